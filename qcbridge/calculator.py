@@ -82,7 +82,8 @@ class LammpsCalculator(Calculator):
         energy, forces = eng.energy_forces()
         self.results["energy"] = self.results["free_energy"] = energy
         self.results["forces"] = forces
-        self.results["energies"] = eng.energies()
+        if "energies" in properties:
+            self.results["energies"] = eng.energies()
         if "stress" in properties:
             if not self.atoms.pbc.all():
                 from ase.calculators.calculator import PropertyNotImplementedError

@@ -32,9 +32,10 @@ def run_lammps_directly(atoms, potential) -> dict:
     """Energy (eV), forces (eV/A), per-atom energies (eV), virial (eV, 3x3) in ASE frame."""
     lammps = import_lammps()
     species = list(potential.species)
+    atoms = atoms.copy()
+    atoms.wrap()  # read_data needs atoms inside the periodic box
     free = [i for i in range(3) if not atoms.pbc[i]]
     if free:  # read_data needs every atom inside the box; a translation changes nothing
-        atoms = atoms.copy()
         atoms.center(vacuum=1.0, axis=free)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

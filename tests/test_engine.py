@@ -195,3 +195,39 @@ def test_oriented_crystal_energy_is_orientation_independent():
     rotated = cubic_crystal(Lattice.FCC, "Al", 4.05, directions=[[1, 1, 0], [-1, 1, 1], [1, -1, 2]], size=(2, 1, 2))
     with LammpsEngine(cube, pot) as a, LammpsEngine(rotated, pot) as b:
         assert a.energy() / len(cube) == pytest.approx(b.energy() / len(rotated), rel=1e-12)
+
+
+def test_repeated_updates_small_and_large_moves_match_reference(rel):
+    """Small moves reuse LAMMPS's neighbour lists, large ones and boundary crossings
+    trigger a rebuild; every result equals a fresh LAMMPS run."""
+    pot = load_potential("Al_jnp.eam")
+    base = bulk("Al", "fcc", a=4.05).repeat((3, 3, 3))
+    rng = np.random.default_rng(11)
+    with LammpsEngine(base, pot) as eng:
+        for amp, drift in [(0.02, 0.0), (0.05, 0.0), (0.3, 0.0), (0.02, 7.3), (0.6, -13.1)]:
+            atoms = base.copy()
+            atoms.positions += rng.normal(0, amp, atoms.positions.shape) + drift
+            eng.set_positions(atoms.positions)
+            ref = run_lammps_directly(atoms, pot)
+            assert eng.energy() == pytest.approx(ref["energy"], rel=TOL)
+            assert rel(eng.forces(), ref["forces"]) < TOL
+            assert rel(eng.energies(), ref["energies"]) < TOL
+            assert rel(eng.virial(), ref["virial"]) < TOL
+            assert np.allclose(eng.positions(), atoms.positions, atol=1e-10)
+
+
+def test_close_pairs_equals_ase_neighbor_list():
+    from ase.neighborlist import neighbor_list
+
+    from qcbridge.engines.lammps import close_pairs
+
+    atoms = bulk("Cu", "fcc", a=3.6).repeat((3, 3, 2))  # triclinic periodic cell
+    atoms.rattle(0.3, seed=3)
+    for pbc in [(True, True, True), (True, False, True)]:
+        atoms.pbc = pbc
+        pairs, d = close_pairs(atoms, 2.3)
+        i, j, dd = neighbor_list("ijd", atoms, 2.3)
+        keep = i < j
+        ref = sorted(zip(i[keep], j[keep], np.round(dd[keep], 10)))
+        got = sorted(zip(pairs[:, 0], pairs[:, 1], np.round(d, 10)))
+        assert got == ref and len(got) > 0

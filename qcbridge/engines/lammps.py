@@ -76,15 +76,63 @@ def check_structure(atoms: Atoms, potential: Potential, *, min_distance: float =
         raise EmptyStructureError("the periodic cell has zero volume")
     potential.check_species(atoms.get_chemical_symbols())
     if min_distance > 0 and len(atoms) > 1:
-        from ase.neighborlist import neighbor_list
-
-        i, j, d = neighbor_list("ijd", atoms, min_distance)
-        if len(d):
-            k = int(np.argmin(d))
+        pairs, dist = close_pairs(atoms, min_distance)
+        if len(dist):
+            k = int(np.argmin(dist))
             raise OverlappingAtomsError(
-                f"atoms {i[k]} and {j[k]} are {d[k]:.4g} A apart "
-                f"(minimum allowed distance {min_distance} A); {len(d) // 2} such pair(s)"
+                f"atoms {pairs[k, 0]} and {pairs[k, 1]} are {dist[k]:.4g} A apart "
+                f"(minimum allowed distance {min_distance} A); {len(dist)} such pair(s)"
             )
+
+
+def close_pairs(atoms: Atoms, cutoff: float) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of atoms closer than ``cutoff`` (Angstrom), periodic images included.
+
+    A k-d tree over the atoms wrapped into the cell plus the periodic copies of those
+    within ``cutoff`` of a cell face; memory and time linear in N.
+
+    Returns
+    -------
+    pairs : ndarray, shape (M, 2)
+        Atom indices, ``i < j`` (``i == j`` for an atom close to its own image).
+    distances : ndarray, shape (M,)
+    """
+    from itertools import product
+
+    from scipy.spatial import cKDTree
+
+    pos = atoms.positions
+    pbc = np.array(atoms.pbc)
+    owner = np.arange(len(atoms))
+    points = [pos]
+    owners = [owner]
+    if pbc.any():
+        cell = np.array(atoms.cell)
+        frac = np.linalg.solve(cell.T, pos.T).T
+        frac[:, pbc] %= 1.0
+        pos = frac @ cell
+        points = [pos]
+        heights = abs(np.linalg.det(cell)) / np.linalg.norm(np.cross(cell[[1, 2, 0]], cell[[2, 0, 1]]), axis=1)
+        margin = cutoff / heights
+        for shift in product(*[(-1, 0, 1) if p else (0,) for p in pbc]):
+            if not any(shift):
+                continue
+            near = np.ones(len(pos), bool)
+            for d, s in enumerate(shift):
+                if s == 1:
+                    near &= frac[:, d] < margin[d]
+                elif s == -1:
+                    near &= frac[:, d] > 1.0 - margin[d]
+            points.append(pos[near] + np.array(shift) @ cell)
+            owners.append(owner[near])
+    allpos, allown = np.concatenate(points), np.concatenate(owners)
+    pq = cKDTree(allpos).query_pairs(cutoff, output_type="ndarray")
+    n = len(atoms)
+    pq = pq[(pq[:, 0] < n) | (pq[:, 1] < n)]  # at least one real atom
+    d = np.linalg.norm(allpos[pq[:, 0]] - allpos[pq[:, 1]], axis=1)
+    ij = np.sort(allown[pq], axis=1)
+    ij, first = np.unique(ij, axis=0, return_index=True)
+    return ij, d[first]
 
 
 def check_positions(positions: np.ndarray) -> None:
@@ -102,7 +150,8 @@ class LammpsEngine:
     ----------
     atoms : ase.Atoms
         Structure; any cell (triclinic too), periodic or not per direction, several
-        species. Non-periodic directions use shrink-wrapped LAMMPS boundaries.
+        species. Non-periodic directions use shrink-wrapped LAMMPS boundaries with
+        a minimum extent (``boundary m``).
     potential : Potential
         The interatomic potential; LAMMPS atom type k is ``potential.species[k-1]``.
     fixed : array_like of bool or int, optional
@@ -145,6 +194,10 @@ class LammpsEngine:
         self.pbc = np.array(atoms.pbc, dtype=bool)
         self._numbers = atoms.numbers.copy()
         self._external = external_forces
+        self._needs_setup = True
+        self._wrap_next = True
+        self._unwritten = False
+        self._peratom = False
         self._lmp = None
         lammps = import_lammps()
         self._lmp = lammps.lammps(cmdargs=["-screen", "none", "-log", "none", "-nocite"])
@@ -155,16 +208,21 @@ class LammpsEngine:
             raise
 
     # ------------------------------------------------------------------ set-up
-    def _box_cell(self, atoms: Atoms) -> np.ndarray:
-        """The cell as LAMMPS will see it: missing non-periodic vectors completed."""
+    def _box_cell(self, atoms: Atoms, min_free_length: float) -> np.ndarray:
+        """The cell as LAMMPS will see it: missing non-periodic vectors completed, and
+        non-periodic vectors at least ``min_free_length`` long (LAMMPS's neighbour bins
+        need a box no smaller than the cutoff; scaling a vector keeps the frame)."""
         cell = np.array(atoms.cell)
         if abs(np.linalg.det(cell)) < 1e-8:
             if atoms.cell.rank == 0:
-                span = np.ptp(atoms.positions, axis=0) + 1.0
-                return np.diag(span)
-            cell = np.array(atoms.cell.complete())
+                cell = np.diag(np.ptp(atoms.positions, axis=0) + 1.0)
+            else:
+                cell = np.array(atoms.cell.complete())
             if abs(np.linalg.det(cell)) < 1e-8:
                 raise UnsupportedCellError("cannot complete a degenerate cell into a LAMMPS box")
+        lengths = np.linalg.norm(cell, axis=1)
+        grow = ~self.pbc & (lengths < min_free_length)
+        cell[grow] *= (min_free_length / lengths[grow])[:, None]
         return cell
 
     def _set_prism(self, cell: np.ndarray) -> None:
@@ -184,9 +242,10 @@ class LammpsEngine:
         self._triclinic = bool(np.any(np.abs(tilt[[1, 2, 2], [0, 0, 1]]) > 1e-12))
 
     def _setup(self, atoms: Atoms, fixed, sort_every: int, skin: float) -> None:
-        self._set_prism(self._box_cell(atoms))
+        self._set_prism(self._box_cell(atoms, self.potential.cutoff + skin))
         lx, ly, lz, xy, xz, yz = map(float, self._prism.get_lammps_prism())
-        bnd = " ".join("p" if p else "s" for p in self.pbc)
+        # non-periodic: shrink-wrapped, but never smaller than the initial box ("m")
+        bnd = " ".join("p" if p else "m" for p in self.pbc)
         region = (
             f"region qcb_box prism 0 {lx!r} 0 {ly!r} 0 {lz!r} {xy!r} {xz!r} {yz!r} units box"
             if self._triclinic
@@ -206,13 +265,13 @@ class LammpsEngine:
                 *self.potential.lammps_commands(self.potential.species),
                 f"neighbor {float(skin)!r} bin",
                 "neigh_modify every 1 delay 0 check yes",
-                "compute qcb_pe_atom all pe/atom",
                 "compute qcb_virial all pressure NULL virial",
                 "thermo_style custom step pe c_qcb_virial[1]",
                 "thermo_modify lost error",
             ]
         )
         self.numpy = self._lmp.numpy
+        self._imgbits = 10 if self._lmp.extract_setting("imageint") == 4 else 21
         self._set_types(atoms.numbers)
         if self._external:  # before setforce: fixes act in the order they are defined
             self.commands(
@@ -269,7 +328,14 @@ class LammpsEngine:
         return self._lmp
 
     def command(self, line: str) -> None:
-        """Run one LAMMPS input line; failures raise :class:`LammpsError`."""
+        """Run one LAMMPS input line; failures raise :class:`LammpsError`.
+
+        Positions set since the last evaluation are written into LAMMPS first. Any
+        command may change the system, so the next evaluation does a full LAMMPS setup.
+        """
+        if self._unwritten:
+            self._write_positions()
+        self._needs_setup = True
         try:
             self.lmp.command(line)
         except LammpsError:
@@ -294,19 +360,49 @@ class LammpsEngine:
         if positions.shape != (self.natoms, 3):
             raise ValueError(f"positions have shape {positions.shape}, expected ({self.natoms}, 3)")
         check_positions(positions)
-        x_l = positions @ self._rot
-        frac = x_l @ self._tilt_inv
-        shift = np.floor(frac) * self.pbc
-        self._shift = shift @ self._tilt  # what was subtracted to wrap into the box
-        x_l -= self._shift
+        self._pending = positions @ self._rot  # LAMMPS frame, ASE order
+        self._dirty = self._unwritten = True
+
+    def _write_positions(self) -> None:
+        """Write the pending positions into LAMMPS's own x array.
+
+        The first time (and after a cell change) positions are wrapped into the box here.
+        Afterwards each atom keeps the periodic image LAMMPS has it in: LAMMPS's
+        unwrapped position ``x + image . box + shift`` equals what the caller set, and
+        displacements stay continuous, so LAMMPS's own neighbour-list check is valid.
+        """
+        self._unwritten = False
+        n = self._lmp.extract_setting("nlocal")
         ids = self._ids()
-        self.numpy.extract_atom("x")[: len(ids)] = x_l[ids]
-        self.numpy.extract_atom("image")[: len(ids)] = self._image_zero
-        self._dirty = True
+        x = self.numpy.extract_atom("x")
+        if not self._wrap_next:
+            x_new = (self._pending - self._shift)[ids] - self._images(n) @ self._tilt
+            frac = (x_new @ self._tilt_inv)[:, self.pbc]
+            if frac.size == 0 or (frac.min() >= -0.5 and frac.max() < 1.5):
+                x[:n] = x_new
+                return
+            # LAMMPS re-wraps by one period only: far-moved atoms need a fresh wrap
+            self._wrap_next = self._needs_setup = True
+        if self._wrap_next:
+            shift = np.floor(self._pending @ self._tilt_inv) * self.pbc
+            self._shift = shift @ self._tilt
+            self.numpy.extract_atom("image")[:n] = self._image_zero
+            x[:n] = (self._pending - self._shift)[ids]
+            self._wrap_next = False
+
+    def _images(self, n: int) -> np.ndarray:
+        """Decoded LAMMPS image flags of the first ``n`` local atoms, shape (n, 3)."""
+        img = self.numpy.extract_atom("image")[:n].astype(np.int64)
+        bits = self._imgbits
+        mask, imgmax = (1 << bits) - 1, 1 << (bits - 1)
+        return np.stack(
+            [(img & mask) - imgmax, ((img >> bits) & mask) - imgmax, (img >> (2 * bits)) - imgmax],
+            axis=1,
+        )
 
     @property
     def _image_zero(self) -> int:
-        bits = 10 if self._lmp.extract_setting("imageint") == 4 else 21
+        bits = self._imgbits
         imgmax = 1 << (bits - 1)
         return imgmax | (imgmax << bits) | (imgmax << (2 * bits))
 
@@ -333,6 +429,7 @@ class LammpsEngine:
             parts += [f"{t} final {v!r}" for t, v in (("xy", xy), ("xz", xz), ("yz", yz))]
         self.command(f"change_box all {' '.join(parts)} units box")
         self.set_positions(positions)
+        self._wrap_next = True
 
     def set_numbers(self, numbers: np.ndarray) -> None:
         """Change the species (atomic numbers, ASE order) without a new instance."""
@@ -340,7 +437,7 @@ class LammpsEngine:
 
         self.potential.check_species([chemical_symbols[z] for z in numbers])
         self._set_types(np.asarray(numbers))
-        self._dirty = True
+        self._needs_setup = self._dirty = True
 
     def set_external_forces(self, forces: np.ndarray, energy: float = 0.0) -> None:
         """Forces (eV/Angstrom, ASE frame and order) and energy (eV) added by ``fix external``.
@@ -362,8 +459,21 @@ class LammpsEngine:
 
     # ------------------------------------------------------------ results out
     def evaluate(self) -> None:
-        """Run LAMMPS for zero steps (``run 0``) so that forces and energies are current."""
-        self.command("run 0 post no")
+        """Bring forces and energies up to date (one LAMMPS force evaluation).
+
+        The first evaluation, and the first after any :meth:`command`, is a full
+        ``run 0`` (LAMMPS init and setup). Later ones are ``run 1 pre no`` without a time
+        integrator: LAMMPS then rebuilds neighbour lists only when an atom has moved more
+        than half the skin, and otherwise just refreshes its ghost atoms -- the cheap
+        path of an MD step.
+        """
+        if self._unwritten:
+            self._write_positions()
+        if self._needs_setup:
+            self.command("run 0 post no")
+            self._needs_setup = False
+        else:
+            self.lmp.command("run 1 pre no post no")
         self._dirty = False
 
     def _gather(self, array: np.ndarray) -> np.ndarray:
@@ -391,7 +501,15 @@ class LammpsEngine:
         return self.energy(), self.forces()
 
     def energies(self) -> np.ndarray:
-        """Per-atom potential energies in eV, shape (N,), summing to the pair energy."""
+        """Per-atom potential energies in eV, shape (N,), summing to the pair energy.
+
+        The first call installs LAMMPS's ``compute pe/atom`` (and evaluates again); from
+        then on every evaluation tallies per-atom energies.
+        """
+        if not self._peratom:
+            self.command("compute qcb_pe_atom all pe/atom")
+            self._peratom = True
+            self._dirty = True
         self._current()
         pe = self.numpy.extract_compute("qcb_pe_atom", _ATOM, _VECTOR)
         return self._gather(pe)
@@ -426,14 +544,7 @@ class LammpsEngine:
         """
         n = self._lmp.extract_setting("nlocal")
         x = self.numpy.extract_atom("x")[:n]
-        img = self.numpy.extract_atom("image")[:n].astype(np.int64)
-        bits = 10 if self._lmp.extract_setting("imageint") == 4 else 21
-        mask, imgmax = (1 << bits) - 1, 1 << (bits - 1)
-        images = np.stack(
-            [(img & mask) - imgmax, ((img >> bits) & mask) - imgmax, (img >> (2 * bits)) - imgmax],
-            axis=1,
-        )
-        unwrapped = self._gather(x + images @ self._tilt) + self._shift
+        unwrapped = self._gather(x + self._images(n) @ self._tilt) + self._shift
         return unwrapped @ self._rot.T
 
     # ------------------------------------------------------------- lifetime
