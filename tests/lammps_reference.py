@@ -21,7 +21,6 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from ase import units
 from ase.calculators.lammps import Prism
 from ase.io import write
 
@@ -59,6 +58,7 @@ def run_lammps_directly(atoms, potential) -> dict:
         try:
             lmp.file(str(tmp / "in.lmp"))
             thermo = {k: lmp.get_thermo(k) for k in ("pe", "pxx", "pyy", "pzz", "pxy", "pxz", "pyz", "vol")}
+            nktv2p = lmp.extract_global("nktv2p")  # LAMMPS's eV/A^3 -> bar
         finally:
             lmp.close()
         dump = np.loadtxt(tmp / "forces.dump", skiprows=9)
@@ -69,5 +69,5 @@ def run_lammps_directly(atoms, potential) -> dict:
         "energy": p["pe"],
         "forces": dump[:, 1:4] @ rot.T,
         "energies": dump[:, 4],
-        "virial": rot @ t @ rot.T * units.bar * p["vol"],
+        "virial": rot @ t @ rot.T * p["vol"] / nktv2p,
     }

@@ -33,8 +33,6 @@ log = logging.getLogger(__name__)
 
 __all__ = ["LammpsEngine", "check_structure"]
 
-#: LAMMPS ``metal`` pressure unit (bar) in ASE's eV/Angstrom^3.
-BAR = units.bar
 #: LAMMPS ``metal`` time unit (ps) in ASE time units.
 PS = 1000.0 * units.fs
 
@@ -271,6 +269,7 @@ class LammpsEngine:
             ]
         )
         self.numpy = self._lmp.numpy
+        self._nktv2p = float(self._lmp.extract_global("nktv2p"))  # eV/A^3 -> bar
         self._imgbits = 10 if self._lmp.extract_setting("imageint") == 4 else 21
         self._set_types(atoms.numbers)
         if self._external:  # before setforce: fixes act in the order they are defined
@@ -524,7 +523,8 @@ class LammpsEngine:
         boxlo, boxhi, xy, yz, xz, _, _ = self._lmp.extract_box()
         vol = (boxhi[0] - boxlo[0]) * (boxhi[1] - boxlo[1]) * (boxhi[2] - boxlo[2])
         t = np.array([[p[0], p[3], p[4]], [p[3], p[1], p[5]], [p[4], p[5], p[2]]])
-        return self._rot @ (t * BAR * vol) @ self._rot.T
+        # LAMMPS's own conversion (force->nktv2p), so virials equal LAMMPS's to round-off
+        return self._rot @ (t * (vol / self._nktv2p)) @ self._rot.T
 
     def stress(self, volume: float) -> np.ndarray:
         """Stress in eV/Angstrom^3, Voigt order xx yy zz yz xz xy (ASE convention).
