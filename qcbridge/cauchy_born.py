@@ -1,0 +1,276 @@
+"""Cauchy-Born strain energy density, stress and tangent from an interatomic potential.
+
+A crystal with reference cell volume V0 and basis atoms Z_a deforms homogeneously by F;
+basis atom a also moves by an inner shift s_a (s_0 = 0). Each ordered bond b from atom a
+to atom c of a lattice translate R has reference vector X_b = Z_c + R - Z_a and deformed
+vector x_b = F X_b + s_c - s_a. With the potential's energy per cell
+
+    E(F, s) = sum_a F_a(rho_a) + 1/2 sum_b phi(|x_b|),  rho_a = sum_{b from a} rho_{c->a}(|x_b|)
+
+the Cauchy-Born energy density is W(F) = min_s E(F, s) / V0 (eV per A^3 of reference
+volume), the first Piola-Kirchhoff stress P = dW/dF (envelope theorem: at relaxed s), and
+the tangent dP/dF = (E_FF - E_Fs E_ss^-1 E_sF) / V0 (Schur complement of the inner
+relaxation). See e.g. Tadmor & Miller, *Modeling Materials* (2011), ch. 11.
+
+Everything is vectorized over a batch of F of shape (..., 3, 3); the bond set covers the
+cutoff for the most compressed F of the batch.
+"""
+
+from __future__ import annotations
+
+from itertools import product
+
+import numpy as np
+from ase import Atoms
+from ase.units import GPa
+
+from .errors import ConvergenceError, DeformationError, StructureError
+from .potentials import Potential
+from .potentials.functions import numpy_functions
+
+__all__ = ["CauchyBorn", "VOIGT_PAIRS", "check_deformation", "equilibrium_lattice_constant"]
+
+#: Voigt order xx yy zz yz xz xy
+VOIGT_PAIRS = ((0, 0), (1, 1), (2, 2), (1, 2), (0, 2), (0, 1))
+
+
+def check_deformation(F: np.ndarray) -> np.ndarray:
+    """Validate a batch of deformation gradients, shape (..., 3, 3).
+
+    Raises
+    ------
+    DeformationError
+        Non-finite entries or det F <= 0 (names the first offending batch index).
+    """
+    F = np.asarray(F, dtype=float)
+    if F.shape[-2:] != (3, 3):
+        raise DeformationError(f"deformation gradients must have shape (..., 3, 3), got {F.shape}")
+    bad = ~np.isfinite(F).all(axis=(-2, -1))
+    if bad.any():
+        raise DeformationError(f"non-finite deformation gradient at batch index {np.argwhere(bad)[0].tolist()}")
+    det = np.linalg.det(F)
+    if (det <= 0).any():
+        idx = np.argwhere(det <= 0)[0].tolist()
+        raise DeformationError(f"det F <= 0 at batch index {idx} (det = {det[tuple(idx)]:.4g})")
+    return F
+
+
+class CauchyBorn:
+    """Cauchy-Born continuum model of a periodic crystal.
+
+    Parameters
+    ----------
+    cell_atoms : ase.Atoms
+        A periodic unit cell (primitive or conventional, any orientation, any number of
+        basis atoms) in its reference state.
+    potential : Potential
+        Any potential with a numpy evaluator (EAM files, LennardJones, Morse).
+    relax_tol : float
+        Inner-relaxation tolerance on the force on basis atoms (eV/A).
+    relax : bool
+        Relax the inner shifts of multilattices (False: keep the reference basis, the
+        unrelaxed Cauchy-Born rule).
+
+    Examples
+    --------
+    >>> from ase.build import bulk
+    >>> from qcbridge import load_potential
+    >>> cb = CauchyBorn(bulk("Cu", "fcc", a=3.615), load_potential("Cu_u3.eam"))
+    >>> C = cb.elastic_constants_GPa()  # 6x6, Voigt
+    """
+
+    def __init__(self, cell_atoms: Atoms, potential: Potential, *, relax_tol: float = 1e-11, relax: bool = True):
+        if not np.all(cell_atoms.pbc):
+            raise StructureError("the Cauchy-Born cell must be periodic in all three directions")
+        self.cell = np.array(cell_atoms.cell)
+        self.volume = abs(np.linalg.det(self.cell))
+        if self.volume < 1e-8:
+            raise StructureError("the Cauchy-Born cell has zero volume")
+        self.functions = numpy_functions(potential)
+        potential.check_species(cell_atoms.get_chemical_symbols())
+        self.species = np.array([self.functions.species.index(s) for s in cell_atoms.get_chemical_symbols()])
+        self.basis = cell_atoms.positions.copy()
+        self.nbasis = len(cell_atoms)
+        self.cutoff = self.functions.cutoff
+        self.relax_tol = relax_tol
+        self.relax = relax
+        self._bond_cache: dict[int, tuple] = {}
+
+    # ------------------------------------------------------------------ bonds
+    def _bonds(self, radius: float):
+        """Ordered bonds (a, c, X) with |X| < radius; cached per rounded radius."""
+        key = int(np.ceil(radius * 4))
+        if key not in self._bond_cache:
+            radius = key / 4.0
+            heights = self.volume / np.linalg.norm(np.cross(self.cell[[1, 2, 0]], self.cell[[2, 0, 1]]), axis=1)
+            extent = np.max(np.linalg.norm(self.basis - self.basis[0], axis=1)) if self.nbasis > 1 else 0.0
+            n = np.ceil((radius + extent) / heights).astype(int)
+            R = np.array(list(product(*[range(-k, k + 1) for k in n]))) @ self.cell
+            a, c = np.meshgrid(np.arange(self.nbasis), np.arange(self.nbasis), indexing="ij")
+            a, c = a.ravel(), c.ravel()
+            X = (self.basis[c] - self.basis[a])[:, None, :] + R[None, :, :]
+            aa = np.repeat(a, len(R))
+            cc = np.repeat(c, len(R))
+            X = X.reshape(-1, 3)
+            d = np.linalg.norm(X, axis=1)
+            keep = (d < radius) & (d > 1e-10)
+            a, c, X = aa[keep], cc[keep], X[keep]
+            onehot = np.eye(self.nbasis)
+            A = np.concatenate([X, onehot[c] - onehot[a]], axis=1)  # dx/dy columns
+            self._bond_cache[key] = (a, c, X, A, onehot[a].T)
+        return self._bond_cache[key]
+
+    def _radius(self, F: np.ndarray, shift_norm: float) -> float:
+        smin = np.linalg.svd(F, compute_uv=False)[..., -1].min() if F.size else 1.0
+        return (self.cutoff + 2.0 * shift_norm) / smin + 1e-6
+
+    # ------------------------------------------------------------- evaluation
+    def _energy_terms(self, F: np.ndarray, s: np.ndarray, order: int):
+        """Energy per cell, gradient and Hessian in y = (F columns, shifts).
+
+        F : (B, 3, 3), s : (B, nb, 3). Returns E (B,), G (B, 3, 3+nb), H (B, 3, 3+nb, 3, 3+nb).
+        """
+        a, c, X, A, S_a = self._bonds(self._radius(F, np.abs(s).max(initial=0.0)))
+        fn = self.functions
+        x = np.einsum("bij,nj->bni", F, X) + s[:, c] - s[:, a]
+        r = np.linalg.norm(x, axis=-1)
+        nvec = x / r[..., None]
+        sa, sc = self.species[a], self.species[c]
+        phi, dphi, d2phi = fn.pair(r, sa, sc)
+        E = 0.5 * phi.sum(axis=1)
+        e = 0.5 * dphi
+        if fn.is_eam:
+            rho, drho, d2rho = fn.density(r, sc, sa)  # at a, from c
+            rhobar = rho @ S_a.T  # (B, nb)
+            Femb, dF, d2F = fn.embed(rhobar, np.broadcast_to(self.species, rhobar.shape))
+            E = E + Femb.sum(axis=1)
+            e = e + dF[:, a] * drho
+        g = e[..., None] * nvec  # dE/dx_b
+        G = np.einsum("bni,nm->bim", g, A)
+        if order < 2:
+            return E, G, None
+        s2 = 0.5 * d2phi
+        if fn.is_eam:
+            s2 = s2 + dF[:, a] * d2rho
+        eye = np.eye(3)
+        K = (s2 - e / r)[..., None, None] * nvec[..., :, None] * nvec[..., None, :] + (e / r)[..., None, None] * eye
+        H = np.einsum("bnik,nm,nl->bimkl", K, A, A)
+        if fn.is_eam:
+            V = np.einsum("bn,bni,nm,an->baim", drho, nvec, A, S_a)  # (B, nb, 3, 3+nb)
+            H = H + np.einsum("ba,baim,bakl->bimkl", d2F, V, V)
+        return E, G, H
+
+    def _relaxed(self, F: np.ndarray, order: int):
+        """Relax inner shifts by Newton's method; returns E, dE/dF, reduced Hessian."""
+        B = F.shape[0]
+        nb = self.nbasis
+        s = np.zeros((B, nb, 3))
+        m = 3 * (nb - 1)
+        polished = False
+        for it in range(60):
+            E, G, H = self._energy_terms(F, s, 2 if (nb > 1 or order >= 2) else 1)
+            if nb == 1 or not self.relax:
+                break
+            gs = G[:, :, 4:].transpose(0, 2, 1).reshape(B, m)  # force on basis atoms 1..nb-1
+            if polished:
+                break
+            # one more Newton step once converged: quadratic convergence takes the shifts to
+            # round-off, so finite differences of P (and the tangent) see no relaxation noise
+            polished = np.abs(gs).max() < self.relax_tol
+            Hss = H[:, :, 4:, :, 4:].transpose(0, 2, 1, 4, 3).reshape(B, m, m)
+            step = np.linalg.solve(Hss, -gs[..., None])[..., 0]
+            s[:, 1:] += step.reshape(B, nb - 1, 3)
+        else:
+            raise ConvergenceError(
+                f"inner relaxation did not converge in 60 Newton steps (|force| = {np.abs(gs).max():.3g} eV/A)"
+            )
+        PF = G[:, :, :3]
+        if order < 2:
+            return E, PF, None
+        HFF = H[:, :, :3, :, :3]
+        if nb > 1 and self.relax:
+            HFs = H[:, :, :3, :, 4:].transpose(0, 1, 2, 4, 3).reshape(B, 3, 3, m)
+            Hss = H[:, :, 4:, :, 4:].transpose(0, 2, 1, 4, 3).reshape(B, m, m)
+            corr = np.einsum("bijm,bmn,bkln->bijkl", HFs, np.linalg.inv(Hss), HFs)
+            HFF = HFF - corr
+        return E, PF, HFF
+
+    def _batched(self, F, order: int, chunk: int = 2048):
+        F = np.asarray(F, dtype=float)
+        two_d = F.shape[-2:] == (2, 2)
+        if two_d:
+            F3 = np.zeros(F.shape[:-2] + (3, 3))
+            F3[..., :2, :2] = F
+            F3[..., 2, 2] = 1.0
+            F = F3
+        F = check_deformation(F)
+        shape = F.shape[:-2]
+        flat = F.reshape(-1, 3, 3)
+        out = [self._relaxed(flat[i : i + chunk], order) for i in range(0, len(flat), chunk)]
+        E = np.concatenate([o[0] for o in out]).reshape(shape) / self.volume
+        P = np.concatenate([o[1] for o in out]).reshape(shape + (3, 3)) / self.volume
+        C = None
+        if order >= 2:
+            C = np.concatenate([o[2] for o in out]).reshape(shape + (3, 3, 3, 3)) / self.volume
+        if two_d:
+            P = P[..., :2, :2]
+            C = None if C is None else C[..., :2, :2, :2, :2]
+        return E, P, C
+
+    # ------------------------------------------------------------------ public
+    def energy_density(self, F: np.ndarray) -> np.ndarray:
+        """W(F) in eV per A^3 of reference volume, shape F.shape[:-2]."""
+        return self._batched(F, 1)[0]
+
+    def first_piola(self, F: np.ndarray) -> np.ndarray:
+        """First Piola-Kirchhoff stress P = dW/dF in eV/A^3, shape F.shape."""
+        return self._batched(F, 1)[1]
+
+    def energy_and_stress(self, F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """W (eV/A^3) and P (eV/A^3) in one pass."""
+        E, P, _ = self._batched(F, 1)
+        return E, P
+
+    def tangent(self, F: np.ndarray) -> np.ndarray:
+        """dP/dF in eV/A^3, shape F.shape[:-2] + (3, 3, 3, 3), indices [i, J, k, L]."""
+        return self._batched(F, 2)[2]
+
+    def elastic_constants(self) -> np.ndarray:
+        """Voigt 6x6 elastic constants at the reference state in eV/A^3.
+
+        The tangent at F = I with the residual-stress term removed
+        (c_iJkL = A_iJkL - delta_ik sigma_JL); the reference should be stress free.
+        """
+        _, P, A = self._batched(np.eye(3), 2)
+        c = A - np.einsum("ik,jl->ijkl", np.eye(3), P)
+        return np.array([[c[i, j, k, l] for (k, l) in VOIGT_PAIRS] for (i, j) in VOIGT_PAIRS])
+
+    def elastic_constants_GPa(self) -> np.ndarray:
+        """:meth:`elastic_constants` in GPa."""
+        return self.elastic_constants() / GPa
+
+
+def equilibrium_lattice_constant(build, potential: Potential, a_guess: float) -> float:
+    """Lattice constant at which a crystal's Cauchy-Born stress vanishes (isotropic scaling).
+
+    Parameters
+    ----------
+    build : callable
+        ``build(a)`` returns the periodic unit cell (``ase.Atoms``) for lattice constant a.
+    potential : Potential
+    a_guess : float
+        Starting value in Angstrom; the root is searched within +-15 %.
+
+    Returns
+    -------
+    float
+        Lattice constant in Angstrom (pressure zero to round-off).
+    """
+    from scipy.optimize import brentq
+
+    cb = CauchyBorn(build(a_guess), potential)
+
+    def pressure(lam: float) -> float:
+        return float(np.trace(cb.first_piola(lam * np.eye(3))))
+
+    return a_guess * brentq(pressure, 0.85, 1.15, xtol=1e-15, rtol=1e-15)
