@@ -1,0 +1,95 @@
+"""Cauchy-Born throughput and elastic constants against LAMMPS.
+
+Prints, in one run:
+* W+P throughput (deformation gradients per second) of CauchyBorn for fcc Al (Al_jnp.eam)
+  against one LAMMPS evaluation of the deformed periodic cell per F (qcbridge engine,
+  which reuses one LAMMPS instance: set_cell + energy + virial);
+* elastic constants C11, C12, C44 (GPa) of Al_jnp, Cu_u3, Ni_u3 and hcp Mg (Mg_mm.eam.fs,
+  C11, C12, C13, C33, C44) from CauchyBorn.elastic_constants() next to LAMMPS's finite
+  differences of stress (+-1e-5 strain, inner atoms relaxed by LAMMPS's minimizer);
+* peak memory.
+Run: ``python benchmarks/cauchy_born.py``.
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+
+import numpy as np
+from ase.build import bulk
+from ase.units import GPa
+
+from qcbridge import LammpsEngine, load_potential
+from qcbridge.cauchy_born import VOIGT_PAIRS, CauchyBorn, equilibrium_lattice_constant
+
+
+def lammps_elastic_constants(cell, pot, relax: bool, h: float = 1e-5) -> np.ndarray:
+    C = np.zeros((6, 6))
+    for col, (k, l) in enumerate(VOIGT_PAIRS):
+        stress = []
+        for s in (h, -h):
+            eps = np.eye(3)
+            eps[k, l] += s / 2
+            eps[l, k] += s / 2
+            at = cell.copy()
+            at.set_cell(cell.cell @ eps, scale_atoms=True)
+            with LammpsEngine(at, pot) as eng:
+                if relax:
+                    eng.commands(["min_style cg", "min_modify line quadratic", "minimize 0 1e-14 5000 50000"])
+                    eng.set_positions(eng.positions())
+                stress.append(eng.stress(at.get_volume()))
+        C[:, col] = (stress[0] - stress[1]) / (2 * h)
+    return C / GPa
+
+
+def main() -> None:
+    pot = load_potential("Al_jnp.eam")
+    cell = bulk("Al", "fcc", a=4.05)
+    cb = CauchyBorn(cell, pot)
+    rng = np.random.default_rng(0)
+    Fs = np.eye(3) + 0.05 * rng.uniform(-1, 1, (100_000, 3, 3))
+    cb.energy_and_stress(Fs[:10])
+    t0 = time.perf_counter()
+    cb.energy_and_stress(Fs)
+    t_cb = (time.perf_counter() - t0) / len(Fs)
+    n_l = 200
+    at = cell.repeat((1, 1, 1))
+    with LammpsEngine(at, pot) as eng:
+        t0 = time.perf_counter()
+        for F in Fs[:n_l]:
+            eng.set_cell(cell.cell @ F.T, cell.positions @ F.T)
+            eng.energy(), eng.virial()
+        t_l = (time.perf_counter() - t0) / n_l
+    print("Cauchy-Born W+P, fcc Al (Al_jnp.eam), |F-I| <= 0.05:")
+    print(f"  CauchyBorn   {1 / t_cb:12.0f} F/s  (100,000 F in one batch)")
+    print(f"  LAMMPS cell  {1 / t_l:12.0f} F/s  (one periodic-cell evaluation per F)")
+    print(f"  speed-up     {t_l / t_cb:12.0f} x  (goal >= 100x)")
+
+    print("\nElastic constants (GPa): CauchyBorn | LAMMPS stress differences")
+    cases = [
+        ("Al_jnp.eam", lambda a: bulk("Al", "fcc", a=a, cubic=True), 4.0, False),
+        ("Cu_u3.eam", lambda a: bulk("Cu", "fcc", a=a, cubic=True), 3.6, False),
+        ("Ni_u3.eam", lambda a: bulk("Ni", "fcc", a=a, cubic=True), 3.5, False),
+    ]
+    for name, build, guess, relax in cases:
+        p = load_potential(name)
+        a0 = equilibrium_lattice_constant(build, p, guess)
+        c = build(a0)
+        Ccb = CauchyBorn(c, p).elastic_constants_GPa()
+        Cl = lammps_elastic_constants(c, p, relax)
+        print(f"  {name:14s} a0={a0:.5f}  C11 {Ccb[0, 0]:8.3f} | {Cl[0, 0]:8.3f}   C12 {Ccb[0, 1]:8.3f} | {Cl[0, 1]:8.3f}"
+              f"   C44 {Ccb[3, 3]:8.3f} | {Cl[3, 3]:8.3f}   max rel diff {np.abs(Ccb - Cl).max() / np.abs(Cl).max():.1e}")
+    p = load_potential("Mg_mm.eam.fs")
+    c = bulk("Mg", "hcp", a=3.2, c=5.2)
+    cbm = CauchyBorn(c, p)
+    Ccb = cbm.elastic_constants_GPa()
+    Cl = lammps_elastic_constants(c, p, True)
+    names = [("C11", 0, 0), ("C12", 0, 1), ("C13", 0, 2), ("C33", 2, 2), ("C44", 3, 3)]
+    print("  Mg_mm.eam.fs hcp (a=3.2, c=5.2, not stress free; inner atoms relaxed):")
+    print("    " + "   ".join(f"{n} {Ccb[i, j]:8.3f} | {Cl[i, j]:8.3f}" for n, i, j in names))
+    print(f"\npeak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
