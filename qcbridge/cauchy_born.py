@@ -55,6 +55,19 @@ def check_deformation(F: np.ndarray) -> np.ndarray:
     return F
 
 
+def _pinv_sym(H: np.ndarray, rtol: float = 1e-10) -> np.ndarray:
+    """Batched pseudo-inverse of symmetric matrices (B, m, m).
+
+    Inner-shift Hessians have exact zero modes when the cell is not primitive (the
+    rectangular two-atom cell of a triangular lattice, say) or when a shift does not
+    change any bond to first order (out-of-plane shifts of a planar lattice); those modes
+    carry no force by symmetry and are left alone."""
+    lam, vec = np.linalg.eigh(H)
+    scale = np.abs(lam).max(axis=-1, keepdims=True)
+    inv = np.where(np.abs(lam) > rtol * scale, 1.0 / np.where(lam == 0, 1.0, lam), 0.0)
+    return np.einsum("bij,bj,bkj->bik", vec, inv, vec)
+
+
 class CauchyBorn:
     """Cauchy-Born continuum model of a periodic crystal.
 
@@ -154,10 +167,14 @@ class CauchyBorn:
             s2 = s2 + dF[:, a] * d2rho
         eye = np.eye(3)
         K = (s2 - e / r)[..., None, None] * nvec[..., :, None] * nvec[..., None, :] + (e / r)[..., None, None] * eye
-        H = np.einsum("bnik,nm,nl->bimkl", K, A, A)
+        B, nbond, M = K.shape[0], K.shape[1], A.shape[1]
+        AA = (A[:, :, None] * A[:, None, :]).reshape(nbond, M * M)
+        H = np.matmul(K.reshape(B, nbond, 9).transpose(0, 2, 1), AA)  # BLAS: sum over bonds
+        H = H.reshape(B, 3, 3, M, M).transpose(0, 1, 3, 2, 4)  # [b, i, m, k, l]
         if fn.is_eam:
-            V = np.einsum("bn,bni,nm,an->baim", drho, nvec, A, S_a)  # (B, nb, 3, 3+nb)
-            H = H + np.einsum("ba,baim,bakl->bimkl", d2F, V, V)
+            w = (drho[..., None] * nvec).transpose(0, 2, 1)  # (B, 3, nbond)
+            V = np.matmul(w[:, None] * S_a[None, :, None, :], A)  # (B, nb, 3, M)
+            H = H + np.einsum("ba,baim,bakl->bimkl", d2F, V, V, optimize=True)
         return E, G, H
 
     def _relaxed(self, F: np.ndarray, order: int):
@@ -178,7 +195,7 @@ class CauchyBorn:
             # round-off, so finite differences of P (and the tangent) see no relaxation noise
             polished = np.abs(gs).max() < self.relax_tol
             Hss = H[:, :, 4:, :, 4:].transpose(0, 2, 1, 4, 3).reshape(B, m, m)
-            step = np.linalg.solve(Hss, -gs[..., None])[..., 0]
+            step = -np.einsum("bmn,bn->bm", _pinv_sym(Hss), gs)
             s[:, 1:] += step.reshape(B, nb - 1, 3)
         else:
             raise ConvergenceError(
@@ -191,7 +208,7 @@ class CauchyBorn:
         if nb > 1 and self.relax:
             HFs = H[:, :, :3, :, 4:].transpose(0, 1, 2, 4, 3).reshape(B, 3, 3, m)
             Hss = H[:, :, 4:, :, 4:].transpose(0, 2, 1, 4, 3).reshape(B, m, m)
-            corr = np.einsum("bijm,bmn,bkln->bijkl", HFs, np.linalg.inv(Hss), HFs)
+            corr = np.einsum("bijm,bmn,bkln->bijkl", HFs, _pinv_sym(Hss), HFs, optimize=True)
             HFF = HFF - corr
         return E, PF, HFF
 

@@ -1,0 +1,208 @@
+"""Finite-element assembly of a hyperelastic continuum and a Newton solver.
+
+For nodal displacements u (n_nodes x 3, Angstrom) on a P1 mesh, element deformation
+gradients are F_e = I + grad u (in 2D slabs the z column of F stays e_z). With a strain
+energy density W(F) (eV/A^3 of reference volume; e.g. :class:`~qcbridge.cauchy_born.CauchyBorn`):
+
+    E(u) = sum_e V_e W(F_e)                                   (eV)
+    f_a  = -dE/du_a = -sum_e V_e P(F_e) grad N_a              (eV/A)
+    K    = d^2E/du^2, K_(a i)(b k) = sum_e V_e grad N_a,J C_iJkL(F_e) grad N_b,L
+
+all assembled at once through the mesh's sparse gradient operator and scipy.sparse --
+no Python loop over elements.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+from .errors import ConvergenceError, InvertedElementError
+from .mesh import Mesh
+
+log = logging.getLogger(__name__)
+
+__all__ = ["ContinuumModel", "LinearElastic", "NewtonResult", "solve_newton"]
+
+
+@dataclass(frozen=True)
+class LinearElastic:
+    """The linearized material W(F) = 1/2 (F - I) : C : (F - I).
+
+    Attributes
+    ----------
+    C : ndarray, shape (3, 3, 3, 3)
+        Elasticity tensor C_iJkL in eV/A^3 with major symmetry, e.g.
+        ``CauchyBorn.tangent(np.eye(3))``.
+    """
+
+    C: np.ndarray
+
+    def energy_and_stress(self, F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        H = F - np.eye(3)
+        P = np.einsum("iJkL,...kL->...iJ", self.C, H)
+        return 0.5 * np.einsum("...iJ,...iJ->...", H, P), P
+
+    def tangent(self, F: np.ndarray) -> np.ndarray:
+        return np.broadcast_to(self.C, F.shape[:-2] + (3, 3, 3, 3))
+
+
+class ContinuumModel:
+    """Energy, forces and stiffness of a mesh with a strain energy density.
+
+    Parameters
+    ----------
+    mesh : Mesh
+        Reference configuration.
+    material : object
+        Provides ``energy_and_stress(F) -> (W, P)`` and ``tangent(F) -> C`` for a batch
+        F of shape (m, 3, 3); units eV/A^3 (e.g. :class:`~qcbridge.cauchy_born.CauchyBorn`).
+    """
+
+    def __init__(self, mesh: Mesh, material):
+        self.mesh = mesh
+        self.material = material
+        self._D = mesh.gradient_operator  # rows e*dim + J
+
+    def deformation_gradients(self, u: np.ndarray) -> np.ndarray:
+        """F_e = I + grad u, shape (m, 3, 3); raises InvertedElementError if det F <= 0."""
+        u = np.asarray(u, dtype=float)
+        if u.shape != (self.mesh.n_nodes, 3):
+            raise ValueError(f"u has shape {u.shape}, expected ({self.mesh.n_nodes}, 3)")
+        m, d = self.mesh.n_elements, self.mesh.dim
+        grad = (self._D @ u).reshape(m, d, 3)  # [e, J, i] = d u_i / d X_J
+        F = np.broadcast_to(np.eye(3), (m, 3, 3)).copy()
+        F[:, :, :d] += np.swapaxes(grad, 1, 2)
+        det = np.linalg.det(F)
+        bad = ~(det > 0)
+        if bad.any():
+            raise InvertedElementError(np.flatnonzero(bad))
+        return F
+
+    def energy_forces(self, u: np.ndarray) -> tuple[float, np.ndarray]:
+        """Total energy (eV) and nodal forces (eV/A, shape (n_nodes, 3))."""
+        F = self.deformation_gradients(u)
+        W, P = self.material.energy_and_stress(F)
+        V = self.mesh.volumes
+        return float(V @ W), -self._nodal(V[:, None, None] * P)
+
+    def _nodal(self, VP: np.ndarray) -> np.ndarray:
+        d = self.mesh.dim
+        flux = np.swapaxes(VP[:, :, :d], 1, 2).reshape(-1, 3)  # [e*d + J, i]
+        return self._D.T @ flux
+
+    def stiffness(self, u: np.ndarray) -> sp.csr_matrix:
+        """Sparse Hessian of the energy, shape (3 n_nodes, 3 n_nodes), eV/A^2; dof 3a+i."""
+        F = self.deformation_gradients(u)
+        C = self.material.tangent(F)
+        mesh = self.mesh
+        d = mesh.dim
+        g = mesh.shape_gradients  # (m, d+1, d)
+        ke = np.einsum("e,eaJ,eiJkL,ebL->eaibk", mesh.volumes, g, C[:, :, :d, :, :d], g)
+        dofs = 3 * mesh.elements[:, :, None] + np.arange(3)  # (m, d+1, 3)
+        nd = dofs.reshape(len(dofs), -1)
+        rows = np.repeat(nd, nd.shape[1], axis=1)
+        cols = np.tile(nd, (1, nd.shape[1]))
+        n = 3 * mesh.n_nodes
+        return sp.csr_matrix((ke.reshape(len(ke), -1).ravel(), (rows.ravel(), cols.ravel())), shape=(n, n))
+
+
+@dataclass
+class NewtonResult:
+    """Outcome of :func:`solve_newton`.
+
+    Attributes
+    ----------
+    u : ndarray, shape (n_nodes, 3)
+        Displacements in Angstrom.
+    energy : float
+        eV.
+    residual : float
+        Largest force on a free degree of freedom, eV/A.
+    iterations : int
+    """
+
+    u: np.ndarray
+    energy: float
+    residual: float
+    iterations: int
+
+
+def solve_newton(
+    model: ContinuumModel,
+    u0: np.ndarray,
+    fixed: np.ndarray,
+    *,
+    ftol: float = 1e-10,
+    max_iter: int = 50,
+    linear_solver: Callable = spla.spsolve,
+    callback: Callable[[int, float, float], None] | None = None,
+) -> NewtonResult:
+    """Minimize the continuum energy by Newton's method with a backtracking line search.
+
+    Parameters
+    ----------
+    model : ContinuumModel
+    u0 : ndarray, shape (n_nodes, 3)
+        Start; its values on fixed degrees of freedom are the Dirichlet data (Angstrom).
+    fixed : ndarray of bool, shape (n_nodes, 3) or (n_nodes,)
+        Fixed degrees of freedom (a node mask fixes all three components).
+    ftol : float
+        Converged when the largest free force is below this (eV/A).
+    max_iter : int
+    linear_solver : callable
+        ``x = linear_solver(K_ff, b)``; default :func:`scipy.sparse.linalg.spsolve`.
+    callback : callable, optional
+        ``callback(iteration, energy, residual)`` after every iteration (progress).
+
+    Returns
+    -------
+    NewtonResult
+
+    Raises
+    ------
+    ConvergenceError
+        No convergence within ``max_iter`` iterations.
+    """
+    u = np.array(u0, dtype=float)
+    fixed = np.asarray(fixed, dtype=bool)
+    if fixed.ndim == 1:
+        fixed = np.repeat(fixed[:, None], 3, axis=1)
+    free = ~fixed.ravel()
+    E, f = model.energy_forces(u)
+    for it in range(max_iter + 1):
+        res = np.abs(f.ravel()[free]).max(initial=0.0)
+        if callback is not None:
+            callback(it, E, res)
+        log.debug("newton %d: E = %.12g eV, max |f| = %.3e eV/A", it, E, res)
+        if res < ftol:
+            return NewtonResult(u, E, res, it)
+        if it == max_iter:
+            break
+        K = model.stiffness(u)[free][:, free]
+        du = np.zeros(u.size)
+        du[free] = linear_solver(K.tocsc(), f.ravel()[free])
+        du = du.reshape(u.shape)
+        slope = -np.dot(f.ravel(), du.ravel())
+        if not slope < 0:  # indefinite stiffness: not a descent direction, use the forces
+            log.info("newton %d: stiffness not positive definite, steepest-descent step", it)
+            du = np.where(fixed, 0.0, f)
+            slope = -np.dot(f.ravel(), du.ravel())
+        alpha = 1.0
+        while True:
+            try:
+                E_new, f_new = model.energy_forces(u + alpha * du)
+                if E_new <= E + 1e-4 * alpha * slope or alpha < 1e-8 or res < 1e-6:
+                    break
+            except InvertedElementError:
+                if alpha < 1e-8:
+                    raise
+            alpha *= 0.5
+        u = u + alpha * du
+        E, f = E_new, f_new
+    raise ConvergenceError(f"Newton did not converge in {max_iter} iterations (max |f| = {res:.3e} eV/A)")

@@ -1,0 +1,257 @@
+"""Simplicial meshes of reference configurations: triangles (2D slabs) and tetrahedra.
+
+Linear (P1) elements: on element e with nodes a = 0..d, the shape functions N_a are
+barycentric coordinates and their gradients are constant,
+``grad N = inv([X_1 - X_0, ..., X_d - X_0])`` rows for a >= 1 and ``grad N_0 = -sum``.
+The gradient operator D (sparse, (n_elements * d) x n_nodes) maps a nodal field to its
+element gradients: ``(D @ u)[e * d + J] = d u / d X_J`` on element e.
+
+2D meshes describe slabs of a 3D crystal periodic along z with period ``thickness``:
+nodes carry three displacement components, element volumes are area x thickness.
+
+Meshes built from lattice sites use :class:`scipy.spatial.Delaunay`; degenerate simplices
+(flat triangles along a straight boundary, zero-volume slivers of co-spherical lattice
+points) are rejected by a quality threshold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import scipy.sparse as sp
+
+from .errors import MeshError
+
+__all__ = ["Mesh", "graded_lattice_nodes", "structured_mesh"]
+
+
+@dataclass(frozen=True, eq=False)
+class Mesh:
+    """Immutable simplicial mesh.
+
+    Attributes
+    ----------
+    nodes : ndarray, shape (n_nodes, dim)
+        Reference positions in Angstrom, dim = 2 or 3.
+    elements : ndarray, shape (n_elements, dim + 1)
+        Node indices, positively oriented.
+    thickness : float
+        z period of a 2D slab in Angstrom (ignored in 3D).
+    """
+
+    nodes: np.ndarray
+    elements: np.ndarray
+    thickness: float = 1.0
+
+    def __post_init__(self) -> None:
+        nodes = np.array(self.nodes, dtype=float)
+        elements = np.array(self.elements, dtype=np.int64)
+        dim = nodes.shape[1] if nodes.ndim == 2 else 0
+        if dim not in (2, 3) or elements.ndim != 2 or elements.shape[1] != dim + 1:
+            raise MeshError(f"nodes must be (n, 2|3) and elements (m, dim+1); got {nodes.shape}, {elements.shape}")
+        if elements.size and (elements.min() < 0 or elements.max() >= len(nodes)):
+            raise MeshError("element node index out of range")
+        if not np.all(np.isfinite(nodes)):
+            raise MeshError("non-finite node coordinates")
+        # orient every simplex positively
+        J = _edge_matrices(nodes, elements)
+        det = np.linalg.det(J)
+        size = np.max(np.linalg.norm(J, axis=-1), axis=-1) ** dim
+        degenerate = np.abs(det) <= 1e-10 * size
+        if degenerate.any():
+            bad = np.flatnonzero(degenerate)
+            raise MeshError(f"{len(bad)} degenerate element(s) (zero volume): {bad[:20].tolist()}")
+        flip = det < 0
+        elements[flip, :2] = elements[flip, 1::-1]
+        nodes.setflags(write=False)
+        elements.setflags(write=False)
+        object.__setattr__(self, "nodes", nodes)
+        object.__setattr__(self, "elements", elements)
+
+    # ----------------------------------------------------------- geometry
+    @property
+    def dim(self) -> int:
+        return self.nodes.shape[1]
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.nodes)
+
+    @property
+    def n_elements(self) -> int:
+        return len(self.elements)
+
+    @cached_property
+    def volumes(self) -> np.ndarray:
+        """Reference element volumes in A^3 (area x thickness in 2D), shape (m,)."""
+        det = np.linalg.det(_edge_matrices(self.nodes, self.elements))
+        v = det / (2.0 if self.dim == 2 else 6.0)
+        return v * self.thickness if self.dim == 2 else v
+
+    @cached_property
+    def shape_gradients(self) -> np.ndarray:
+        """Gradients of the shape functions in 1/A, shape (m, dim + 1, dim)."""
+        inv = np.linalg.inv(_edge_matrices(self.nodes, self.elements))  # rows: grad N_a, a >= 1
+        g = np.empty((self.n_elements, self.dim + 1, self.dim))
+        g[:, 1:, :] = inv
+        g[:, 0, :] = -g[:, 1:, :].sum(axis=1)
+        return g
+
+    @cached_property
+    def gradient_operator(self) -> sp.csr_matrix:
+        """Sparse D, shape (m * dim, n_nodes): element gradients of a nodal field."""
+        m, d = self.n_elements, self.dim
+        rows = (np.arange(m)[:, None, None] * d + np.arange(d)[None, None, :]).repeat(d + 1, axis=1)
+        cols = np.broadcast_to(self.elements[:, :, None], rows.shape)
+        return sp.csr_matrix(
+            (self.shape_gradients.ravel(), (rows.ravel(), cols.ravel())), shape=(m * d, self.n_nodes)
+        )
+
+    @cached_property
+    def boundary_nodes(self) -> np.ndarray:
+        """Indices of nodes on the boundary (faces that belong to one element)."""
+        d = self.dim
+        faces = np.concatenate([np.delete(self.elements, k, axis=1) for k in range(d + 1)])
+        faces = np.sort(faces, axis=1)
+        uniq, count = np.unique(faces, axis=0, return_counts=True)
+        return np.unique(uniq[count == 1])
+
+    def quality(self) -> np.ndarray:
+        """Shape quality in (0, 1]: volume over that of the regular simplex with the same
+        mean edge length (1 for equilateral)."""
+        J = _edge_matrices(self.nodes, self.elements)
+        pts = self.nodes[self.elements]
+        i, j = np.triu_indices(self.dim + 1, 1)
+        edges = np.linalg.norm(pts[:, i] - pts[:, j], axis=-1).mean(axis=1)
+        vol = np.abs(np.linalg.det(J)) / (2.0 if self.dim == 2 else 6.0)
+        regular = edges**2 * np.sqrt(3) / 4 if self.dim == 2 else edges**3 / (6 * np.sqrt(2))
+        return vol / regular
+
+    # ------------------------------------------------------------ builders
+    @classmethod
+    def from_points(
+        cls, points: np.ndarray, *, min_quality: float = 1e-3, thickness: float = 1.0, seed: int = 0
+    ) -> "Mesh":
+        """Delaunay-type mesh of lattice sites without degenerate simplices.
+
+        Lattice sites are full of co-circular / co-spherical sets (squares, octahedra) for
+        which the Delaunay triangulation is not unique and qhull emits zero-volume slivers.
+        Here the triangulation is the regular triangulation for tiny generic weights
+        (the lower convex hull of the points lifted to ``|x|^2 + w``, w ~ 1e-7 h^2 drawn
+        from a seeded generator): it is one of the Delaunay triangulations of the exact
+        points, and a simplex with co-planar vertices cannot be a lower hull facet, so
+        every element has positive volume and the mesh is conforming.
+
+        Parameters
+        ----------
+        points : ndarray, shape (n, 2) or (n, 3)
+            Node positions in Angstrom.
+        min_quality : float
+            Elements of lower :meth:`quality` raise :class:`MeshError` (slivers).
+        thickness : float
+            z period for 2D slabs (Angstrom).
+        seed : int
+            Seed of the weight generator (the mesh is deterministic for a given seed).
+        """
+        from scipy.spatial import ConvexHull
+
+        points = np.asarray(points, dtype=float)
+        if points.ndim != 2 or points.shape[1] not in (2, 3) or len(points) < points.shape[1] + 1:
+            raise MeshError(f"need at least dim + 1 points of dimension 2 or 3, got shape {points.shape}")
+        centred = points - points.mean(axis=0)
+        scale = np.abs(centred).max()
+        x = centred / scale
+        h2 = np.min(np.sum((x[1:] - x[0]) ** 2, axis=1))
+        w = np.random.default_rng(seed).uniform(0.0, 1e-7 * h2, len(x))
+        lifted = np.column_stack([x, np.sum(x * x, axis=1) + w])
+        hull = ConvexHull(lifted)
+        lower = hull.equations[:, -2] < -1e-12  # outward normal pointing down in the lift
+        simplices = hull.simplices[lower]
+        mesh = cls(points, simplices, thickness)
+        q = mesh.quality()
+        if (q < min_quality).any():
+            bad = np.flatnonzero(q < min_quality)
+            raise MeshError(f"{len(bad)} sliver element(s) of quality < {min_quality}: {bad[:20].tolist()}")
+        unused = np.setdiff1d(np.arange(len(points)), simplices)
+        if len(unused):
+            raise MeshError(f"points {unused[:20].tolist()} are not vertices of the mesh (duplicates?)")
+        return mesh
+
+
+def _edge_matrices(nodes: np.ndarray, elements: np.ndarray) -> np.ndarray:
+    """(m, d, d) matrices whose columns are the edges X_a - X_0, a = 1..d."""
+    x = nodes[elements]
+    return np.swapaxes(x[:, 1:] - x[:, :1], 1, 2)
+
+
+def structured_mesh(n: tuple[int, ...], lengths: tuple[float, ...], *, thickness: float = 1.0) -> Mesh:
+    """Structured simplicial mesh of a box [0, L_1] x ... (2 triangles per square, 6
+    tetrahedra per cube, Kuhn/Freudenthal split), for tests and benchmarks."""
+    dim = len(n)
+    axes = [np.linspace(0.0, L, k + 1) for k, L in zip(n, lengths)]
+    grid = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, dim)
+    index = np.arange(grid.shape[0]).reshape(tuple(k + 1 for k in n))
+    from itertools import permutations, product
+
+    corners = {c: index[tuple(slice(ci, ci + k) for ci, k in zip(c, n))].ravel() for c in product((0, 1), repeat=dim)}
+    simplices = []
+    for perm in permutations(range(dim)):
+        path = [tuple([0] * dim)]
+        for axis in perm:
+            nxt = list(path[-1])
+            nxt[axis] = 1
+            path.append(tuple(nxt))
+        simplices.append(np.stack([corners[c] for c in path], axis=1))
+    return Mesh(grid, np.concatenate(simplices), thickness)
+
+
+def graded_lattice_nodes(
+    sites: np.ndarray, inner: np.ndarray, lattice: np.ndarray, *, growth: float = 0.25, max_factor: int = 64
+) -> np.ndarray:
+    """Select lattice sites for a graded mesh.
+
+    Every site in the fully resolved region (``inner``) is kept. Elsewhere a site is kept
+    when it lies on the coarser lattice ``k * lattice`` (integer coordinates multiples of
+    k), with ``k(r) = 2^floor(log2(1 + growth * r / h))`` growing with the distance r from
+    the region (h: shortest lattice vector; k capped at ``max_factor``). On the faces of
+    the bounding box the multiple-of-k test applies only along the face, so the domain
+    boundary stays covered; all selected nodes are lattice sites.
+
+    Parameters
+    ----------
+    sites : ndarray, shape (n, dim)
+        Lattice sites in Angstrom.
+    inner : ndarray of bool, shape (n,)
+        Sites of the fully resolved region.
+    lattice : ndarray, shape (dim, dim)
+        Rows: lattice vectors (Angstrom) such that site differences are integer (or, for
+        sites off the coarse grid, non-integer) combinations of them.
+    growth : float
+        How fast element size grows with distance.
+    max_factor : int
+        Largest coarsening factor.
+
+    Returns
+    -------
+    ndarray of int
+        Indices of the selected sites.
+    """
+    from scipy.spatial import cKDTree
+
+    sites = np.asarray(sites, dtype=float)
+    inner = np.asarray(inner, dtype=bool)
+    lattice = np.asarray(lattice, dtype=float)
+    if not inner.any():
+        raise MeshError("the fully resolved region contains no lattice site")
+    h = np.linalg.norm(lattice, axis=1).min()
+    dist, _ = cKDTree(sites[inner]).query(sites)
+    k = np.minimum(2 ** np.floor(np.log2(1.0 + growth * dist / h)).astype(np.int64), max_factor)
+    coords = np.linalg.solve(lattice.T, (sites - sites[inner][0]).T).T
+    q = coords / k[:, None]
+    multiple = np.abs(q - np.rint(q)) < 1e-6
+    lo, hi = sites.min(axis=0), sites.max(axis=0)
+    tol = 1e-6 * (hi - lo).max()
+    on_face = (sites <= lo + tol) | (sites >= hi - tol)
+    return np.flatnonzero(inner | np.all(multiple | on_face, axis=1))
