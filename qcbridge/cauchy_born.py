@@ -55,6 +55,18 @@ def check_deformation(F: np.ndarray) -> np.ndarray:
     return F
 
 
+def _min_eigenvalue_sym3(C: np.ndarray) -> np.ndarray:
+    """Smallest eigenvalue of symmetric 3x3 matrices (B, 3, 3), closed form (Smith 1961)."""
+    q = np.trace(C, axis1=1, axis2=2) / 3.0
+    off = C[:, 0, 1] ** 2 + C[:, 0, 2] ** 2 + C[:, 1, 2] ** 2
+    d = C - q[:, None, None] * np.eye(3)
+    p = np.sqrt((np.einsum("bii->b", d * d) + 2.0 * off) / 6.0)
+    safe = np.where(p > 0, p, 1.0)
+    r = np.linalg.det(d / safe[:, None, None]) / 2.0
+    phi = np.arccos(np.clip(r, -1.0, 1.0)) / 3.0
+    return np.where(p > 0, q + 2.0 * p * np.cos(phi + 2.0 * np.pi / 3.0), q)
+
+
 def _pinv_sym(H: np.ndarray, rtol: float = 1e-10) -> np.ndarray:
     """Batched pseudo-inverse of symmetric matrices (B, m, m).
 
@@ -127,15 +139,26 @@ class CauchyBorn:
             X = X.reshape(-1, 3)
             d = np.linalg.norm(X, axis=1)
             keep = (d < radius) & (d > 1e-10)
-            a, c, X = aa[keep], cc[keep], X[keep]
+            weight = np.ones(len(X))
+            if self.nbasis == 1:
+                # simple lattice: bonds X and -X have the same length, keep one of each
+                # pair with weight 2 (first non-zero component positive)
+                first = X[np.arange(len(X)), np.argmax(np.abs(X) > 1e-10, axis=1)]
+                keep &= first > 0
+                weight = 2.0 * weight
+            a, c, X, weight = aa[keep], cc[keep], X[keep], weight[keep]
             onehot = np.eye(self.nbasis)
             A = np.concatenate([X, onehot[c] - onehot[a]], axis=1)  # dx/dy columns
-            self._bond_cache[key] = (a, c, X, A, onehot[a].T)
+            M = A.shape[1]
+            Aw = weight[:, None] * A
+            AAw = (Aw[:, :, None] * A[:, None, :]).reshape(len(X), M * M)
+            self._bond_cache[key] = (a, c, X, weight, Aw, AAw, weight * onehot[a].T)
         return self._bond_cache[key]
 
     def _radius(self, F: np.ndarray, shift_norm: float) -> float:
-        smin = np.linalg.svd(F, compute_uv=False)[..., -1].min() if F.size else 1.0
-        return (self.cutoff + 2.0 * shift_norm) / smin + 1e-6
+        """Reference radius whose bonds cover the cutoff for every F of the batch."""
+        smin = np.sqrt(_min_eigenvalue_sym3(np.einsum("bki,bkj->bij", F, F)).min()) if F.size else 1.0
+        return (self.cutoff + 2.0 * shift_norm) / (smin * (1.0 - 1e-9)) + 1e-6
 
     # ------------------------------------------------------------- evaluation
     def _energy_terms(self, F: np.ndarray, s: np.ndarray, order: int):
@@ -143,37 +166,44 @@ class CauchyBorn:
 
         F : (B, 3, 3), s : (B, nb, 3). Returns E (B,), G (B, 3, 3+nb), H (B, 3, 3+nb, 3, 3+nb).
         """
-        a, c, X, A, S_a = self._bonds(self._radius(F, np.abs(s).max(initial=0.0)))
+        # weighted bond tables: w (bond multiplicity), Aw = w A, AAw = w A (x) A, Sw = w S_a
+        a, c, X, w, Aw, AAw, Sw = self._bonds(self._radius(F, np.abs(s).max(initial=0.0)))
         fn = self.functions
-        x = np.einsum("bij,nj->bni", F, X) + s[:, c] - s[:, a]
-        r = np.linalg.norm(x, axis=-1)
+        B, nbond, M = F.shape[0], len(X), Aw.shape[1]
+        # x[b, n, i] = F[b, i, j] X[n, j] (+ shifts): one GEMM over the whole batch
+        x = (X @ F.transpose(2, 0, 1).reshape(3, B * 3)).reshape(nbond, B, 3).transpose(1, 0, 2)
+        if self.nbasis > 1:
+            x = x + (s[:, c] - s[:, a])
+        r = np.sqrt(np.einsum("bni,bni->bn", x, x))
         nvec = x / r[..., None]
         sa, sc = self.species[a], self.species[c]
-        phi, dphi, d2phi = fn.pair(r, sa, sc)
-        E = 0.5 * phi.sum(axis=1)
-        e = 0.5 * dphi
         if fn.is_eam:
-            rho, drho, d2rho = fn.density(r, sc, sa)  # at a, from c
-            rhobar = rho @ S_a.T  # (B, nb)
-            Femb, dF, d2F = fn.embed(rhobar, np.broadcast_to(self.species, rhobar.shape))
-            E = E + Femb.sum(axis=1)
-            e = e + dF[:, a] * drho
+            (phi, dphi, *d2phi), (rho, drho, *d2rho) = fn.bond_terms(r, sa, sc, order)  # rho at a from c
+            rhobar = rho @ Sw.T  # (B, nb)
+            Femb, dF, *d2F = fn.embed(rhobar, np.broadcast_to(self.species, rhobar.shape), order)
+            E = 0.5 * (phi @ w) + Femb.sum(axis=1)
+            e = 0.5 * dphi + dF[:, a] * drho
+        else:
+            phi, dphi, *d2phi = fn.pair(r, sa, sc, derivatives=order)
+            E = 0.5 * (phi @ w)
+            e = 0.5 * dphi
         g = e[..., None] * nvec  # dE/dx_b
-        G = np.einsum("bni,nm->bim", g, A)
+        G = (g.transpose(0, 2, 1).reshape(B * 3, nbond) @ Aw).reshape(B, 3, M)
         if order < 2:
             return E, G, None
+        d2phi = d2phi[0]
+        if fn.is_eam:
+            d2rho, d2F = d2rho[0], d2F[0]
         s2 = 0.5 * d2phi
         if fn.is_eam:
             s2 = s2 + dF[:, a] * d2rho
         eye = np.eye(3)
         K = (s2 - e / r)[..., None, None] * nvec[..., :, None] * nvec[..., None, :] + (e / r)[..., None, None] * eye
-        B, nbond, M = K.shape[0], K.shape[1], A.shape[1]
-        AA = (A[:, :, None] * A[:, None, :]).reshape(nbond, M * M)
-        H = np.matmul(K.reshape(B, nbond, 9).transpose(0, 2, 1), AA)  # BLAS: sum over bonds
+        H = np.matmul(K.reshape(B, nbond, 9).transpose(0, 2, 1), AAw)  # BLAS: sum over bonds
         H = H.reshape(B, 3, 3, M, M).transpose(0, 1, 3, 2, 4)  # [b, i, m, k, l]
         if fn.is_eam:
-            w = (drho[..., None] * nvec).transpose(0, 2, 1)  # (B, 3, nbond)
-            V = np.matmul(w[:, None] * S_a[None, :, None, :], A)  # (B, nb, 3, M)
+            t = (drho[..., None] * nvec).transpose(0, 2, 1)  # (B, 3, nbond)
+            V = np.matmul(t[:, None] * Sw[None, :, None, :], Aw / w[:, None])  # (B, nb, 3, M)
             H = H + np.einsum("ba,baim,bakl->bimkl", d2F, V, V, optimize=True)
         return E, G, H
 
@@ -212,7 +242,7 @@ class CauchyBorn:
             HFF = HFF - corr
         return E, PF, HFF
 
-    def _batched(self, F, order: int, chunk: int = 2048):
+    def _batched(self, F, order: int, chunk: int = 1024):
         F = np.asarray(F, dtype=float)
         two_d = F.shape[-2:] == (2, 2)
         if two_d:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -101,15 +102,32 @@ class ContinuumModel:
         F = self.deformation_gradients(u)
         C = self.material.tangent(F)
         mesh = self.mesh
-        d = mesh.dim
+        d, m = mesh.dim, mesh.n_elements
         g = mesh.shape_gradients  # (m, d+1, d)
-        ke = np.einsum("e,eaJ,eiJkL,ebL->eaibk", mesh.volumes, g, C[:, :, :d, :, :d], g)
-        dofs = 3 * mesh.elements[:, :, None] + np.arange(3)  # (m, d+1, 3)
-        nd = dofs.reshape(len(dofs), -1)
-        rows = np.repeat(nd, nd.shape[1], axis=1)
-        cols = np.tile(nd, (1, nd.shape[1]))
+        # ke[e, a, i, b, k] = V_e g[e, a, J] C[e, i, J, k, L] g[e, b, L], as two batched GEMMs
+        CJ = np.ascontiguousarray(C[:, :, :d, :, :d].transpose(0, 2, 1, 3, 4)).reshape(m, d, 3 * 3 * d)
+        t = np.matmul(g, CJ).reshape(m, (d + 1) * 9, d)  # [e, (a, i, k), L]
+        ke = np.matmul(t, np.swapaxes(g, 1, 2)).reshape(m, d + 1, 3, 3, d + 1)  # [e, a, i, k, b]
+        ke = (ke * mesh.volumes[:, None, None, None, None]).transpose(0, 1, 2, 4, 3)
+        indices, indptr, scatter = self._pattern
+        data = np.bincount(scatter, weights=ke.ravel(), minlength=len(indices))
         n = 3 * mesh.n_nodes
-        return sp.csr_matrix((ke.reshape(len(ke), -1).ravel(), (rows.ravel(), cols.ravel())), shape=(n, n))
+        return sp.csr_matrix((data, indices, indptr), shape=(n, n))
+
+    @cached_property
+    def _pattern(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """CSR structure of the stiffness and where each element entry is summed into it
+        (computed once per mesh; assembly is then a single bincount)."""
+        mesh = self.mesh
+        dofs = (3 * mesh.elements[:, :, None] + np.arange(3)).reshape(mesh.n_elements, -1)
+        k = dofs.shape[1]
+        rows = np.repeat(dofs, k, axis=1).ravel()
+        cols = np.tile(dofs, (1, k)).ravel()
+        n = 3 * mesh.n_nodes
+        keys, scatter = np.unique(rows * n + cols, return_inverse=True)
+        indices = keys % n
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(keys // n, minlength=n))])
+        return indices, indptr, scatter.ravel()
 
 
 @dataclass

@@ -142,3 +142,23 @@ def test_bad_input_named():
     slab.pbc = (True, True, False)
     with pytest.raises(errors.StructureError, match="periodic"):
         CauchyBorn(slab, load_potential("Al_jnp.eam"))
+
+
+def test_2d_lattice_takes_2x2_gradients_and_equals_lammps():
+    """Triangular LJ lattice (slab periodic along z, z period > cutoff): 2x2 F acts in plane."""
+    from qcbridge.structures import triangular_lattice
+
+    cell = triangular_lattice("Ar", 3.816, thickness=20.0)
+    pot = LennardJones.create("Ar", 0.0104, 3.4, 8.5)
+    cb = CauchyBorn(cell, pot)
+    F2 = np.eye(2) + 0.1 * np.random.default_rng(2).uniform(-1, 1, (6, 2, 2))
+    W2, P2 = cb.energy_and_stress(F2)
+    F3 = np.tile(np.eye(3), (6, 1, 1))
+    F3[:, :2, :2] = F2
+    W3, P3 = cb.energy_and_stress(F3)
+    assert np.allclose(W2, W3, rtol=1e-14) and np.allclose(P2, P3[:, :2, :2], rtol=1e-14)
+    assert cb.tangent(F2).shape == (6, 2, 2, 2, 2)
+    for k in range(6):
+        w, p = lammps_W_P(cell, pot, F3[k])
+        assert W2[k] == pytest.approx(w, rel=TOL)
+        assert np.abs(P2[k] - p[:2, :2]).max() <= TOL * np.abs(p).max()

@@ -58,7 +58,7 @@ class PairFunctions:
         e = np.exp(-alpha * (r - r0))
         return d0 * (e * e - 2 * e), d0 * (-2 * alpha * e * e + 2 * alpha * e), d0 * (4 * alpha**2 * e * e - 2 * alpha**2 * e)
 
-    def pair(self, r: np.ndarray, a=None, b=None) -> Triple:
+    def pair(self, r: np.ndarray, a=None, b=None, derivatives: int = 2) -> Triple:
         """phi(r), phi'(r), phi''(r) in eV, eV/A, eV/A^2 (zero beyond the cutoff)."""
         r = np.asarray(r, dtype=float)
         inside = r < self.cutoff
@@ -66,7 +66,7 @@ class PairFunctions:
         v, d1, d2 = self._raw(rr)
         if self.shift:
             v = v - self._raw(np.array(self.cutoff))[0]
-        return np.where(inside, v, 0.0), np.where(inside, d1, 0.0), np.where(inside, d2, 0.0)
+        return tuple(np.where(inside, x, 0.0) for x in (v, d1, d2)[: derivatives + 1])
 
 
 @dataclass(frozen=True)
@@ -98,54 +98,69 @@ class EAMFunctions:
 
     is_eam = True
 
-    def pair(self, r: np.ndarray, a: np.ndarray, b: np.ndarray) -> Triple:
-        """phi_ab(r) and its first two derivatives (eV, eV/A, eV/A^2)."""
-        z, z1, z2 = _by_species(self.z2r, r, a, b)
+    def pair(self, r: np.ndarray, a: np.ndarray, b: np.ndarray, derivatives: int = 2) -> Triple:
+        """phi_ab(r) and its first ``derivatives`` derivatives (eV, eV/A, eV/A^2)."""
+        return self.bond_terms(r, a, b, derivatives)[0]
+
+    def density(self, r: np.ndarray, a_from: np.ndarray, b_at: np.ndarray, derivatives: int = 2) -> Triple:
+        """rho_{a->b}(r) and its first ``derivatives`` derivatives (zero beyond the cutoff)."""
+        return self.bond_terms(r, b_at, a_from, derivatives)[1]
+
+    def bond_terms(self, r: np.ndarray, a: np.ndarray, b: np.ndarray, derivatives: int = 2):
+        """Pair term phi_ab(r) and the density at atom a from atom b, rho_{b->a}(r), with
+        their derivatives, sharing the table lookup (all tables of a file share a grid).
+
+        Returns
+        -------
+        (phi, phi', ...), (rho, rho', ...) -- 1 + ``derivatives`` arrays each.
+        """
         r = np.asarray(r, dtype=float)
+        row, p = self.z2r[0][0].locate(r)
+        n = len(self.species)
+        if n == 1:
+            z = self.z2r[0][0].at(row, p, derivatives)
+            rho = self.rhor[0][0].at(row, p, derivatives)
+        else:
+            a = np.broadcast_to(a, r.shape)
+            b = np.broadcast_to(b, r.shape)
+            z = [np.zeros_like(r) for _ in range(derivatives + 1)]
+            rho = [np.zeros_like(r) for _ in range(derivatives + 1)]
+            for i in range(n):
+                for j in range(n):
+                    sel = (a == i) & (b == j)
+                    if sel.any():
+                        for k, v in enumerate(self.z2r[i][j].at(row[sel], p[sel], derivatives)):
+                            z[k][sel] = v
+                        for k, v in enumerate(self.rhor[j][i].at(row[sel], p[sel], derivatives)):
+                            rho[k][sel] = v
         inside = r < self.cutoff
-        phi = z / r
-        phi1 = z1 / r - phi / r
-        phi2 = (z2 - 2.0 * phi1) / r
-        return np.where(inside, phi, 0.0), np.where(inside, phi1, 0.0), np.where(inside, phi2, 0.0)
+        rinv = 1.0 / r
+        phi = [z[0] * rinv]
+        if derivatives >= 1:
+            phi.append(z[1] * rinv - phi[0] * rinv)
+        if derivatives >= 2:
+            phi.append((z[2] - 2.0 * phi[1]) * rinv)
+        return tuple(np.where(inside, x, 0.0) for x in phi), tuple(np.where(inside, x, 0.0) for x in rho)
 
-    def density(self, r: np.ndarray, a_from: np.ndarray, b_at: np.ndarray) -> Triple:
-        """rho_{a->b}(r) and its first two derivatives (zero beyond the cutoff)."""
-        v = _by_species(self.rhor, r, a_from, b_at)
-        inside = np.asarray(r) < self.cutoff
-        return tuple(np.where(inside, x, 0.0) for x in v)
-
-    def embed(self, rho: np.ndarray, a: np.ndarray) -> Triple:
-        """F_a(rho), F'_a, F''_a in eV (per density unit); linear beyond rhomax as in LAMMPS."""
+    def embed(self, rho: np.ndarray, a: np.ndarray, derivatives: int = 2) -> Triple:
+        """F_a(rho) and derivatives in eV (per density unit); linear beyond rhomax as in LAMMPS."""
         rho = np.asarray(rho, dtype=float)
         a = np.broadcast_to(a, rho.shape)
-        out = [np.empty_like(rho) for _ in range(3)]
+        out = [np.empty_like(rho) for _ in range(derivatives + 1)]
         for k, table in enumerate(self.frho):
             sel = a == k
-            if sel.any():
-                v, d1, d2 = table(rho[sel])
-                over = rho[sel] > self.rhomax
-                v = v + np.where(over, d1 * (rho[sel] - self.rhomax), 0.0)
-                d2 = np.where(over, 0.0, d2)
-                out[0][sel], out[1][sel], out[2][sel] = v, d1, d2
+            if not sel.any():
+                continue
+            x = rho[sel]
+            v = list(table(x, max(derivatives, 1)))
+            over = x > self.rhomax
+            if over.any():
+                v[0] = v[0] + np.where(over, v[1] * (x - self.rhomax), 0.0)
+                if derivatives >= 2:
+                    v[2] = np.where(over, 0.0, v[2])
+            for i in range(derivatives + 1):
+                out[i][sel] = v[i]
         return tuple(out)
-
-
-def _by_species(tables, r, a, b) -> Triple:
-    r = np.asarray(r, dtype=float)
-    a = np.broadcast_to(a, r.shape)
-    b = np.broadcast_to(b, r.shape)
-    n = len(tables)
-    if n == 1:
-        return tables[0][0](r)
-    out = [np.empty_like(r) for _ in range(3)]
-    for i in range(n):
-        for j in range(n):
-            sel = (a == i) & (b == j)
-            if sel.any():
-                v = tables[i][j](r[sel])
-                for k in range(3):
-                    out[k][sel] = v[k]
-    return tuple(out)
 
 
 def _eam_functions(path, style: str) -> EAMFunctions:

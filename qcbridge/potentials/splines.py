@@ -7,9 +7,10 @@ interior (one-sided at the ends), Hermite cubics between the points, evaluated a
     p = x / delta + 1,  m = clamp(int(p), 1, n - 1),  p = min(p - m, 1)
     f(x) = ((c3 p + c4) p + c5) p + c6,   f'(x) = (c0 p + c1) p + c2
 
-with c0 = 3 c3 / delta, c1 = 2 c4 / delta, c2 = c5 / delta. Doing the same floating-point
-operations in the same order gives LAMMPS's numbers to round-off, not to interpolation
-error. The second derivative (which LAMMPS never needs) is that of the same cubic.
+with c0 = 3 c3 / delta, c1 = 2 c4 / delta, c2 = c5 / delta. Values are computed with the
+same floating-point operations in the same order as LAMMPS; derivatives are those of the
+same cubic written through c3, c4, c5 (fewer table gathers), equal to LAMMPS's to
+round-off. The second derivative (which LAMMPS never needs) is that of the same cubic.
 
 funcfl files are first resampled by LAMMPS onto its own grid with four-point Lagrange
 interpolation (``PairEAM::file2array``); :func:`resample_funcfl` does the same.
@@ -66,6 +67,36 @@ class CubicTable:
     def n(self) -> int:
         return len(self.coeffs)
 
+    def locate(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Interval index (0-based row) and local coordinate p in [0, 1] of arguments x,
+        exactly as LAMMPS computes them; tables on the same grid can share them."""
+        p = np.asarray(x, dtype=float) * (1.0 / self.delta) + 1.0
+        m = p.astype(np.int64)
+        np.clip(m, 1, self.n - 1, out=m)
+        p -= m
+        np.minimum(p, 1.0, out=p)
+        return m - 1, p
+
+    def at(self, row: np.ndarray, p: np.ndarray, derivatives: int = 2) -> tuple[np.ndarray, ...]:
+        """Value and derivatives at located arguments (see :meth:`locate`)."""
+        col = self._columns
+        c3, c4, c5 = col[3][row], col[4][row], col[5][row]
+        out = (((c3 * p + c4) * p + c5) * p + col[6][row],)
+        inv = 1.0 / self.delta
+        if derivatives >= 1:  # LAMMPS's c0 p^2 + c1 p + c2 with c0 = 3 c3/delta, ...: same cubic
+            out += (((3.0 * c3) * p + 2.0 * c4) * p + c5) * inv,
+        if derivatives >= 2:
+            out += ((6.0 * c3) * p + 2.0 * c4) * (inv * inv),
+        return out
+
+    @property
+    def _columns(self) -> np.ndarray:
+        cols = self.__dict__.get("_cols")
+        if cols is None:
+            cols = np.ascontiguousarray(self.coeffs.T)
+            object.__setattr__(self, "_cols", cols)
+        return cols
+
     def __call__(self, x: np.ndarray, derivatives: int = 2) -> tuple[np.ndarray, ...]:
         """Value and derivatives at ``x`` (any shape).
 
@@ -81,18 +112,7 @@ class CubicTable:
         tuple of ndarray
             ``(f,)``, ``(f, f')`` or ``(f, f', f'')`` with the shape of ``x``.
         """
-        x = np.asarray(x, dtype=float)
-        p = x * (1.0 / self.delta) + 1.0
-        m = np.clip(p.astype(np.int64), 1, self.n - 1)
-        p = np.minimum(p - m, 1.0)
-        c = self.coeffs[m - 1]
-        c0, c1, c2, c3, c4, c5, c6 = np.moveaxis(c, -1, 0)
-        out = (((c3 * p + c4) * p + c5) * p + c6,)
-        if derivatives >= 1:
-            out += ((c0 * p + c1) * p + c2,)
-        if derivatives >= 2:
-            out += ((2.0 * c0 * p + c1) / self.delta,)
-        return out
+        return self.at(*self.locate(x), derivatives)
 
 
 def resample_funcfl(values: np.ndarray, file_delta: float, delta: float, n: int) -> np.ndarray:
