@@ -23,28 +23,14 @@ from ase.build import bulk
 from ase.units import GPa
 
 from qcbridge import LammpsEngine, load_potential
-from qcbridge.cauchy_born import VOIGT_PAIRS, CauchyBorn, equilibrium_lattice_constant
+from qcbridge.engines import elastic_constants_by_stress_differences
+from qcbridge.cauchy_born import CauchyBorn, equilibrium_lattice_constant
 from qcbridge.continuum import ContinuumModel
 from qcbridge.mesh import structured_mesh
 
 
-def lammps_elastic_constants(cell, pot, relax: bool, h: float = 1e-5) -> np.ndarray:
-    C = np.zeros((6, 6))
-    for col, (k, l) in enumerate(VOIGT_PAIRS):
-        stress = []
-        for s in (h, -h):
-            eps = np.eye(3)
-            eps[k, l] += s / 2
-            eps[l, k] += s / 2
-            at = cell.copy()
-            at.set_cell(cell.cell @ eps, scale_atoms=True)
-            with LammpsEngine(at, pot) as eng:
-                if relax:
-                    eng.commands(["min_style cg", "min_modify line quadratic", "minimize 0 1e-14 5000 50000"])
-                    eng.set_positions(eng.positions())
-                stress.append(eng.stress(at.get_volume()))
-        C[:, col] = (stress[0] - stress[1]) / (2 * h)
-    return C / GPa
+def lammps_elastic_constants(cell, pot, relax: bool) -> np.ndarray:
+    return elastic_constants_by_stress_differences(cell, pot, relax=relax) / GPa
 
 
 def hcp_equilibrium(pot, a: float, c: float) -> tuple[float, float]:

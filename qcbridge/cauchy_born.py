@@ -24,14 +24,12 @@ import numpy as np
 from ase import Atoms
 from ase.units import GPa
 
+from .engines.elastic import VOIGT_PAIRS
 from .errors import ConvergenceError, DeformationError, StructureError
 from .potentials import Potential
 from .potentials.functions import numpy_functions
 
 __all__ = ["CauchyBorn", "VOIGT_PAIRS", "check_deformation", "equilibrium_lattice_constant"]
-
-#: Voigt order xx yy zz yz xz xy
-VOIGT_PAIRS = ((0, 0), (1, 1), (2, 2), (1, 2), (0, 2), (0, 1))
 
 
 def check_deformation(F: np.ndarray) -> np.ndarray:

@@ -1,6 +1,7 @@
 """Engines: where atomistic energies and forces come from."""
 
 from ._mpi import import_lammps
+from .elastic import elastic_constants_by_stress_differences
 from .lammps import LammpsEngine
 
-__all__ = ["LammpsEngine", "import_lammps"]
+__all__ = ["LammpsEngine", "elastic_constants_by_stress_differences", "import_lammps"]
