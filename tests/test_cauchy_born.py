@@ -38,6 +38,7 @@ SIMPLE = {
     "Fe_mm-fs": (lambda: bulk("Fe", "bcc", a=2.855), lambda: load_potential("Fe_mm.eam.fs")),
     "LJ": (lambda: bulk("Ar", "fcc", a=5.26), lambda: LennardJones.create("Ar", 0.0104, 3.4, 8.5)),
     "Morse": (lambda: bulk("Cu", "fcc", a=3.61), lambda: Morse.create("Cu", 0.3429, 1.3588, 2.866, 6.5)),
+    "Morse-table": (lambda: bulk("Cu", "fcc", a=3.61), lambda: load_potential("Cu_morse.table")),
 }
 
 

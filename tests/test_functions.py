@@ -19,6 +19,7 @@ CASES = [
     ("AlFe_mm.eam.fs", lambda: bulk("Fe", "bcc", a=2.9, cubic=True).repeat((3, 3, 3))),
     ("lj", lambda: bulk("Ar", "fcc", a=5.26).repeat((4, 4, 4))),
     ("morse", lambda: bulk("Cu", "fcc", a=3.61, cubic=True).repeat((3, 3, 3))),
+    ("Cu_morse.table", lambda: bulk("Cu", "fcc", a=3.61, cubic=True).repeat((3, 3, 3))),
 ]
 
 
@@ -69,3 +70,10 @@ def test_potential_without_numpy_evaluator():
 
     with pytest.raises(errors.PotentialError, match="no numpy evaluator"):
         numpy_functions(Custom("custom", ("Al",), (26.98,), 5.0))
+
+
+def test_table_outside_its_range_is_named():
+    f = numpy_functions(load_potential("Cu_morse.table"))
+    with pytest.raises(errors.PotentialError, match="inner cutoff"):
+        f.pair(np.array([1.0]))
+    assert f.pair(np.array([6.5]))[0][0] == 0.0

@@ -16,10 +16,10 @@ import numpy as np
 
 from ..errors import PotentialError
 from .eam_files import read_eam
-from .potential import EAMPotential, LennardJones, Morse, Potential
+from .potential import EAMPotential, LennardJones, Morse, Potential, TabulatedPair
 from .splines import CubicTable, resample_funcfl
 
-__all__ = ["PairFunctions", "EAMFunctions", "numpy_functions"]
+__all__ = ["PairFunctions", "EAMFunctions", "TablePairFunctions", "numpy_functions"]
 
 Triple = tuple[np.ndarray, np.ndarray, np.ndarray]
 
@@ -163,6 +163,70 @@ class EAMFunctions:
         return tuple(out)
 
 
+@dataclass(frozen=True)
+class TablePairFunctions:
+    """``pair_style table linear N`` as LAMMPS evaluates it (``PairTable::compute``).
+
+    Energy e and force-over-distance f/r are each interpolated linearly in r^2 from their
+    own table, so phi' = -r (f/r)(r^2) is LAMMPS's force, not exactly d phi/dr;
+    phi'' = d phi'/dr of that interpolant.
+
+    Attributes
+    ----------
+    species : tuple of str
+    cutoff : float
+    innersq, delta : float
+        First tabulated r^2 and the r^2 spacing (A^2).
+    e, f : ndarray, shape (N,)
+        Energies (eV) and forces over distance (eV/A^2) at the table points.
+    """
+
+    species: tuple[str, ...]
+    cutoff: float
+    innersq: float
+    delta: float
+    e: np.ndarray
+    f: np.ndarray
+
+    is_eam = False
+
+    def pair(self, r: np.ndarray, a=None, b=None, derivatives: int = 2) -> Triple:
+        """phi(r) and derivatives (eV, eV/A, eV/A^2), zero beyond the cutoff."""
+        r = np.asarray(r, dtype=float)
+        inside = r < self.cutoff
+        rsq = r * r
+        if np.any(inside & (rsq < self.innersq)):
+            raise PotentialError(
+                f"pair distance {np.sqrt(rsq[inside].min()):.4g} A < table inner cutoff "
+                f"{np.sqrt(self.innersq):.4g} A"
+            )
+        invdelta = 1.0 / self.delta
+        i = np.clip(((rsq - self.innersq) * invdelta).astype(np.int64), 0, len(self.e) - 2)
+        rsq_i = self.innersq + i * self.delta
+        fraction = (rsq - rsq_i) * invdelta
+        de = self.e[i + 1] - self.e[i]
+        df = self.f[i + 1] - self.f[i]
+        fpair = self.f[i] + fraction * df
+        out = [self.e[i] + fraction * de, -fpair * r, -fpair - 2.0 * rsq * df * invdelta]
+        return tuple(np.where(inside, x, 0.0) for x in out[: derivatives + 1])
+
+
+def _table_functions(pot: TabulatedPair) -> TablePairFunctions:
+    from .table_files import read_table_section
+
+    sec = read_table_section(pot.path, pot.keyword)
+    n = len(sec.r)
+    if not (sec.spacing == "RSQ" and n == pot.length and sec.rhi == pot.cutoff):
+        raise PotentialError(
+            f"{pot.name}: the numpy evaluator reproduces LAMMPS for tables listed uniformly in "
+            "r^2 (RSQ) up to the cutoff with N equal to the pair_style length"
+        )
+    innersq = sec.rlo * sec.rlo
+    delta = (pot.cutoff * pot.cutoff - innersq) / (n - 1)
+    rsq = innersq + np.arange(n) * delta
+    return TablePairFunctions(pot.species, pot.cutoff, innersq, delta, sec.energy, sec.force / np.sqrt(rsq))
+
+
 def _eam_functions(path, style: str) -> EAMFunctions:
     t = read_eam(path)
     n = len(t.elements)
@@ -205,6 +269,8 @@ def numpy_functions(potential: Potential) -> PairFunctions | EAMFunctions:
     """
     if isinstance(potential, EAMPotential):
         return _eam_functions(potential.path, potential.style)
+    if isinstance(potential, TabulatedPair):
+        return _table_functions(potential)
     if isinstance(potential, LennardJones):
         return PairFunctions(potential.species, potential.cutoff, "lj", (potential.epsilon, potential.sigma), potential.shift)
     if isinstance(potential, Morse):
@@ -212,5 +278,5 @@ def numpy_functions(potential: Potential) -> PairFunctions | EAMFunctions:
                              (potential.d0, potential.alpha, potential.r0), potential.shift)
     raise PotentialError(
         f"potential {potential.name!r} ({type(potential).__name__}) has no numpy evaluator; "
-        "supported: EAM (eam, eam/alloy, eam/fs), LennardJones, Morse"
+        "supported: EAM (eam, eam/alloy, eam/fs), LennardJones, Morse, tables (pair_style table linear)"
     )

@@ -17,7 +17,7 @@ from ase.data import atomic_masses, atomic_numbers
 
 from ..errors import PotentialError, SpeciesError
 
-__all__ = ["Potential", "EAMPotential", "LennardJones", "Morse"]
+__all__ = ["Potential", "EAMPotential", "LennardJones", "Morse", "TabulatedPair"]
 
 
 @dataclass(frozen=True)
@@ -256,3 +256,33 @@ class Morse(Potential):
             f"pair_coeff * * {self.d0!r} {self.alpha!r} {self.r0!r}",
             f"pair_modify shift {'yes' if self.shift else 'no'}",
         ]
+
+
+@dataclass(frozen=True)
+class TabulatedPair(Potential):
+    """A pair potential tabulated in a LAMMPS ``pair_style table`` file.
+
+    LAMMPS interpolates energy and force linearly in r^2 (``pair_style table linear N``),
+    each from its own column, so forces equal -dE/dr only up to the table resolution.
+
+    Attributes
+    ----------
+    path : Path
+        The table file.
+    keyword : str
+        Section keyword in the file.
+    length : int
+        N of ``pair_style table linear N`` (default: the section's own N, so that LAMMPS
+        uses the file values directly when they are spaced in r^2).
+    """
+
+    path: Path = field(default=Path())
+    keyword: str = ""
+    length: int = 0
+
+    @property
+    def pair_style(self) -> str:
+        return f"table linear {self.length}"
+
+    def pair_coeff(self, type_species: Sequence[str]) -> list[str]:
+        return [f"pair_coeff * * {self.path} {self.keyword} {self.cutoff!r}"]

@@ -9,11 +9,14 @@ from pathlib import Path
 
 from ..errors import PotentialError, UnknownPotentialError
 from .eam_files import read_eam_header
-from .potential import EAMPotential, Potential
+from .potential import EAMPotential, Potential, TabulatedPair
+from .table_files import read_table_header
 
 __all__ = ["load_potential", "known_potentials", "potential_directories"]
 
 EAM_SUFFIXES = (".eam", ".eam.alloy", ".eam.fs")
+TABLE_SUFFIXES = (".table",)
+SUFFIXES = EAM_SUFFIXES + TABLE_SUFFIXES
 
 
 def _wheel_potential_dir() -> Path | None:
@@ -51,7 +54,7 @@ def _index(dirs: tuple[Path, ...]) -> dict[str, Path]:
     found: dict[str, Path] = {}
     for d in dirs:
         for f in sorted(d.iterdir()):
-            if f.name.endswith(EAM_SUFFIXES) and f.name not in found:
+            if f.name.endswith(SUFFIXES) and f.name not in found:
                 found[f.name] = f
     return found
 
@@ -67,9 +70,9 @@ def load_potential(name_or_path: str | Path) -> Potential:
     Parameters
     ----------
     name_or_path : str or Path
-        A name such as ``"Al_jnp.eam"``, ``"Cu_mishin1.eam.alloy"`` or
-        ``"Fe_mm.eam.fs"`` (see :func:`known_potentials`), or the path of a file in one
-        of those formats. Analytic potentials are built with
+        A name such as ``"Al_jnp.eam"``, ``"Cu_mishin1.eam.alloy"``, ``"Fe_mm.eam.fs"``
+        or ``"Cu_morse.table"`` (see :func:`known_potentials`), or the path of a file in
+        one of those formats. Analytic potentials are built with
         :meth:`LennardJones.create` and :meth:`Morse.create`.
 
     Returns
@@ -88,9 +91,12 @@ def load_potential(name_or_path: str | Path) -> Potential:
         if str(name_or_path) not in index:
             raise UnknownPotentialError(str(name_or_path), index)
         path = index[str(name_or_path)]
+    if path.name.endswith(TABLE_SUFFIXES):
+        species, keyword, mass, cutoff, n = read_table_header(path)
+        return TabulatedPair(path.name, (species,), (mass,), cutoff, path=path.resolve(), keyword=keyword, length=n)
     if not path.name.endswith(EAM_SUFFIXES):
         raise PotentialError(
-            f"{path}: unsupported potential file type; supported suffixes: {', '.join(EAM_SUFFIXES)}"
+            f"{path}: unsupported potential file type; supported suffixes: {', '.join(SUFFIXES)}"
         )
     style, elements, masses, cutoff = read_eam_header(path)
     return EAMPotential(path.name, elements, masses, cutoff, path=path.resolve(), style=style)
