@@ -65,16 +65,18 @@ def _min_eigenvalue_sym3(C: np.ndarray) -> np.ndarray:
     return np.where(p > 0, q + 2.0 * p * np.cos(phi + 2.0 * np.pi / 3.0), q)
 
 
-def _pinv_sym(H: np.ndarray, rtol: float = 1e-10) -> np.ndarray:
+def _pinv_sym(H: np.ndarray, rtol: float = 1e-10, absolute: bool = False) -> np.ndarray:
     """Batched pseudo-inverse of symmetric matrices (B, m, m).
 
     Inner-shift Hessians have exact zero modes when the cell is not primitive (the
     rectangular two-atom cell of a triangular lattice, say) or when a shift does not
     change any bond to first order (out-of-plane shifts of a planar lattice); those modes
-    carry no force by symmetry and are left alone."""
+    carry no force by symmetry and are left alone. ``absolute=True`` inverts |lambda|
+    (saddle-free Newton)."""
     lam, vec = np.linalg.eigh(H)
     scale = np.abs(lam).max(axis=-1, keepdims=True)
-    inv = np.where(np.abs(lam) > rtol * scale, 1.0 / np.where(lam == 0, 1.0, lam), 0.0)
+    lam_used = np.abs(lam) if absolute else lam
+    inv = np.where(np.abs(lam) > rtol * scale, 1.0 / np.where(lam_used == 0, 1.0, lam_used), 0.0)
     return np.einsum("bij,bj,bkj->bik", vec, inv, vec)
 
 
@@ -93,6 +95,8 @@ class CauchyBorn:
     relax : bool
         Relax the inner shifts of multilattices (False: keep the reference basis, the
         unrelaxed Cauchy-Born rule).
+    start_step : float
+        Size (Angstrom) of the extra starting displacements of the inner relaxation.
 
     Examples
     --------
@@ -102,7 +106,10 @@ class CauchyBorn:
     >>> C = cb.elastic_constants_GPa()  # 6x6, Voigt
     """
 
-    def __init__(self, cell_atoms: Atoms, potential: Potential, *, relax_tol: float = 1e-11, relax: bool = True):
+    def __init__(
+        self, cell_atoms: Atoms, potential: Potential, *, relax_tol: float = 1e-11, relax: bool = True,
+        start_step: float = 0.3,
+    ):
         if not np.all(cell_atoms.pbc):
             raise StructureError("the Cauchy-Born cell must be periodic in all three directions")
         self.cell = np.array(cell_atoms.cell)
@@ -117,6 +124,9 @@ class CauchyBorn:
         self.cutoff = self.functions.cutoff
         self.relax_tol = relax_tol
         self.relax = relax
+        self.start_step = start_step
+        self.max_step = 0.2
+        self._last_shifts = np.zeros((1, self.nbasis, 3))
         self._bond_cache: dict[int, tuple] = {}
 
     # ------------------------------------------------------------------ bonds
@@ -165,7 +175,7 @@ class CauchyBorn:
         F : (B, 3, 3), s : (B, nb, 3). Returns E (B,), G (B, 3, 3+nb), H (B, 3, 3+nb, 3, 3+nb).
         """
         # weighted bond tables: w (bond multiplicity), Aw = w A, AAw = w A (x) A, Sw = w S_a
-        a, c, X, w, Aw, AAw, Sw = self._bonds(self._radius(F, np.abs(s).max(initial=0.0)))
+        a, c, X, w, Aw, AAw, Sw = self._bonds(self._radius(F, np.linalg.norm(s, axis=-1).max(initial=0.0)))
         fn = self.functions
         B, nbond, M = F.shape[0], len(X), Aw.shape[1]
         # x[b, n, i] = F[b, i, j] X[n, j] (+ shifts): one GEMM over the whole batch
@@ -176,15 +186,18 @@ class CauchyBorn:
         nvec = x / r[..., None]
         sa, sc = self.species[a], self.species[c]
         if fn.is_eam:
-            (phi, dphi, *d2phi), (rho, drho, *d2rho) = fn.bond_terms(r, sa, sc, order)  # rho at a from c
+            deriv = max(order, 1)
+            (phi, dphi, *d2phi), (rho, drho, *d2rho) = fn.bond_terms(r, sa, sc, deriv)  # rho at a from c
             rhobar = rho @ Sw.T  # (B, nb)
-            Femb, dF, *d2F = fn.embed(rhobar, np.broadcast_to(self.species, rhobar.shape), order)
+            Femb, dF, *d2F = fn.embed(rhobar, np.broadcast_to(self.species, rhobar.shape), deriv)
             E = 0.5 * (phi @ w) + Femb.sum(axis=1)
             e = 0.5 * dphi + dF[:, a] * drho
         else:
-            phi, dphi, *d2phi = fn.pair(r, sa, sc, derivatives=order)
+            phi, dphi, *d2phi = fn.pair(r, sa, sc, derivatives=max(order, 1))
             E = 0.5 * (phi @ w)
             e = 0.5 * dphi
+        if order == 0:
+            return E, None, None
         g = e[..., None] * nvec  # dE/dx_b
         G = (g.transpose(0, 2, 1).reshape(B * 3, nbond) @ Aw).reshape(B, 3, M)
         if order < 2:
@@ -206,29 +219,78 @@ class CauchyBorn:
         return E, G, H
 
     def _relaxed(self, F: np.ndarray, order: int):
-        """Relax inner shifts by Newton's method; returns E, dE/dF, reduced Hessian."""
-        B = F.shape[0]
+        """Minimize over the inner shifts; returns E, dE/dF and the condensed Hessian.
+
+        W(F) = min_s E / V0 is a global minimum, and a sheared multilattice can have
+        several local minima over s. Local minimizations start from s = 0 and from
+        displacements of +-``start_step`` A of each basis atom along x, y, z, all in one
+        batch; the lowest end point wins.
+        """
         nb = self.nbasis
-        s = np.zeros((B, nb, 3))
+        if nb == 1 or not self.relax:
+            E, G, H = self._energy_terms(F, np.zeros((F.shape[0], nb, 3)), max(order, 1))
+            self._last_shifts = np.zeros((F.shape[0], nb, 3))
+            return self._condense(E, G, H, order)
+        B = F.shape[0]
+        starts = [np.zeros((nb, 3))]
+        for atom in range(1, nb):
+            for k in range(3):
+                for sign in (1.0, -1.0):
+                    s0 = np.zeros((nb, 3))
+                    s0[atom, k] = sign * self.start_step
+                    starts.append(s0)
+        S = len(starts)
+        FF = np.repeat(F, S, axis=0)
+        s0 = np.tile(np.array(starts), (B, 1, 1))
+        s_all, E_all = self._minimize_shifts(FF, s0)
+        best = np.argmin(E_all.reshape(B, S), axis=1)
+        s = s_all.reshape(B, S, nb, 3)[np.arange(B), best]
+        E, G, H = self._energy_terms(F, s, 2 if order >= 2 else 1)
+        self._last_shifts = s
+        return self._condense(E, G, H, order)
+
+    def _minimize_shifts(self, F: np.ndarray, s: np.ndarray):
+        """Saddle-free Newton (step -V |Lambda|^+ V^T g, a descent direction even where the
+        shift Hessian is indefinite) with a backtracking line search on each member's
+        energy. Once converged, one more step polishes the shifts to round-off so that
+        finite differences of P see no relaxation noise."""
+        B, nb = F.shape[0], self.nbasis
         m = 3 * (nb - 1)
+        s = s.copy()
         polished = False
-        for it in range(60):
-            E, G, H = self._energy_terms(F, s, 2 if (nb > 1 or order >= 2) else 1)
-            if nb == 1 or not self.relax:
-                break
-            gs = G[:, :, 4:].transpose(0, 2, 1).reshape(B, m)  # force on basis atoms 1..nb-1
+        for it in range(100):
+            E, G, H = self._energy_terms(F, s, 2)
+            gs = G[:, :, 4:].transpose(0, 2, 1).reshape(B, m)  # dE/ds of basis atoms 1..nb-1
             if polished:
-                break
-            # one more Newton step once converged: quadratic convergence takes the shifts to
-            # round-off, so finite differences of P (and the tangent) see no relaxation noise
+                return s, E
             polished = np.abs(gs).max() < self.relax_tol
             Hss = H[:, :, 4:, :, 4:].transpose(0, 2, 1, 4, 3).reshape(B, m, m)
-            step = -np.einsum("bmn,bn->bm", _pinv_sym(Hss), gs)
-            s[:, 1:] += step.reshape(B, nb - 1, 3)
-        else:
-            raise ConvergenceError(
-                f"inner relaxation did not converge in 60 Newton steps (|force| = {np.abs(gs).max():.3g} eV/A)"
-            )
+            step = -np.einsum("bmn,bn->bm", _pinv_sym(Hss, absolute=True), gs).reshape(B, nb - 1, 3)
+            if polished:
+                s[:, 1:] += step
+                continue
+            # trust region: no basis atom moves more than max_step per iteration (keeps
+            # the shared bond list of the batch small when curvature is tiny or negative)
+            norm = np.linalg.norm(step, axis=-1).max(axis=-1)
+            step *= np.minimum(1.0, self.max_step / np.maximum(norm, 1e-300))[:, None, None]
+            alpha = np.ones(B)
+            slope = np.einsum("bm,bm->b", gs, step.reshape(B, m))
+            for _ in range(30):
+                trial = s.copy()
+                trial[:, 1:] += alpha[:, None, None] * step
+                bad = self._energy_terms(F, trial, 0)[0] > E + 1e-4 * alpha * slope + 1e-14 * np.abs(E)
+                if not bad.any():
+                    break
+                alpha = np.where(bad, 0.5 * alpha, alpha)
+            s = trial
+        raise ConvergenceError(
+            f"inner relaxation did not converge in 100 steps (|force| = {np.abs(gs).max():.3g} eV/A)"
+        )
+
+    def _condense(self, E, G, H, order: int):
+        """P (dE/dF) and, for order 2, the Hessian condensed over relaxed shifts."""
+        B, nb = E.shape[0], self.nbasis
+        m = 3 * (nb - 1)
         PF = G[:, :, :3]
         if order < 2:
             return E, PF, None
@@ -263,6 +325,22 @@ class CauchyBorn:
         return E, P, C
 
     # ------------------------------------------------------------------ public
+    def inner_shifts(self, F: np.ndarray) -> np.ndarray:
+        """Relaxed displacements of the basis atoms (Angstrom) on top of F Z_a.
+
+        Parameters
+        ----------
+        F : ndarray, shape (3, 3)
+
+        Returns
+        -------
+        ndarray, shape (n_basis, 3)
+            Zero for basis atom 0 and for simple lattices.
+        """
+        F = check_deformation(np.asarray(F, dtype=float).reshape(1, 3, 3))
+        self._relaxed(F, 1)
+        return self._last_shifts[0].copy()
+
     def energy_density(self, F: np.ndarray) -> np.ndarray:
         """W(F) in eV per A^3 of reference volume, shape F.shape[:-2]."""
         return self._batched(F, 1)[0]

@@ -17,7 +17,7 @@ def lammps_W_P(cell, pot, F, relax=False):
     at.set_cell(cell.cell @ F.T, scale_atoms=True)
     with LammpsEngine(at, pot, min_distance=0.0) as eng:
         if relax:
-            eng.commands(["min_style cg", "min_modify line quadratic", "minimize 0 1e-14 5000 50000"])
+            eng.commands(["min_style cg", "min_modify line quadratic", "minimize 0 1e-10 1000 10000"])
             eng.set_positions(eng.positions())
         e, vir = eng.energy(), eng.virial()
     v0 = cell.get_volume()
@@ -55,16 +55,33 @@ def test_simple_lattices_equal_lammps(name):
 
 
 def test_hcp_multilattice_relaxed_equals_lammps_relaxed():
+    """W is a minimum over the inner atoms: at Cauchy-Born's shifts LAMMPS sees no force,
+    the same energy and stress, and its minimizer goes no lower from there; LAMMPS's own
+    minimization from the unrelaxed crystal ends no lower than W (sheared hcp can have
+    several minima; most of the time both end in the same one)."""
     cell, pot = bulk("Mg", "hcp", a=3.2, c=5.2), load_potential("Mg_mm.eam.fs")
     cb = CauchyBorn(cell, pot)
-    Fs = random_F(10, 0.05, seed=3)[:10]
+    Fs = random_F(50, 0.15, seed=3)
     W, P = cb.energy_and_stress(Fs)
     W_unrelaxed = CauchyBorn(cell, pot, relax=False).energy_density(Fs)
-    assert np.all(W < W_unrelaxed - 1e-7)  # relaxation matters for hcp
+    assert np.all(W <= W_unrelaxed) and np.mean(W < W_unrelaxed - 1e-6) > 0.9  # relaxation matters
+    v0 = cell.get_volume()
+    same = 0
     for k, F in enumerate(Fs):
-        w, p = lammps_W_P(cell, pot, F, relax=True)
-        assert W[k] == pytest.approx(w, rel=TOL)
-        assert np.abs(P[k] - p).max() <= 1e-7 * np.abs(p).max()  # LAMMPS minimizer tolerance
+        w_lammps, _ = lammps_W_P(cell, pot, F, relax=True)
+        assert W[k] <= w_lammps + TOL * abs(w_lammps)
+        same += W[k] == pytest.approx(w_lammps, rel=TOL)
+        at = cell.copy()
+        at.set_cell(cell.cell @ F.T, scale_atoms=True)
+        at.positions += cb.inner_shifts(F)
+        with LammpsEngine(at, pot, min_distance=0.0) as eng:
+            assert np.abs(eng.forces()).max() < 1e-9
+            assert eng.energy() / v0 == pytest.approx(W[k], rel=TOL)
+            p = -eng.virial() @ np.linalg.inv(F).T / v0
+            eng.commands(["min_style cg", "minimize 0 1e-10 1000 10000"])
+            assert eng.energy() / v0 >= W[k] - TOL * abs(W[k])
+        assert np.abs(P[k] - p).max() <= TOL * np.abs(p).max()
+    assert same >= 45
 
 
 @pytest.mark.parametrize("name,cell,pot", [
@@ -140,7 +157,9 @@ def test_2d_lattice_takes_2x2_gradients_and_equals_lammps():
 
     cell = triangular_lattice("Ar", 3.816, thickness=20.0)
     pot = LennardJones.create("Ar", 0.0104, 3.4, 8.5)
-    cb = CauchyBorn(cell, pot)
+    # the rectangular two-atom cell of a simple lattice: no inner relaxation (relaxing
+    # would let a compressed layer buckle into two sublattices, a different model)
+    cb = CauchyBorn(cell, pot, relax=False)
     F2 = np.eye(2) + 0.1 * np.random.default_rng(2).uniform(-1, 1, (6, 2, 2))
     W2, P2 = cb.energy_and_stress(F2)
     F3 = np.tile(np.eye(3), (6, 1, 1))
