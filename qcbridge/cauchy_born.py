@@ -178,12 +178,23 @@ class CauchyBorn:
         a, c, X, w, Aw, AAw, Sw = self._bonds(self._radius(F, np.linalg.norm(s, axis=-1).max(initial=0.0)))
         fn = self.functions
         B, nbond, M = F.shape[0], len(X), Aw.shape[1]
-        # x[b, n, i] = F[b, i, j] X[n, j] (+ shifts): one GEMM over the whole batch
-        x = (X @ F.transpose(2, 0, 1).reshape(3, B * 3)).reshape(nbond, B, 3).transpose(1, 0, 2)
-        if self.nbasis > 1:
-            x = x + (s[:, c] - s[:, a])
-        r = np.sqrt(np.einsum("bni,bni->bn", x, x))
-        nvec = x / r[..., None]
+        lean = self.nbasis == 1 and order < 2
+        if lean:
+            # simple lattice, no Hessian: never form the bond vectors; r^2 = X^T (F^T F) X
+            # for all bonds and F at once (one GEMM), and later P = F (sum_n q_n X_n (x) A_n)
+            Cm = np.einsum("bki,bkj->bij", F, F)
+            c6 = np.stack([Cm[:, 0, 0], Cm[:, 1, 1], Cm[:, 2, 2],
+                           2 * Cm[:, 0, 1], 2 * Cm[:, 0, 2], 2 * Cm[:, 1, 2]], axis=1)
+            XX6 = np.stack([X[:, 0] ** 2, X[:, 1] ** 2, X[:, 2] ** 2,
+                            X[:, 0] * X[:, 1], X[:, 0] * X[:, 2], X[:, 1] * X[:, 2]], axis=0)
+            r = np.sqrt(c6 @ XX6)
+        else:
+            # x[b, n, i] = F[b, i, j] X[n, j] (+ shifts): one GEMM over the whole batch
+            x = (X @ F.transpose(2, 0, 1).reshape(3, B * 3)).reshape(nbond, B, 3).transpose(1, 0, 2)
+            if self.nbasis > 1:
+                x = x + (s[:, c] - s[:, a])
+            r = np.sqrt(np.einsum("bni,bni->bn", x, x))
+            nvec = x / r[..., None]
         sa, sc = self.species[a], self.species[c]
         if fn.is_eam:
             deriv = max(order, 1)
@@ -198,6 +209,10 @@ class CauchyBorn:
             e = 0.5 * dphi
         if order == 0:
             return E, None, None
+        if lean:
+            XA = (X[:, :, None] * Aw[:, None, :]).reshape(nbond, 3 * M)
+            T = ((e / r) @ XA).reshape(B, 3, M)
+            return E, np.matmul(F, T), None
         g = e[..., None] * nvec  # dE/dx_b
         G = (g.transpose(0, 2, 1).reshape(B * 3, nbond) @ Aw).reshape(B, 3, M)
         if order < 2:
