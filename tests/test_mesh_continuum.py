@@ -134,7 +134,7 @@ def _exact(X, L):
 
 def _derivs(X, L, h=1e-4):
     """Gradient and Hessian of the exact field by high-order differences (smooth field)."""
-    grads, hess = [], []
+    grads = []
     for J in range(2):
         e = np.zeros(2)
         e[J] = h * L

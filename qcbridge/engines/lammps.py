@@ -16,7 +16,7 @@ import logging
 from collections.abc import Sequence
 
 import numpy as np
-from ase import Atoms, units
+from ase import Atoms
 from ase.calculators.lammps import Prism
 
 from ..errors import (
@@ -33,8 +33,6 @@ log = logging.getLogger(__name__)
 
 __all__ = ["LammpsEngine", "check_structure"]
 
-#: LAMMPS ``metal`` time unit (ps) in ASE time units.
-PS = 1000.0 * units.fs
 
 # LAMMPS library constants (style, type) for extract_compute
 _GLOBAL, _ATOM = 0, 1

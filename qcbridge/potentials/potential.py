@@ -122,12 +122,6 @@ class EAMPotential(Potential):
             return [f"pair_coeff * * {self.path}"]
         return [f"pair_coeff * * {self.path} {' '.join(type_species)}"]
 
-    def tables(self):
-        """The raw tables of the file (see :func:`qcbridge.potentials.eam_files.read_eam`)."""
-        from .eam_files import read_eam
-
-        return read_eam(self.path)
-
 
 def _masses_for(species: Sequence[str], masses: Sequence[float] | None) -> tuple[float, ...]:
     if masses is not None:
