@@ -89,3 +89,26 @@ def test_bad_input_is_named():
         estimate_kernel(v, 0.1, force=v, max_time=50.0)
     with pytest.raises(ValueError, match="dt"):
         estimate_kernel(v, -0.1, force=v)
+
+
+def test_embedding_gives_exact_vacf_of_known_kernels():
+    from qcbridge.memory.embedding import KernelFit
+
+    one = KernelFit(np.array([2.0]), np.array([2.0]), np.array([0.0]))  # K = 2 e^{-2t}
+    t = np.linspace(0, 6, 25)
+    assert np.allclose(one.vacf(t), np.exp(-t) * (np.cos(t) + np.sin(t)), atol=1e-13)
+    assert one.vacf([1.0], omega=1.0)[0] == pytest.approx(0.150433, abs=5e-7)  # harmonic well
+    two = KernelFit(np.array([1.0, 0.5]), np.array([0.5, 2.0]), np.array([2.0, 0.0]))
+    A = two.drift()
+    assert np.linalg.eigvalsh(A + A.T).min() >= -1e-14  # valid fluctuation-dissipation
+
+
+def test_two_term_kernel_round_trips_through_fit_and_embedding():
+    from qcbridge.memory.embedding import KernelFit, fit_kernel
+
+    t = np.linspace(0, 15, 301)
+    kernel = np.exp(-t / 2) * np.cos(2 * t) + 0.5 * np.exp(-2 * t)
+    fit = fit_kernel(t, kernel, n_exp=1, n_osc=1, seed=1)
+    assert np.abs(fit(t) - kernel).max() < 1e-6
+    true = KernelFit(np.array([0.5, 1.0]), np.array([2.0, 0.5]), np.array([0.0, 2.0]))
+    assert np.allclose(fit.vacf(t[::10]), true.vacf(t[::10]), atol=1e-6)
