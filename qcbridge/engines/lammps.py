@@ -333,10 +333,12 @@ class LammpsEngine:
         if self._unwritten:
             self._write_positions()
         self._needs_setup = True
+        self._run(line)
+
+    def _run(self, line: str) -> None:
+        """Execute a line, turning LAMMPS's exception into :class:`LammpsError`."""
         try:
             self.lmp.command(line)
-        except LammpsError:
-            raise
         except Exception as exc:  # LAMMPS raises plain Exception with its message
             raise LammpsError(line, str(exc)) from None
 
@@ -470,7 +472,7 @@ class LammpsEngine:
             self.command("run 0 post no")
             self._needs_setup = False
         else:
-            self.lmp.command("run 1 pre no post no")
+            self._run("run 1 pre no post no")
         self._dirty = False
 
     def _gather(self, array: np.ndarray) -> np.ndarray:
