@@ -40,35 +40,22 @@ def test_harmonic_chain_end_atom_kernel_converges_as_dt_squared():
 
 
 def test_exponential_kernel_round_trip_from_sampled_ensemble():
-    """Sampled GLE with K = 2 e^{-2t} (m = kT = 1) via its Markovian embedding
-    (one auxiliary variable), integrated exactly with the matrix exponential; the
-    estimate from the samples is within a few % of the exact kernel."""
-    from scipy.linalg import expm
+    """GLE particles with K = 2 e^{-2t} (m = kT = 1) sampled exactly through the Markovian
+    embedding: the estimate from the samples is within a few % of the exact kernel and
+    consistent with its own error bars."""
+    from qcbridge.memory.embedding import KernelFit
+    from qcbridge.memory.integrate import sample_gle
 
-    rng = np.random.default_rng(0)
-    # state (v, z): dv = z dt, dz = (-2 v - 2 z) dt + sqrt(2 * 2 * 2) dW gives K = 2 e^{-2t}
-    A = np.array([[0.0, 1.0], [-2.0, -2.0]])
-    Bn = np.array([[0.0, 0.0], [0.0, np.sqrt(8.0)]])
-    dt, n_frames, n_samples = 0.05, 20000, 64
-    Phi = expm(A * dt)
-    # exact discrete noise covariance Q = int_0^dt e^{As} B B^T e^{A^T s} ds (Van Loan)
-    M = np.block([[-A, Bn @ Bn.T], [np.zeros((2, 2)), A.T]]) * dt
-    EM = expm(M)
-    Q = EM[2:, 2:].T @ EM[:2, 2:]
-    L = np.linalg.cholesky(0.5 * (Q + Q.T))
-    x = np.zeros((n_samples, 2))
-    x[:, 0] = rng.standard_normal(n_samples)
-    x[:, 1] = rng.standard_normal(n_samples) * np.sqrt(2.0)
-    v = np.empty((n_frames, n_samples))
-    f = np.empty((n_frames, n_samples))
-    for k in range(n_frames):
-        v[k], f[k] = x[:, 0], x[:, 1]  # force on the particle = m dv/dt = z
-        x = x @ Phi.T + rng.standard_normal((n_samples, 2)) @ L.T
-    res = estimate_kernel(v, dt, force=f, max_time=3.0)
+    fit = KernelFit(np.array([2.0]), np.array([2.0]), np.array([0.0]))
+    v, f = sample_gle(fit, 0.05, 20000, n_samples=64, rng=0)
+    res = estimate_kernel(v, 0.05, force=f, max_time=3.0)
     exact = 2 * np.exp(-2 * res.t)
     assert np.abs(res.gamma - exact).max() < 0.05 * exact[0]
     assert np.all(res.gamma_err > 0)
     assert np.abs(res.gamma - exact).max() < 6 * res.gamma_err.max()
+    # the sampled VACF follows the exact one of the embedding
+    c = correlation(v, v, 60)
+    assert np.abs(c - fit.vacf(np.arange(61) * 0.05)).max() < 0.03
 
 
 def test_correlation_matches_direct_sum():
