@@ -126,7 +126,6 @@ class CauchyBorn:
         self.relax = relax
         self.start_step = start_step
         self.max_step = 0.2
-        self._last_shifts = np.zeros((1, self.nbasis, 3))
         self._bond_cache: dict[int, tuple] = {}
 
     # ------------------------------------------------------------------ bonds
@@ -234,7 +233,8 @@ class CauchyBorn:
         return E, G, H
 
     def _relaxed(self, F: np.ndarray, order: int):
-        """Minimize over the inner shifts; returns E, dE/dF and the condensed Hessian.
+        """Minimize over the inner shifts; returns E, dE/dF, the condensed Hessian (or
+        None) and the shifts.
 
         W(F) = min_s E / V0 is a global minimum, and a sheared multilattice can have
         several local minima over s. Local minimizations start from s = 0 and from
@@ -243,9 +243,8 @@ class CauchyBorn:
         """
         nb = self.nbasis
         if nb == 1 or not self.relax:
-            E, G, H = self._energy_terms(F, np.zeros((F.shape[0], nb, 3)), max(order, 1))
-            self._last_shifts = np.zeros((F.shape[0], nb, 3))
-            return self._condense(E, G, H, order)
+            s = np.zeros((F.shape[0], nb, 3))
+            return *self._condense(*self._energy_terms(F, s, max(order, 1)), order), s
         B = F.shape[0]
         starts = [np.zeros((nb, 3))]
         for atom in range(1, nb):
@@ -257,12 +256,9 @@ class CauchyBorn:
         S = len(starts)
         FF = np.repeat(F, S, axis=0)
         s0 = np.tile(np.array(starts), (B, 1, 1))
-        s_all, E_all = self._minimize_shifts(FF, s0)
-        best = np.argmin(E_all.reshape(B, S), axis=1)
-        s = s_all.reshape(B, S, nb, 3)[np.arange(B), best]
-        E, G, H = self._energy_terms(F, s, 2 if order >= 2 else 1)
-        self._last_shifts = s
-        return self._condense(E, G, H, order)
+        s_all, E_all, G_all, H_all = self._minimize_shifts(FF, s0)
+        pick = np.arange(B) * S + np.argmin(E_all.reshape(B, S), axis=1)  # best start per F
+        return *self._condense(E_all[pick], G_all[pick], H_all[pick], order), s_all[pick]
 
     def _minimize_shifts(self, F: np.ndarray, s: np.ndarray):
         """Saddle-free Newton (step -V |Lambda|^+ V^T g, a descent direction even where the
@@ -277,7 +273,7 @@ class CauchyBorn:
             E, G, H = self._energy_terms(F, s, 2)
             gs = G[:, :, 4:].transpose(0, 2, 1).reshape(B, m)  # dE/ds of basis atoms 1..nb-1
             if polished:
-                return s, E
+                return s, E, G, H
             polished = np.abs(gs).max() < self.relax_tol
             Hss = H[:, :, 4:, :, 4:].transpose(0, 2, 1, 4, 3).reshape(B, m, m)
             step = -np.einsum("bmn,bn->bm", _pinv_sym(Hss, absolute=True), gs).reshape(B, nb - 1, 3)
@@ -328,7 +324,7 @@ class CauchyBorn:
         F = check_deformation(F)
         shape = F.shape[:-2]
         flat = F.reshape(-1, 3, 3)
-        out = [self._relaxed(flat[i : i + chunk], order) for i in range(0, len(flat), chunk)]
+        out = [self._relaxed(flat[i : i + chunk], order)[:3] for i in range(0, len(flat), chunk)]
         E = np.concatenate([o[0] for o in out]).reshape(shape) / self.volume
         P = np.concatenate([o[1] for o in out]).reshape(shape + (3, 3)) / self.volume
         C = None
@@ -353,8 +349,7 @@ class CauchyBorn:
             Zero for basis atom 0 and for simple lattices.
         """
         F = check_deformation(np.asarray(F, dtype=float).reshape(1, 3, 3))
-        self._relaxed(F, 1)
-        return self._last_shifts[0].copy()
+        return self._relaxed(F, 1)[3][0]
 
     def energy_density(self, F: np.ndarray) -> np.ndarray:
         """W(F) in eV per A^3 of reference volume, shape F.shape[:-2]."""
