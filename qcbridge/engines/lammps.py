@@ -381,13 +381,12 @@ class LammpsEngine:
                 x[:n] = x_new
                 return
             # LAMMPS re-wraps by one period only: far-moved atoms need a fresh wrap
-            self._wrap_next = self._needs_setup = True
-        if self._wrap_next:
-            shift = np.floor(self._pending @ self._tilt_inv) * self.pbc
-            self._shift = shift @ self._tilt
-            self.numpy.extract_atom("image")[:n] = self._image_zero
-            x[:n] = (self._pending - self._shift)[ids]
-            self._wrap_next = False
+            self._needs_setup = True
+        shift = np.floor(self._pending @ self._tilt_inv) * self.pbc
+        self._shift = shift @ self._tilt
+        self.numpy.extract_atom("image")[:n] = self._image_zero
+        x[:n] = (self._pending - self._shift)[ids]
+        self._wrap_next = False
 
     def _images(self, n: int) -> np.ndarray:
         """Decoded LAMMPS image flags of the first ``n`` local atoms, shape (n, 3)."""
@@ -469,7 +468,7 @@ class LammpsEngine:
         if self._unwritten:
             self._write_positions()
         if self._needs_setup:
-            self.command("run 0 post no")
+            self._run("run 0 post no")
             self._needs_setup = False
         else:
             self._run("run 1 pre no post no")

@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..errors import PotentialError
-from .eam_files import read_eam
+from .eam_files import FUNCFL_Z2R, read_eam
 from .potential import EAMPotential, LennardJones, Morse, Potential, TabulatedPair
 from .splines import CubicTable, resample_funcfl
 
@@ -238,7 +238,7 @@ def _eam_functions(path, style: str) -> EAMFunctions:
         f = resample_funcfl(t.frho[0], t.drho, t.drho, nrho)
         rho = resample_funcfl(t.rhor[0, 0], t.dr, t.dr, nr)
         zr = resample_funcfl(t.zr, t.dr, t.dr, nr)
-        z2r = 27.2 * 0.529 * zr * zr
+        z2r = FUNCFL_Z2R * zr * zr
         frho = (CubicTable.from_values(f, t.drho),)
         rhor = ((CubicTable.from_values(rho, t.dr),),)
         z2 = ((CubicTable.from_values(z2r, t.dr),),)
