@@ -115,3 +115,26 @@ class InvertedElementError(MeshError):
 
 class ConvergenceError(QCBridgeError, RuntimeError):
     """An iterative solver did not reach its tolerance."""
+
+
+class KernelError(QCBridgeError, ValueError):
+    """Input to a memory-kernel estimate or fit is unusable (shapes, non-finite data, too
+    few frames for the requested lags)."""
+
+
+class NonUniformTimeStepError(KernelError):
+    """Frames of a trajectory are not equally spaced in time."""
+
+
+class NotPositiveDefiniteError(KernelError):
+    """A kernel cannot be represented by an embedding whose drift A has A + A^T positive
+    semidefinite (it would violate fluctuation-dissipation)."""
+
+
+class TrajectoryError(QCBridgeError, ValueError):
+    """A trajectory file is malformed, lacks a needed column, or a selection is empty."""
+
+
+class MissingForceWarning(UserWarning):
+    """Forces are absent (replaced by finite differences of velocities) or do not account for
+    the change of the velocities, as when a thermostat acts on velocities only."""

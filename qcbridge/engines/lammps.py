@@ -31,7 +31,7 @@ from ._mpi import import_lammps
 
 log = logging.getLogger(__name__)
 
-__all__ = ["LammpsEngine", "check_structure"]
+__all__ = ["LammpsEngine", "check_structure", "decode_images", "run_command", "unwrapped_positions"]
 
 
 # LAMMPS library constants (style, type) for extract_compute
@@ -138,6 +138,32 @@ def check_positions(positions: np.ndarray) -> None:
         idx = np.flatnonzero(bad)
         raise NonFiniteError(f"non-finite positions for atom(s) {idx[:10].tolist()}")
 
+
+
+
+def decode_images(image: np.ndarray, bits: int) -> np.ndarray:
+    """LAMMPS's packed image flags (``imageint``, ``bits`` per direction) as (n, 3) ints."""
+    img = np.asarray(image).astype(np.int64)
+    mask, imgmax = (1 << bits) - 1, 1 << (bits - 1)
+    return np.stack([(img & mask) - imgmax, ((img >> bits) & mask) - imgmax, (img >> (2 * bits)) - imgmax], axis=1)
+
+
+def unwrapped_positions(lmp) -> np.ndarray:
+    """x + image . box of the local atoms of a ``lammps.lammps`` instance (LAMMPS length units)."""
+    boxlo, boxhi, xy, yz, xz, _, _ = lmp.extract_box()
+    lx, ly, lz = np.subtract(boxhi, boxlo)
+    h = np.array([[lx, 0.0, 0.0], [xy, ly, 0.0], [xz, yz, lz]])
+    n = lmp.extract_setting("nlocal")
+    bits = 10 if lmp.extract_setting("imageint") == 4 else 21
+    return lmp.numpy.extract_atom("x")[:n] + decode_images(lmp.numpy.extract_atom("image")[:n], bits) @ h
+
+def run_command(lmp, line: str) -> None:
+    """Execute one input line on a ``lammps.lammps`` instance; a failure raises
+    :class:`LammpsError` with LAMMPS's own message and the line."""
+    try:
+        lmp.command(line)
+    except Exception as exc:  # LAMMPS raises plain Exception with its message
+        raise LammpsError(line, str(exc)) from None
 
 class LammpsEngine:
     """One LAMMPS instance holding the atoms of an ASE structure.
@@ -337,10 +363,7 @@ class LammpsEngine:
 
     def _run(self, line: str) -> None:
         """Execute a line, turning LAMMPS's exception into :class:`LammpsError`."""
-        try:
-            self.lmp.command(line)
-        except Exception as exc:  # LAMMPS raises plain Exception with its message
-            raise LammpsError(line, str(exc)) from None
+        run_command(self.lmp, line)
 
     def commands(self, lines: Sequence[str]) -> None:
         """Run several input lines in order (each checked like :meth:`command`)."""
@@ -390,13 +413,7 @@ class LammpsEngine:
 
     def _images(self, n: int) -> np.ndarray:
         """Decoded LAMMPS image flags of the first ``n`` local atoms, shape (n, 3)."""
-        img = self.numpy.extract_atom("image")[:n].astype(np.int64)
-        bits = self._imgbits
-        mask, imgmax = (1 << bits) - 1, 1 << (bits - 1)
-        return np.stack(
-            [(img & mask) - imgmax, ((img >> bits) & mask) - imgmax, (img >> (2 * bits)) - imgmax],
-            axis=1,
-        )
+        return decode_images(self.numpy.extract_atom("image")[:n], self._imgbits)
 
     @property
     def _image_zero(self) -> int:

@@ -1,15 +1,25 @@
 """Mori-Zwanzig / generalized Langevin memory kernels from trajectories.
 
-Work in progress: correlations (FFT, sample averages) and the second-kind Volterra
-inversion with block error bars, fits by exponentials and damped cosines and their
-Markovian embedding (exact VACF) and an exact seeded GLE sampler are in place; LAMMPS export,
-trajectory readers and the command line are not yet.
+estimate (:func:`estimate_kernel`, :func:`estimate_matrix_kernel`) -> fit
+(:func:`fit_kernel`) -> embed and integrate (:class:`KernelFit`, :func:`sample_gle`) ->
+export to LAMMPS (:func:`write_fix_gle`, :func:`fix_gld_command`); tails and transport
+coefficients in :mod:`.tails`; samples straight from a running LAMMPS in :func:`sample_lammps`.
 """
 
 from .correlations import correlation
-from .kernel import KernelResult, estimate_kernel
 from .embedding import KernelFit, fit_kernel
 from .integrate import sample_gle
-from .volterra import invert_second_kind
+from .kernel import Inversion, KernelResult, estimate_kernel
+from .lammps_export import fix_gld_command, gle_a_matrix, write_fix_gle
+from .matrix import MatrixKernelResult, estimate_matrix_kernel
+from .mean_force import LinearMori, SplinePMF
+from .sampling import sample_lammps
+from .tails import diffusion_coefficient, fit_tail, friction_coefficient
+from .volterra import invert_first_kind, invert_running_integral, invert_second_kind
 
-__all__ = ["KernelFit", "KernelResult", "correlation", "estimate_kernel", "fit_kernel", "invert_second_kind", "sample_gle"]
+__all__ = [
+    "Inversion", "KernelFit", "KernelResult", "LinearMori", "MatrixKernelResult", "SplinePMF",
+    "correlation", "diffusion_coefficient", "estimate_kernel", "estimate_matrix_kernel", "fit_kernel",
+    "fit_tail", "fix_gld_command", "friction_coefficient", "gle_a_matrix", "invert_first_kind",
+    "invert_running_integral", "invert_second_kind", "sample_gle", "sample_lammps", "write_fix_gle",
+]

@@ -60,3 +60,44 @@ def correlation(a: np.ndarray, b: np.ndarray, max_lag: int, *, per_sample: bool 
     c = fft.irfft(fa * np.conj(fb), size, axis=0)[: max_lag + 1]
     c /= (n - np.arange(max_lag + 1))[:, None]
     return c if per_sample else c.mean(axis=1)
+
+
+def as_vector_samples(x, name: str) -> np.ndarray:
+    """Validate and return a (n_frames, n_samples, dim) float array from (n_frames, dim) or
+    (n_frames, n_samples, dim)."""
+    x = np.asarray(x, dtype=float)
+    if x.ndim == 2:
+        x = x[:, None, :]
+    if x.ndim != 3:
+        raise ValueError(f"{name} must have shape (n_frames, dim) or (n_frames, n_samples, dim), got {x.shape}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"{name} contains NaN or infinity (first at frame {np.argwhere(~np.isfinite(x))[0][0]})")
+    return x
+
+
+def correlation_matrix(a: np.ndarray, b: np.ndarray, max_lag: int, *, per_sample: bool = False) -> np.ndarray:
+    """Matrix cross-correlation C_ab(k) = <a(t+k) b(t)^T> of vector signals.
+
+    Parameters
+    ----------
+    a, b : ndarray, shape (n_frames, n_samples, dim)
+        Vector signals; the sample axis holds independent samples.
+    max_lag : int
+        Largest lag in frames.
+    per_sample : bool
+        Keep the sample axis.
+
+    Returns
+    -------
+    ndarray, shape (max_lag + 1, dim, dim) or (max_lag + 1, n_samples, dim, dim)
+        In the product of the units of a and b.
+    """
+    n = a.shape[0]
+    if not 0 <= max_lag < n:
+        raise ValueError(f"max_lag must be in [0, {n - 1}] for {n} frames, got {max_lag}")
+    size = fft.next_fast_len(2 * n)
+    fa = fft.rfft(a, size, axis=0)
+    fb = fft.rfft(b, size, axis=0)
+    c = fft.irfft(fa[..., :, None] * np.conj(fb[..., None, :]), size, axis=0)[: max_lag + 1]
+    c /= (n - np.arange(max_lag + 1))[:, None, None, None]
+    return c if per_sample else c.mean(axis=1)

@@ -24,7 +24,7 @@ import numpy as np
 from scipy.linalg import expm
 from scipy.optimize import least_squares
 
-from ..errors import ConvergenceError
+from ..errors import ConvergenceError, NotPositiveDefiniteError
 
 __all__ = ["KernelFit", "fit_kernel"]
 
@@ -42,6 +42,27 @@ class KernelFit:
     c: np.ndarray
     g: np.ndarray
     w: np.ndarray
+
+    def __post_init__(self):
+        for name in ("c", "g", "w"):
+            object.__setattr__(self, name, np.atleast_1d(np.asarray(getattr(self, name), dtype=float)))
+        if not (self.c.shape == self.g.shape == self.w.shape):
+            raise ValueError(f"c, g, w must have equal shapes, got {self.c.shape}, {self.g.shape}, {self.w.shape}")
+        bad = np.flatnonzero((self.c < 0) | (self.g < 0) | ~np.isfinite(self.c + self.g + self.w))
+        if len(bad):
+            i = bad[0]
+            raise NotPositiveDefiniteError(
+                f"term {i} (c = {self.c[i]:g}, g = {self.g[i]:g}) needs c >= 0 and g >= 0: otherwise the "
+                "embedding drift A has A + A^T indefinite and violates fluctuation-dissipation"
+            )
+
+    def integral(self) -> float:
+        """int_0^inf K(t) dt = sum c g / (g^2 + w^2) (1 / time)."""
+        return float(np.sum(self.c * self.g / (self.g**2 + self.w**2)))
+
+    def diffusion(self, kT: float = 1.0, mass: float = 1.0) -> float:
+        """Diffusion coefficient of the free GLE particle, kT / (m int K) (length^2 / time)."""
+        return kT / (mass * self.integral())
 
     def __call__(self, t: np.ndarray) -> np.ndarray:
         t = np.asarray(t, dtype=float)[..., None]
@@ -78,8 +99,36 @@ class KernelFit:
         return np.array([kT / mass * expm(-A * ti)[iv, iv] for ti in np.atleast_1d(t)])
 
 
+def _prony_start(t: np.ndarray, y: np.ndarray, n_exp: int, n_osc: int) -> np.ndarray | None:
+    """(c, g, w) start from Prony's method (linear prediction on the uniform samples), or None."""
+    order = n_exp + 2 * n_osc
+    dt = t[1] - t[0]
+    rows = len(y) - order
+    if rows <= order:
+        return None
+    M = np.column_stack([y[order - 1 - i : order - 1 - i + rows] for i in range(order)])
+    coef = np.linalg.lstsq(M, y[order:], rcond=None)[0]
+    z = np.roots(np.concatenate([[1.0], -coef]))
+    z = z[(np.abs(z) > 1e-12) & (np.abs(z) < 1.0)]
+    if len(z) == 0:
+        return None
+    rate = -np.log(np.abs(z)) / dt
+    freq = np.abs(np.angle(z)) / dt
+    real = freq < 1e-9
+    g_exp, g_osc = sorted(rate[real])[:n_exp], sorted(set(np.round(freq[~real], 12)))[:n_osc]
+    if len(g_exp) < n_exp or len(g_osc) < n_osc:
+        return None
+    w_osc = list(g_osc)
+    g_osc = [rate[~real][np.argmin(np.abs(freq[~real] - w))] for w in w_osc]
+    g = np.array(list(g_exp) + list(g_osc))
+    w = np.array([0.0] * n_exp + w_osc)
+    basis = np.exp(-g * t[:, None]) * np.cos(w * t[:, None])
+    c = np.clip(np.linalg.lstsq(basis, y, rcond=None)[0], 1e-3 * abs(y[0]), None)
+    return np.concatenate([c, g, np.where(w > 0, w, 1.0)])
+
+
 def fit_kernel(t: np.ndarray, gamma: np.ndarray, *, n_exp: int = 1, n_osc: int = 1, seed: int = 0,
-               n_tries: int = 8) -> KernelFit:
+               n_tries: int = 8, max_residual: float = 0.1) -> KernelFit:
     """Least-squares fit of a kernel by ``n_exp`` exponentials and ``n_osc`` damped cosines
     with positive amplitudes and decay rates (so the embedding is valid).
 
@@ -92,10 +141,16 @@ def fit_kernel(t: np.ndarray, gamma: np.ndarray, *, n_exp: int = 1, n_osc: int =
     seed : int
         Seed of the random restarts.
     n_tries : int
-        Random restarts; the best fit wins.
+        Random restarts besides Prony's start; the best fit wins.
+    max_residual : float
+        Largest accepted root-mean-square misfit relative to |Gamma(0)|.
 
     Raises
     ------
+    NotPositiveDefiniteError
+        Gamma(0) <= 0, or the best fit with a valid embedding misses the data by more than
+        ``max_residual`` (the data is not a positive-definite kernel, e.g. its integral is
+        negative; or more terms are needed).
     ConvergenceError
         No restart converged.
     """
@@ -104,6 +159,11 @@ def fit_kernel(t: np.ndarray, gamma: np.ndarray, *, n_exp: int = 1, n_osc: int =
     n = n_exp + n_osc
     if n < 1:
         raise ValueError("fit at least one term (n_exp + n_osc >= 1)")
+    if not gamma[0] > 0:
+        raise NotPositiveDefiniteError(
+            f"Gamma(0) = {gamma[0]:g} <= 0: a friction kernel is a noise autocorrelation and must be "
+            "positive at t = 0; no embedding with A + A^T positive semidefinite fits it"
+        )
     rng = np.random.default_rng(seed)
     scale_t = t[-1] / 5.0
     g0 = abs(gamma[0]) if gamma[0] != 0 else 1.0
@@ -114,9 +174,12 @@ def fit_kernel(t: np.ndarray, gamma: np.ndarray, *, n_exp: int = 1, n_osc: int =
         return np.sum(c * np.exp(-g * t[:, None]) * np.cos(w * t[:, None]), axis=1)
 
     best = None
-    for _ in range(n_tries):
-        p0 = np.concatenate([rng.uniform(0.1, 1.0, n) * g0, rng.uniform(0.2, 5.0, n) / scale_t,
-                             rng.uniform(0.5, 10.0, n) / scale_t])
+    starts = [_prony_start(t, gamma, n_exp, n_osc)]
+    starts += [np.concatenate([rng.uniform(0.1, 1.0, n) * g0, rng.uniform(0.2, 5.0, n) / scale_t,
+                               rng.uniform(0.5, 10.0, n) / scale_t]) for _ in range(n_tries)]
+    for p0 in starts:
+        if p0 is None:
+            continue
         try:
             res = least_squares(lambda p: model(p) - gamma, p0, bounds=(0.0, np.inf), x_scale="jac")
         except ValueError:
@@ -126,4 +189,11 @@ def fit_kernel(t: np.ndarray, gamma: np.ndarray, *, n_exp: int = 1, n_osc: int =
     if best is None:
         raise ConvergenceError("the kernel fit failed for every start")
     p = best.x
+    misfit = np.sqrt(2 * best.cost / len(t)) / abs(gamma[0])
+    if misfit > max_residual:
+        raise NotPositiveDefiniteError(
+            f"the best fit with a valid (positive-semidefinite) embedding misses the kernel by "
+            f"{100 * misfit:.1f} % of Gamma(0) (limit {100 * max_residual:.0f} %): the data is not a "
+            "positive-definite kernel (e.g. its integral is negative), or more terms are needed"
+        )
     return KernelFit(p[:n], p[n : 2 * n], np.where(osc, p[2 * n :], 0.0))

@@ -26,7 +26,8 @@ def sample_gle(
     mass: float = 1.0,
     omega: float = 0.0,
     rng: np.random.Generator | int | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
+    with_position: bool = False,
+) -> tuple[np.ndarray, ...]:
     """Velocities and total forces of independent GLE particles, started in equilibrium.
 
     Parameters
@@ -44,12 +45,18 @@ def sample_gle(
         Harmonic-well frequency (0 for a free particle).
     rng : numpy.random.Generator or int, optional
         Random generator or seed.
+    with_position : bool
+        Also return the position in the harmonic well (needs ``omega > 0``).
 
     Returns
     -------
+    x : ndarray, shape (n_steps, n_samples)
+        Position (length), only with ``with_position``.
     v, force : ndarray, shape (n_steps, n_samples)
         Velocity and total force m dv/dt (mean force, memory and noise together).
     """
+    if with_position and not omega > 0:
+        raise ValueError("positions are defined only in a harmonic well (omega > 0)")
     rng = np.random.default_rng(rng)
     A = fit.drift(omega)
     n = len(A)
@@ -62,8 +69,10 @@ def sample_gle(
     x = rng.standard_normal((n_samples, n)) * scale
     v = np.empty((n_steps, n_samples))
     f = np.empty((n_steps, n_samples))
+    pos = np.empty((n_steps, n_samples))
     for k in range(n_steps):
+        pos[k] = x[:, 0] / omega if omega else 0.0
         v[k] = x[:, iv]
         f[k] = -mass * (x @ A[iv])  # m dv/dt = -m (A x)_v: mean force + memory + noise drift
         x = x @ Phi.T + (rng.standard_normal((n_samples, n)) * scale) @ L.T
-    return v, f
+    return (pos, v, f) if with_position else (v, f)

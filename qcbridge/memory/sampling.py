@@ -1,0 +1,88 @@
+"""Sampling observables from a running LAMMPS instance, without writing a dump.
+
+Between frames LAMMPS runs ``every`` steps with ``run N pre no post no`` (the first run
+does the setup); positions, velocities and forces of the chosen atoms are copied out of
+LAMMPS's own arrays through zero-copy numpy views, ordered by atom id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from ..engines.lammps import run_command, unwrapped_positions
+from ..errors import TrajectoryError
+from ..io.trajectory import Selection, Trajectory
+from ..io.units import LammpsUnits
+
+__all__ = ["sample_lammps"]
+
+
+def sample_lammps(lmp, n_frames: int, every: int, *, selection: Selection = Selection(), units="metal",
+                  progress: Callable[[int, int], None] | None = None) -> Trajectory:
+    """Run LAMMPS and record ``n_frames`` frames, one every ``every`` steps.
+
+    Parameters
+    ----------
+    lmp : lammps.lammps or LammpsEngine
+        A set-up LAMMPS instance with its integrator fixes defined.
+    n_frames : int
+        Frames to record; the first is the current state.
+    every : int
+        MD steps between frames.
+    selection : Selection
+        Atoms to record (ids / types).
+    units : LammpsUnits or str
+        The instance's ``units`` style; arrays are converted to ASE units.
+    progress : callable(frame, n_frames), optional
+
+    Returns
+    -------
+    Trajectory
+        With ``times`` from LAMMPS's timestep (ASE time units).
+
+    Raises
+    ------
+    TrajectoryError
+        The selection matches no atom, or atoms are lost during the run.
+    LammpsError
+        A LAMMPS run fails.
+    """
+    lmp = getattr(lmp, "lmp", lmp)
+    units = LammpsUnits.parse(units)
+    if n_frames < 1 or every < 1:
+        raise ValueError(f"n_frames and every must be positive, got {n_frames}, {every}")
+
+    def grab():
+        ids = lmp.numpy.extract_atom("id")[: lmp.extract_setting("nlocal")]
+        order = np.argsort(ids)
+        return ids[order], order
+
+    run_command(lmp, "run 0 post no")
+    ids, order = grab()
+    types = lmp.numpy.extract_atom("type")[order]
+    keep = selection.mask(ids, types)
+    ids0 = ids[keep]
+    mass_t = lmp.numpy.extract_atom("mass")
+    rmass = lmp.numpy.extract_atom("rmass")
+    masses = (rmass[order] if rmass is not None else mass_t[types])[keep].astype(float)
+    shape = (n_frames, len(ids0), 3)
+    x, v, f = np.empty(shape), np.empty(shape), np.empty(shape)
+    steps = np.empty(n_frames, dtype=np.int64)
+    for k in range(n_frames):
+        if k:
+            run_command(lmp, f"run {every} pre no post no")
+            ids, order = grab()
+            if len(ids) != len(keep) or not np.array_equal(ids[keep], ids0):
+                raise TrajectoryError(f"atoms were lost or gained during sampling (frame {k})")
+        sel = order[keep]
+        x[k] = unwrapped_positions(lmp)[sel]
+        v[k] = lmp.numpy.extract_atom("v")[sel]
+        f[k] = lmp.numpy.extract_atom("f")[sel]
+        steps[k] = lmp.extract_global("ntimestep")
+        if progress is not None:
+            progress(k + 1, n_frames)
+    dt = lmp.extract_global("dt")
+    return Trajectory(ids0, types[keep], x * units.length, v * units.velocity, f * units.force, masses, steps,
+                      steps * dt * units.time, "LAMMPS (live)")
