@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..engines.lammps import run_command, unwrapped_positions
+from ..engines.lammps import LammpsEngine, run_command, unwrapped_positions
 from ..errors import TrajectoryError
 from ..io.trajectory import Selection, Trajectory
 from ..io.units import LammpsUnits
@@ -49,7 +49,8 @@ def sample_lammps(lmp, n_frames: int, every: int, *, selection: Selection = Sele
     LammpsError
         A LAMMPS run fails.
     """
-    lmp = getattr(lmp, "lmp", lmp)
+    if isinstance(lmp, LammpsEngine):
+        lmp = lmp.lmp
     units = LammpsUnits.parse(units)
     if n_frames < 1 or every < 1:
         raise ValueError(f"n_frames and every must be positive, got {n_frames}, {every}")
