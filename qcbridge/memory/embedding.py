@@ -1,16 +1,23 @@
 """Fits of friction kernels by exponentials and damped oscillators, and their Markovian
 embedding.
 
-A kernel K(t) = sum_i c_i exp(-g_i t) cos(w_i t) (c_i > 0, g_i > 0, w_i >= 0; w_i = 0 is
-an exponential term) is the memory of an extended Markovian system: for unit mass and
-temperature, the state x = (v, z) with one auxiliary variable per exponential and two per
-oscillator obeys dx = -A x dt + B dW with
+A kernel is a sum of terms with c_i >= 0, g_i >= 0, w_i >= 0 of three shapes:
 
-    A = [[0, -s^T], [s, D]],   D = blockdiag(g_i, [[g_i, w_i], [-w_i, g_i]]),
+- exponential c e^{-g t} (w = 0), one auxiliary variable, block D = [g];
+- damped cosine c e^{-g t} cos(w t), block D = [[g, w], [-w, g]];
+- smooth oscillator c e^{-g t} (cos(w t) + (g/w) sin(w t)), the position autocorrelation
+  of a damped oscillator, block D = [[0, -W], [W, 2 g]] with W^2 = w^2 + g^2. Its slope at
+  t = 0 vanishes, as it does for the kernels of smooth (e.g. Lennard-Jones) dynamics, which
+  sums of the first two shapes (slope -sum c g < 0) cannot follow.
+
+Such a kernel is the memory of an extended Markovian system: for unit mass and temperature
+the state x = (v, z) with the auxiliary variables z obeys dx = -A x dt + B dW with
+
+    A = [[0, -s^T], [s, D]],   D = blockdiag(D_i),
     s = sqrt(c_i) on the first auxiliary variable of each term,
 
-and B B^T = kT (A + A^T) / m: A + A^T = blockdiag(0, 2 g_i) is positive semidefinite
-exactly when every g_i >= 0. Eliminating z gives m dv/dt = -int K v + R with
+and B B^T = kT (A + A^T) / m: A + A^T = blockdiag(0, D_i + D_i^T) is positive
+semidefinite exactly when every g_i >= 0. Eliminating z gives m dv/dt = -int K v + R with
 <R(t) R(0)> = kT K(t). The velocity autocorrelation is then exact:
 C_vv(t) = (kT/m) e_v^T exp(-A t) e_v. A harmonic well (frequency Omega) adds the scaled
 position Omega x to the state with an antisymmetric block.
@@ -31,22 +38,28 @@ __all__ = ["KernelFit", "fit_kernel"]
 
 @dataclass(frozen=True)
 class KernelFit:
-    """K(t) = sum c_i exp(-g_i t) cos(w_i t) in mass/time^2 (per unit mass).
+    """K(t) = sum of exponentials, damped cosines and smooth oscillators, per unit mass
+    (Gamma / m, 1/time^2).
 
     Attributes
     ----------
     c, g, w : ndarray, shape (n_terms,)
         Amplitudes (1/time^2), decay rates and angular frequencies (1/time).
+    smooth : ndarray of bool, shape (n_terms,), optional
+        Which terms are smooth oscillators (default none).
     """
 
     c: np.ndarray
     g: np.ndarray
     w: np.ndarray
+    smooth: np.ndarray | None = None
 
     def __post_init__(self):
         for name in ("c", "g", "w"):
             object.__setattr__(self, name, np.atleast_1d(np.asarray(getattr(self, name), dtype=float)))
-        if not (self.c.shape == self.g.shape == self.w.shape):
+        sm = np.zeros(self.c.shape, bool) if self.smooth is None else np.atleast_1d(np.asarray(self.smooth, bool))
+        object.__setattr__(self, "smooth", sm)
+        if not (self.c.shape == self.g.shape == self.w.shape == self.smooth.shape):
             raise ValueError(f"c, g, w must have equal shapes, got {self.c.shape}, {self.g.shape}, {self.w.shape}")
         bad = np.flatnonzero((self.c < 0) | (self.g < 0) | ~np.isfinite(self.c + self.g + self.w))
         if len(bad):
@@ -57,8 +70,8 @@ class KernelFit:
             )
 
     def integral(self) -> float:
-        """int_0^inf K(t) dt = sum c g / (g^2 + w^2) (1 / time)."""
-        return float(np.sum(self.c * self.g / (self.g**2 + self.w**2)))
+        """int_0^inf K(t) dt (1 / time): c g / (g^2 + w^2) per term, twice that for smooth ones."""
+        return float(np.sum(np.where(self.smooth, 2.0, 1.0) * self.c * self.g / (self.g**2 + self.w**2)))
 
     def diffusion(self, kT: float = 1.0, mass: float = 1.0) -> float:
         """Diffusion coefficient of the free GLE particle, kT / (m int K) (length^2 / time)."""
@@ -66,13 +79,18 @@ class KernelFit:
 
     def __call__(self, t: np.ndarray) -> np.ndarray:
         t = np.asarray(t, dtype=float)[..., None]
-        return np.sum(self.c * np.exp(-self.g * t) * np.cos(self.w * t), axis=-1)
+        sine = np.where(self.smooth, self.g * t * np.sinc(self.w * t / np.pi), 0.0)  # (g/w) sin(wt)
+        return np.sum(self.c * np.exp(-self.g * t) * (np.cos(self.w * t) + sine), axis=-1)
 
     def drift(self, omega: float = 0.0) -> np.ndarray:
         """Drift matrix A of the embedding; state (Omega x, v, z) or (v, z) if omega = 0."""
         blocks, couple = [], []
-        for c, g, w in zip(self.c, self.g, self.w):
-            if w == 0.0:
+        for c, g, w, smooth in zip(self.c, self.g, self.w, self.smooth):
+            if smooth:
+                big_w = np.hypot(w, g)
+                blocks.append(np.array([[0.0, -big_w], [big_w, 2 * g]]))
+                couple.append(np.array([np.sqrt(c), 0.0]))
+            elif w == 0.0:
                 blocks.append(np.array([[g]]))
                 couple.append(np.array([np.sqrt(c)]))
             else:
@@ -127,17 +145,18 @@ def _prony_start(t: np.ndarray, y: np.ndarray, n_exp: int, n_osc: int) -> np.nda
     return np.concatenate([c, g, np.where(w > 0, w, 1.0)])
 
 
-def fit_kernel(t: np.ndarray, gamma: np.ndarray, *, n_exp: int = 1, n_osc: int = 1, seed: int = 0,
-               n_tries: int = 8, max_residual: float = 0.1) -> KernelFit:
-    """Least-squares fit of a kernel by ``n_exp`` exponentials and ``n_osc`` damped cosines
-    with positive amplitudes and decay rates (so the embedding is valid).
+def fit_kernel(t: np.ndarray, gamma: np.ndarray, *, n_exp: int = 1, n_osc: int = 1, n_smooth: int = 0,
+               seed: int = 0, n_tries: int = 24, max_residual: float = 0.1) -> KernelFit:
+    """Least-squares fit of a kernel by ``n_exp`` exponentials, ``n_osc`` damped cosines and
+    ``n_smooth`` smooth oscillators with positive amplitudes and decay rates (so the
+    embedding is valid).
 
     Parameters
     ----------
     t, gamma : ndarray, shape (n,)
         Kernel samples (time, mass/time^2 per unit mass).
-    n_exp, n_osc : int
-        Number of exponential and oscillating terms.
+    n_exp, n_osc, n_smooth : int
+        Number of exponentials, damped cosines and smooth oscillators.
     seed : int
         Seed of the random restarts.
     n_tries : int
@@ -156,32 +175,33 @@ def fit_kernel(t: np.ndarray, gamma: np.ndarray, *, n_exp: int = 1, n_osc: int =
     """
     t = np.asarray(t, dtype=float)
     gamma = np.asarray(gamma, dtype=float)
-    n = n_exp + n_osc
+    n = n_exp + n_osc + n_smooth
     if n < 1:
-        raise ValueError("fit at least one term (n_exp + n_osc >= 1)")
+        raise ValueError("fit at least one term (n_exp + n_osc + n_smooth >= 1)")
     if not gamma[0] > 0:
         raise NotPositiveDefiniteError(
             f"Gamma(0) = {gamma[0]:g} <= 0: a friction kernel is a noise autocorrelation and must be "
             "positive at t = 0; no embedding with A + A^T positive semidefinite fits it"
         )
     rng = np.random.default_rng(seed)
-    scale_t = t[-1] / 5.0
-    g0 = abs(gamma[0]) if gamma[0] != 0 else 1.0
+    # fit in normalized variables (time / t_end, kernel / kernel(0)): the optimizer then
+    # sees parameters of order one whatever the units
+    T, y0 = t[-1], gamma[0]
+    s, y = t / T, gamma / y0
     osc = np.arange(n) >= n_exp
+    smooth = np.arange(n) >= n_exp + n_osc
 
     def model(p):
-        c, g, w = p[:n], p[n : 2 * n], np.where(osc, p[2 * n :], 0.0)
-        return np.sum(c * np.exp(-g * t[:, None]) * np.cos(w * t[:, None]), axis=1)
+        return KernelFit(p[:n], p[n : 2 * n], np.where(osc, p[2 * n :], 0.0), smooth)(s)
 
     best = None
-    starts = [_prony_start(t, gamma, n_exp, n_osc)]
-    starts += [np.concatenate([rng.uniform(0.1, 1.0, n) * g0, rng.uniform(0.2, 5.0, n) / scale_t,
-                               rng.uniform(0.5, 10.0, n) / scale_t]) for _ in range(n_tries)]
+    prony = _prony_start(s, y, n_exp, n_osc) if n_smooth == 0 else None
+    starts = [] if prony is None else [prony]
+    starts += [np.concatenate([rng.uniform(0.1, 1.0, n), np.exp(rng.uniform(np.log(0.3), np.log(200.0), n)),
+                               np.exp(rng.uniform(np.log(0.3), np.log(200.0), n))]) for _ in range(n_tries)]
     for p0 in starts:
-        if p0 is None:
-            continue
         try:
-            res = least_squares(lambda p: model(p) - gamma, p0, bounds=(0.0, np.inf), x_scale="jac")
+            res = least_squares(lambda p: model(p) - y, p0, bounds=(0.0, np.inf))
         except ValueError:
             continue
         if best is None or res.cost < best.cost:
@@ -189,11 +209,11 @@ def fit_kernel(t: np.ndarray, gamma: np.ndarray, *, n_exp: int = 1, n_osc: int =
     if best is None:
         raise ConvergenceError("the kernel fit failed for every start")
     p = best.x
-    misfit = np.sqrt(2 * best.cost / len(t)) / abs(gamma[0])
+    misfit = np.sqrt(2 * best.cost / len(t))
     if misfit > max_residual:
         raise NotPositiveDefiniteError(
             f"the best fit with a valid (positive-semidefinite) embedding misses the kernel by "
             f"{100 * misfit:.1f} % of Gamma(0) (limit {100 * max_residual:.0f} %): the data is not a "
             "positive-definite kernel (e.g. its integral is negative), or more terms are needed"
         )
-    return KernelFit(p[:n], p[n : 2 * n], np.where(osc, p[2 * n :], 0.0))
+    return KernelFit(p[:n] * y0, p[n : 2 * n] / T, np.where(osc, p[2 * n :], 0.0) / T, smooth)

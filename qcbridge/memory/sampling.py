@@ -20,7 +20,7 @@ __all__ = ["sample_lammps"]
 
 
 def sample_lammps(lmp, n_frames: int, every: int, *, selection: Selection = Selection(), units="metal",
-                  progress: Callable[[int, int], None] | None = None) -> Trajectory:
+                  positions: bool = True, progress: Callable[[int, int], None] | None = None) -> Trajectory:
     """Run LAMMPS and record ``n_frames`` frames, one every ``every`` steps.
 
     Parameters
@@ -35,6 +35,8 @@ def sample_lammps(lmp, n_frames: int, every: int, *, selection: Selection = Sele
         Atoms to record (ids / types).
     units : LammpsUnits or str
         The instance's ``units`` style; arrays are converted to ASE units.
+    positions : bool
+        Record unwrapped positions (False saves a third of the memory).
     progress : callable(frame, n_frames), optional
 
     Returns
@@ -69,7 +71,8 @@ def sample_lammps(lmp, n_frames: int, every: int, *, selection: Selection = Sele
     rmass = lmp.numpy.extract_atom("rmass")
     masses = (rmass[order] if rmass is not None else mass_t[types])[keep].astype(float)
     shape = (n_frames, len(ids0), 3)
-    x, v, f = np.empty(shape), np.empty(shape), np.empty(shape)
+    x = np.empty(shape) if positions else None
+    v, f = np.empty(shape), np.empty(shape)
     steps = np.empty(n_frames, dtype=np.int64)
     for k in range(n_frames):
         if k:
@@ -78,12 +81,13 @@ def sample_lammps(lmp, n_frames: int, every: int, *, selection: Selection = Sele
             if len(ids) != len(keep) or not np.array_equal(ids[keep], ids0):
                 raise TrajectoryError(f"atoms were lost or gained during sampling (frame {k})")
         sel = order[keep]
-        x[k] = unwrapped_positions(lmp)[sel]
+        if positions:
+            x[k] = unwrapped_positions(lmp)[sel]
         v[k] = lmp.numpy.extract_atom("v")[sel]
         f[k] = lmp.numpy.extract_atom("f")[sel]
         steps[k] = lmp.extract_global("ntimestep")
         if progress is not None:
             progress(k + 1, n_frames)
     dt = lmp.extract_global("dt")
-    return Trajectory(ids0, types[keep], x * units.length, v * units.velocity, f * units.force, masses, steps,
+    return Trajectory(ids0, types[keep], None if x is None else x * units.length, v * units.velocity, f * units.force, masses, steps,
                       steps * dt * units.time, "LAMMPS (live)")

@@ -1,0 +1,50 @@
+"""Figures users look at: matplotlib, written to files (Agg backend, no display needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["plot_kernel_report"]
+
+
+def plot_kernel_report(report, path: str | Path, *, time_label: str = "t", time_scale: float = 1.0) -> Path:
+    """Two panels: Gamma(t) with its error band and fit; MD VACF against the fitted GLE's VACF.
+
+    Parameters
+    ----------
+    report : qcbridge.memory.report.KernelReport
+    path : str or Path
+        Output image (format from the suffix).
+    time_label : str
+        Axis label of time, e.g. ``"t (fs)"``.
+    time_scale : float
+        Multiplies times for display (e.g. 1 / ase.units.fs).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    k = report.kernel
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
+    ts = k.t * time_scale
+    err = np.where(np.isfinite(k.gamma_err), k.gamma_err, 0.0)
+    a1.fill_between(ts, k.gamma - 2 * err, k.gamma + 2 * err, color="C0", alpha=0.3, label="±2σ")
+    a1.plot(ts, k.gamma, "C0", label="estimate")
+    a1.plot(ts, report.mass * report.fit(k.t), "C3--", label=f"fit ({len(report.fit.c)} terms)")
+    a1.axhline(0, color="k", lw=0.5)
+    a1.set(xlabel=time_label, ylabel="Γ(t)", title="friction kernel")
+    a1.legend()
+    tv = report.t_vacf * time_scale
+    a2.plot(tv, report.vacf_md / report.vacf_md[0], "C0", label="MD")
+    a2.plot(tv, report.vacf_gle / report.vacf_md[0], "C3--", label="GLE (fit)")
+    a2.axhline(0, color="k", lw=0.5)
+    a2.set(xlabel=time_label, ylabel="VACF / VACF(0)",
+           title=f"max dev {100 * report.vacf_deviation:.1f} %, D_GLE/D_MD = {report.diffusion_gle / report.diffusion_md:.3f}")
+    a2.legend()
+    path = Path(path)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
