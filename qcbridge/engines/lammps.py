@@ -454,6 +454,17 @@ class LammpsEngine:
         self._set_types(np.asarray(numbers))
         self._needs_setup = self._dirty = True
 
+    def set_types(self, types: np.ndarray) -> None:
+        """Set LAMMPS atom types directly (1-based, ASE order), e.g. for potentials whose
+        types are not chemical species (weighted site energies)."""
+        types = np.asarray(types)
+        ntypes = len(self.potential.species)
+        if types.shape != (self.natoms,) or types.min() < 1 or types.max() > ntypes:
+            raise ValueError(f"types must be {self.natoms} integers in 1..{ntypes}, got shape {types.shape}, "
+                             f"range {types.min()}..{types.max()}")
+        self.numpy.extract_atom("type")[: self.natoms][:] = types.astype(np.int32)[self._ids()]
+        self._needs_setup = self._dirty = True
+
     def set_external_forces(self, forces: np.ndarray, energy: float = 0.0) -> None:
         """Forces (eV/Angstrom, ASE frame and order) and energy (eV) added by ``fix external``.
 
