@@ -63,12 +63,19 @@ class ContinuumModel:
     material : object
         Provides ``energy_and_stress(F) -> (W, P)`` and ``tangent(F) -> C`` for a batch
         F of shape (m, 3, 3); units eV/A^3 (e.g. :class:`~qcbridge.cauchy_born.CauchyBorn`).
+    weights : ndarray, shape (n_elements,), optional
+        Fraction of each element's volume that counts (coupled models blend elements out
+        where atoms carry the energy); default 1.
     """
 
-    def __init__(self, mesh: Mesh, material):
+    def __init__(self, mesh: Mesh, material, weights: np.ndarray | None = None):
         self.mesh = mesh
         self.material = material
         self._D = mesh.gradient_operator  # rows e*dim + J
+        w = np.ones(mesh.n_elements) if weights is None else np.asarray(weights, dtype=float)
+        if w.shape != (mesh.n_elements,):
+            raise ValueError(f"weights has shape {w.shape}, expected ({mesh.n_elements},)")
+        self.volumes = mesh.volumes * w  # effective volumes (A^3)
 
     def deformation_gradients(self, u: np.ndarray) -> np.ndarray:
         """F_e = I + grad u, shape (m, 3, 3); raises InvertedElementError if det F <= 0."""
@@ -89,7 +96,7 @@ class ContinuumModel:
         """Total energy (eV) and nodal forces (eV/A, shape (n_nodes, 3))."""
         F = self.deformation_gradients(u)
         W, P = self.material.energy_and_stress(F)
-        V = self.mesh.volumes
+        V = self.volumes
         return float(V @ W), -self._nodal(V[:, None, None] * P)
 
     def _nodal(self, VP: np.ndarray) -> np.ndarray:
@@ -108,7 +115,7 @@ class ContinuumModel:
         CJ = np.ascontiguousarray(C[:, :, :d, :, :d].transpose(0, 2, 1, 3, 4)).reshape(m, d, 3 * 3 * d)
         t = np.matmul(g, CJ).reshape(m, (d + 1) * 9, d)  # [e, (a, i, k), L]
         ke = np.matmul(t, np.swapaxes(g, 1, 2)).reshape(m, d + 1, 3, 3, d + 1)  # [e, a, i, k, b]
-        ke = (ke * mesh.volumes[:, None, None, None, None]).transpose(0, 1, 2, 4, 3)
+        ke = (ke * self.volumes[:, None, None, None, None]).transpose(0, 1, 2, 4, 3)
         indices, indptr, scatter = self._pattern
         data = np.bincount(scatter, weights=ke.ravel(), minlength=len(indices))
         n = 3 * mesh.n_nodes

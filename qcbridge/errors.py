@@ -138,3 +138,39 @@ class TrajectoryError(QCBridgeError, ValueError):
 class MissingForceWarning(UserWarning):
     """Forces are absent (replaced by finite differences of velocities) or do not account for
     the change of the velocities, as when a thermostat acts on velocities only."""
+
+
+class CouplingError(QCBridgeError, ValueError):
+    """A coupled atomistic-continuum model cannot be built from the given input."""
+
+
+class ThinAtomisticRegionError(CouplingError):
+    """The atomistic region has no site a full cutoff away from its interface, so no atom
+    sees a complete atomistic neighbourhood."""
+
+
+class NodeOffLatticeError(MeshError):
+    """A mesh node of a coupled model does not sit on a lattice site.
+
+    Parameters
+    ----------
+    nodes : iterable of int
+        Offending node indices.
+    """
+
+    def __init__(self, nodes: Iterable[int], distance: float):
+        self.nodes = [int(n) for n in nodes]
+        super().__init__(f"{len(self.nodes)} mesh node(s) are not on lattice sites (worst {distance:.3g} A off): "
+                         f"{self.nodes[:20]}")
+
+
+class UnknownMethodError(CouplingError, KeyError):
+    """A coupling method name is not known; the message lists the choices."""
+
+    def __init__(self, name: str, known: Iterable[str]):
+        self.name = name
+        self.known = list(known)
+        super().__init__(f"unknown coupling method {name!r}; choose one of {', '.join(self.known)}")
+
+    def __str__(self) -> str:
+        return self.args[0]

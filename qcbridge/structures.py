@@ -18,7 +18,7 @@ from ase.lattice.cubic import BodyCenteredCubic, Diamond, FaceCenteredCubic, Sim
 
 from .errors import StructureError
 
-__all__ = ["Lattice", "cubic_crystal", "hcp_crystal", "triangular_lattice", "as_slab"]
+__all__ = ["Lattice", "cubic_crystal", "hcp_crystal", "oriented_primitive_cell", "triangular_lattice", "as_slab"]
 
 Directions = Sequence[Sequence[int]]
 
@@ -142,3 +142,29 @@ def as_slab(atoms: Atoms, periodic: Sequence[bool] = (False, False, True)) -> At
     out = atoms.copy()
     out.pbc = periodic
     return out
+
+
+def oriented_primitive_cell(lattice: Lattice, symbol: str, a: float, directions: Directions) -> Atoms:
+    """The one-atom primitive cell of an fcc, bcc or sc crystal in the frame whose x, y, z
+    axes are the given (orthogonal, right-handed) crystal directions, e.g. for the
+    Cauchy-Born material of an oriented crystal.
+
+    Parameters
+    ----------
+    lattice : Lattice
+        FCC, BCC or SC (DIAMOND has two atoms and is refused).
+    symbol : str
+    a : float
+        Cubic lattice constant (Angstrom).
+    directions : 3 x 3 ints
+    """
+    name = {Lattice.FCC: "fcc", Lattice.BCC: "bcc", Lattice.SC: "sc"}.get(lattice)
+    if name is None:
+        raise StructureError(f"{lattice.name} has no one-atom primitive cell")
+    d = np.asarray(directions, dtype=float)
+    R = d / np.linalg.norm(d, axis=1)[:, None]
+    if np.abs(R @ R.T - np.eye(3)).max() > 1e-10 or np.linalg.det(R) <= 0:
+        raise StructureError(f"directions {np.asarray(directions).tolist()} are not orthogonal and right-handed")
+    cell = bulk(symbol, name, a=a)
+    cell.set_cell(np.array(cell.cell) @ R.T, scale_atoms=True)
+    return cell

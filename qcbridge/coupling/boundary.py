@@ -1,0 +1,74 @@
+"""Far-field boundary conditions of coupled models: displacement fields on the outer nodes,
+or free surfaces."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import DeformationError
+
+__all__ = ["Boundary", "DisplacementField", "FreeSurface", "HomogeneousDeformation"]
+
+
+class Boundary:
+    """Base class. ``fixes_outer`` says whether the outer mesh nodes are prescribed."""
+
+    fixes_outer: bool = True
+
+    def displacement(self, X: np.ndarray) -> np.ndarray:
+        """Prescribed displacement (Angstrom, (n, 3)) at reference positions X."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class HomogeneousDeformation(Boundary):
+    """u(X) = (F - I) X.
+
+    Attributes
+    ----------
+    F : ndarray, shape (3, 3)
+        Deformation gradient (det F > 0).
+    """
+
+    F: np.ndarray
+
+    def __post_init__(self):
+        F = np.asarray(self.F, dtype=float).reshape(3, 3)
+        if not np.all(np.isfinite(F)) or np.linalg.det(F) <= 0:
+            raise DeformationError(f"F must be finite with det F > 0, got det = {np.linalg.det(F):.4g}")
+        object.__setattr__(self, "F", F)
+
+    def displacement(self, X):
+        return np.asarray(X) @ (self.F - np.eye(3)).T
+
+
+@dataclass(frozen=True)
+class DisplacementField(Boundary):
+    """Any displacement field u(X) (e.g. a dislocation's or a crack tip's elastic field).
+
+    Attributes
+    ----------
+    field : callable
+        ``field(X) -> u`` for X of shape (n, 3), Angstrom.
+    """
+
+    field: Callable[[np.ndarray], np.ndarray]
+
+    def displacement(self, X):
+        u = np.asarray(self.field(np.asarray(X, dtype=float)), dtype=float)
+        if u.shape != np.shape(X) or not np.all(np.isfinite(u)):
+            raise DeformationError(f"the displacement field must return finite values of shape {np.shape(X)}")
+        return u
+
+
+@dataclass(frozen=True)
+class FreeSurface(Boundary):
+    """No prescribed nodes: the outer boundary is a free surface."""
+
+    fixes_outer = False
+
+    def displacement(self, X):
+        return np.zeros_like(np.asarray(X, dtype=float))

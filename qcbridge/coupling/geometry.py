@@ -1,0 +1,312 @@
+"""Geometry of a coupled atomistic-continuum model, derived from a reference crystal.
+
+From the lattice sites of the whole domain and an atomistic region qcbridge derives:
+
+* the **core** (the atomistic region), the **blending** region (sites within the blending
+  width of the core; blending weight beta falls smoothly from 1 to 0 across it) and together
+  the fully resolved region R, whose sites are all mesh nodes;
+* the **padding**: sites outside R within the padding depth of it (the cutoff, twice for
+  EAM, enlarged by a strain margin). They are atoms for LAMMPS, but not degrees of freedom:
+  their displacements are interpolated from the mesh;
+* a **graded mesh** whose nodes are lattice sites: all of R, and sites of coarser
+  sub-lattices away from it (:func:`qcbridge.mesh.graded_lattice_nodes`);
+* the sparse **interpolation** I (n_atoms x n_nodes) with u_atoms = I u_nodes, from the
+  barycentric coordinates of every atom in its element.
+
+Slabs periodic along z (the line direction of a dislocation or crack front) use a 2D mesh of
+the sites' (x, y) projections with the z period as thickness; finite blocks use tetrahedra.
+Region labels, repatom flags and blending weights are written to ``atoms.arrays``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from functools import cached_property
+
+import numpy as np
+import scipy.sparse as sp
+from ase import Atoms
+from scipy.spatial import cKDTree
+
+from ..errors import CouplingError, MeshError, NodeOffLatticeError, ThinAtomisticRegionError
+from ..mesh import Mesh, graded_lattice_nodes
+
+__all__ = ["Region", "CoupledGeometry", "build_geometry", "blending_weight"]
+
+
+class Region(IntEnum):
+    """Label of a lattice site in a coupled model (``atoms.arrays["region"]``)."""
+
+    CONTINUUM = 0  #: represented by the mesh only (a coarse node or not represented)
+    CORE = 1  #: atomistic region
+    BLEND = 2  #: blending region (fully resolved, 0 < beta < 1 for blended methods)
+    PADDING = 3  #: atoms interpolated from the mesh that complete the atomistic neighbourhoods
+
+
+def blending_weight(distance: np.ndarray, width: float, levels: int) -> np.ndarray:
+    """beta(d) = 1 - (3 s^2 - 2 s^3), s = d / width, quantized to ``levels`` equal steps in
+    [0, 1] (1 at the core, 0 at and beyond the width)."""
+    d = np.asarray(distance, dtype=float)
+    if width <= 0:
+        return (d <= 0).astype(float)
+    s = np.clip(d / width, 0.0, 1.0)
+    beta = 1.0 - (3 * s**2 - 2 * s**3)
+    return np.round(beta * (levels - 1)) / (levels - 1)
+
+
+@dataclass(frozen=True, eq=False)
+class CoupledGeometry:
+    """Everything a coupled model needs to know about where things are.
+
+    Attributes
+    ----------
+    crystal : ase.Atoms
+        Reference lattice sites of the whole domain (Angstrom).
+    dim : int
+        Mesh dimension: 2 for slabs periodic along z, 3 for blocks.
+    region : ndarray of int8, shape (n_sites,)
+        :class:`Region` label of every site.
+    beta : ndarray, shape (n_sites,)
+        Blending weight (1 core, 0 outside core and blending region).
+    node_site : ndarray of int, shape (n_nodes,)
+        Site of every mesh node.
+    atom_site : ndarray of int, shape (n_atoms,)
+        Site of every atom LAMMPS simulates (R and padding).
+    mesh : Mesh
+        Reference mesh (Angstrom; thickness = z period for slabs).
+    interpolation : scipy.sparse.csr_matrix, shape (n_atoms, n_nodes)
+        u_atoms = I u_nodes.
+    padding_depth : float
+        Angstrom.
+    """
+
+    crystal: Atoms
+    dim: int
+    region: np.ndarray
+    beta: np.ndarray
+    node_site: np.ndarray
+    atom_site: np.ndarray
+    mesh: Mesh
+    interpolation: sp.csr_matrix
+    padding_depth: float
+
+    @property
+    def reference_nodes(self) -> np.ndarray:
+        """Reference positions of the nodes (n_nodes, 3), Angstrom."""
+        return self.crystal.positions[self.node_site]
+
+    @property
+    def reference_atoms(self) -> np.ndarray:
+        """Reference positions of the LAMMPS atoms (n_atoms, 3), Angstrom."""
+        return self.crystal.positions[self.atom_site]
+
+    @cached_property
+    def atom_node(self) -> np.ndarray:
+        """Node index of every atom that is a node, -1 for interpolated (padding) atoms."""
+        lookup = -np.ones(len(self.crystal), dtype=np.int64)
+        lookup[self.node_site] = np.arange(len(self.node_site))
+        return lookup[self.atom_site]
+
+    @cached_property
+    def boundary_nodes(self) -> np.ndarray:
+        """Nodes on the outer boundary of the mesh."""
+        return self.mesh.boundary_nodes
+
+    def annotated(self) -> Atoms:
+        """The crystal with ``region``, ``repatom`` (site is a node) and ``beta`` arrays,
+        e.g. for extxyz."""
+        atoms = self.crystal.copy()
+        atoms.set_array("region", self.region.astype(np.int32))
+        rep = np.zeros(len(atoms), dtype=bool)
+        rep[self.node_site] = True
+        atoms.set_array("repatom", rep)
+        atoms.set_array("beta", self.beta.copy())
+        return atoms
+
+
+def _plane(points: np.ndarray, dim: int) -> np.ndarray:
+    return points[:, :dim]
+
+
+def _atomistic_mask(crystal: Atoms, atomistic, dim: int) -> np.ndarray:
+    X = crystal.positions
+    if callable(atomistic):
+        mask = np.asarray(atomistic(X), dtype=bool)
+    elif np.ndim(atomistic) == 0:
+        centre = 0.5 * (X.min(axis=0) + X.max(axis=0))
+        mask = np.linalg.norm(_plane(X - centre, dim), axis=1) <= float(atomistic)
+    else:
+        mask = np.asarray(atomistic, dtype=bool)
+    if mask.shape != (len(crystal),):
+        raise CouplingError(f"the atomistic region must select among {len(crystal)} sites, got shape {mask.shape}")
+    if not mask.any():
+        raise CouplingError("the atomistic region contains no lattice site")
+    return mask
+
+
+def locate(mesh: Mesh, points: np.ndarray, k: int = 24) -> tuple[np.ndarray, np.ndarray]:
+    """Element containing each point and its barycentric coordinates.
+
+    Parameters
+    ----------
+    mesh : Mesh
+    points : ndarray, shape (n, dim)
+        Angstrom.
+    k : int
+        Candidate elements per point (nearest centroids).
+
+    Returns
+    -------
+    element : ndarray of int, shape (n,)
+    bary : ndarray, shape (n, dim + 1)
+
+    Raises
+    ------
+    MeshError
+        A point lies outside the mesh.
+    """
+    x = mesh.nodes[mesh.elements]  # (m, d+1, d)
+    centroids = x.mean(axis=1)
+    k = min(k, mesh.n_elements)
+    _, cand = cKDTree(centroids).query(points, k=k)
+    cand = cand.reshape(len(points), k)
+    J = np.swapaxes(x[:, 1:] - x[:, :1], 1, 2)  # (m, d, d)
+    Jinv = np.linalg.inv(J)
+    lam = np.einsum("pkij,pkj->pki", Jinv[cand], points[:, None, :] - x[cand, 0])  # (n, k, d)
+    bary = np.concatenate([1.0 - lam.sum(axis=2, keepdims=True), lam], axis=2)
+    inside = bary.min(axis=2) >= -1e-9
+    if not inside.any(axis=1).all():
+        bad = np.flatnonzero(~inside.any(axis=1))
+        raise MeshError(f"{len(bad)} point(s) lie outside the mesh, first at {points[bad[0]]}")
+    first = np.argmax(inside, axis=1)
+    rows = np.arange(len(points))
+    return cand[rows, first], np.clip(bary[rows, first], 0.0, 1.0)
+
+
+def build_geometry(
+    crystal: Atoms,
+    atomistic,
+    *,
+    cutoff: float,
+    manybody: bool,
+    lattice: np.ndarray,
+    blend_width: float = 0.0,
+    levels: int = 11,
+    strain_margin: float = 0.1,
+    growth: float = 0.25,
+    nodes: np.ndarray | None = None,
+) -> CoupledGeometry:
+    """Derive regions, padding, graded mesh and interpolation from a reference crystal.
+
+    Parameters
+    ----------
+    crystal : ase.Atoms
+        All lattice sites of the domain: a slab periodic along z only, or a finite block.
+    atomistic : ndarray of bool, float or callable
+        The atomistic region: a mask over sites, a radius (Angstrom, in the mesh plane,
+        around the domain centre) or ``f(positions) -> mask``.
+    cutoff : float
+        Potential cutoff (Angstrom).
+    manybody : bool
+        EAM-type potential: the padding is twice the cutoff deep.
+    lattice : ndarray, shape (dim, dim)
+        Primitive in-plane (2D) or 3D lattice vectors for the graded mesh (rows, Angstrom).
+    blend_width : float
+        Width of the blending region (Angstrom), 0 for a sharp interface.
+    levels : int
+        Number of quantized blending weights in [0, 1].
+    strain_margin : float
+        Relative enlargement of the padding for deformed configurations.
+    growth : float
+        Mesh grading (larger: faster coarsening).
+    nodes : ndarray, shape (n, 3), optional
+        User-chosen node positions instead of the graded selection; each must be a
+        lattice site (:class:`NodeOffLatticeError` otherwise).
+
+    Raises
+    ------
+    CouplingError
+        Unsupported periodicity or an empty atomistic region.
+    ThinAtomisticRegionError
+        No core site is a cutoff away from the interface.
+    NodeOffLatticeError
+        A given node is not on a lattice site.
+    """
+    pbc = tuple(bool(p) for p in crystal.pbc)
+    if pbc == (False, False, True):
+        dim = 2
+    elif pbc == (False, False, False):
+        dim = 3
+    else:
+        raise CouplingError(f"coupled models need a slab periodic along z only or a finite block, got pbc={pbc}")
+    X = crystal.positions
+    P = _plane(X, dim)
+    core = _atomistic_mask(crystal, atomistic, dim)
+    d_core, _ = cKDTree(P[core]).query(P)
+    if (~core).any():
+        depth = cKDTree(P[~core]).query(P[core])[0].max()
+        if depth < cutoff:
+            raise ThinAtomisticRegionError(
+                f"the atomistic region is thinner than the potential's cutoff: its deepest site is {depth:.3g} A "
+                f"from the interface, the cutoff is {cutoff:.3g} A; enlarge the region"
+            )
+    blend = (~core) & (d_core <= blend_width) if blend_width > 0 else np.zeros(len(X), bool)
+    beta = np.where(core, 1.0, 0.0)
+    beta[blend] = blending_weight(d_core[blend], blend_width, levels)
+    resolved = core | blend
+    depth = (2.0 if manybody else 1.0) * cutoff * (1.0 + strain_margin)
+    d_res, _ = cKDTree(P[resolved]).query(P)
+    padding = (~resolved) & (d_res <= depth)
+
+    if nodes is None:
+        node_site = graded_lattice_nodes(P, resolved, np.asarray(lattice, float)[:dim, :dim], growth=growth)
+    else:
+        dist, node_site = cKDTree(X).query(np.asarray(nodes, dtype=float))
+        if dist.max() > 1e-6:
+            raise NodeOffLatticeError(np.flatnonzero(dist > 1e-6), float(dist.max()))
+        node_site = np.union1d(node_site, np.flatnonzero(resolved))
+    thickness = float(crystal.cell[2, 2]) if dim == 2 else 1.0
+    mesh = Mesh.from_points(P[node_site], thickness=thickness)
+    atom_site = np.flatnonzero(resolved | padding)
+    element, bary = locate(mesh, P[atom_site])
+    rows = np.repeat(np.arange(len(atom_site)), dim + 1)
+    interp = sp.csr_matrix((bary.ravel(), (rows, mesh.elements[element].ravel())),
+                           shape=(len(atom_site), len(node_site)))
+    interp.eliminate_zeros()
+    region = np.full(len(X), Region.CONTINUUM, dtype=np.int8)
+    region[padding] = Region.PADDING
+    region[blend] = Region.BLEND
+    region[core] = Region.CORE
+    return CoupledGeometry(crystal, dim, region, beta, node_site, atom_site, mesh, interp, depth)
+
+
+def lattice_basis(points: np.ndarray, *, tol: float = 1e-6) -> np.ndarray:
+    """Primitive lattice vectors (rows) of a set of lattice sites, in the sites' dimension.
+
+    The shortest difference vectors from a central site are tried in order; the first
+    independent set in which every site difference has integer coordinates is returned.
+
+    Raises
+    ------
+    CouplingError
+        The sites are not a Bravais lattice (e.g. a lattice with a basis projected so that
+        no small set of vectors generates it).
+    """
+    points = np.asarray(points, dtype=float)
+    dim = points.shape[1]
+    centre = points[np.argmin(np.linalg.norm(points - points.mean(axis=0), axis=1))]
+    d = points - centre
+    order = np.argsort(np.linalg.norm(d, axis=1))[1:200]
+    cand = d[order]
+    sample = d[np.random.default_rng(0).choice(len(d), min(len(d), 400), replace=False)]
+    from itertools import combinations
+
+    for combo in combinations(range(min(len(cand), 24)), dim):
+        B = cand[list(combo)]
+        if abs(np.linalg.det(B)) < 1e-6 * np.linalg.norm(B, axis=1).prod():
+            continue
+        c = np.linalg.solve(B.T, sample.T)
+        if np.abs(c - np.rint(c)).max() < tol * 1e3:
+            return B
+    raise CouplingError("the sites do not form a Bravais lattice in the mesh plane; pass lattice= explicitly")
