@@ -258,6 +258,15 @@ def build_geometry(
     depth = (2.0 if manybody else 1.0) * cutoff * (1.0 + strain_margin)
     d_res, _ = cKDTree(P[resolved]).query(P)
     padding = (~resolved) & (d_res <= depth)
+    if not core.all():
+        lo, hi = P.min(axis=0), P.max(axis=0)
+        margin = np.minimum(P[resolved] - lo, hi - P[resolved]).min()
+        if margin < depth:
+            raise CouplingError(
+                f"the resolved region (core and blending) comes within {margin:.3g} A of the domain boundary, "
+                f"but its padding must be {depth:.3g} A deep inside the domain; enlarge the domain or shrink "
+                "the atomistic region"
+            )
 
     if nodes is None:
         node_site = graded_lattice_nodes(P, resolved, np.asarray(lattice, float)[:dim, :dim], growth=growth)
