@@ -66,9 +66,13 @@ class ContinuumModel:
     weights : ndarray, shape (n_elements,), optional
         Fraction of each element's volume that counts (coupled models blend elements out
         where atoms carry the energy); default 1.
+    eigen_gradient : ndarray, shape (n_elements, 3, 3), optional
+        Constant added to every element's F (a lattice-invariant slip inside elements that a
+        dislocation's cut crosses); default 0.
     """
 
-    def __init__(self, mesh: Mesh, material, weights: np.ndarray | None = None):
+    def __init__(self, mesh: Mesh, material, weights: np.ndarray | None = None,
+                 eigen_gradient: np.ndarray | None = None):
         self.mesh = mesh
         self.material = material
         self._D = mesh.gradient_operator  # rows e*dim + J
@@ -76,6 +80,7 @@ class ContinuumModel:
         if w.shape != (mesh.n_elements,):
             raise ValueError(f"weights has shape {w.shape}, expected ({mesh.n_elements},)")
         self.volumes = mesh.volumes * w  # effective volumes (A^3)
+        self.eigen_gradient = None if eigen_gradient is None else np.asarray(eigen_gradient, dtype=float)
 
     def deformation_gradients(self, u: np.ndarray) -> np.ndarray:
         """F_e = I + grad u, shape (m, 3, 3); raises InvertedElementError if det F <= 0."""
@@ -86,6 +91,8 @@ class ContinuumModel:
         grad = (self._D @ u).reshape(m, d, 3)  # [e, J, i] = d u_i / d X_J
         F = np.broadcast_to(np.eye(3), (m, 3, 3)).copy()
         F[:, :, :d] += np.swapaxes(grad, 1, 2)
+        if self.eigen_gradient is not None:
+            F += self.eigen_gradient
         det = np.linalg.det(F)
         bad = ~(det > 0)
         if bad.any():

@@ -22,6 +22,18 @@ class Boundary:
         """Prescribed displacement (Angstrom, (n, 3)) at reference positions X."""
         raise NotImplementedError
 
+    def cut_elements(self, Xv: np.ndarray) -> np.ndarray:
+        """Which elements (vertex positions Xv, shape (m, d+1, 3)) are crossed by a cut
+        surface across which the displacement jumps by a lattice vector (a dislocation's
+        Burgers vector). Default: none."""
+        return np.zeros(len(Xv), dtype=bool)
+
+    def slip_side(self, X: np.ndarray) -> np.ndarray:
+        """The lattice vector to subtract from the displacement of points X on the far side of
+        the cut (Angstrom, (n, 3)); used only inside cut elements, where the vertices' slips
+        then make the element see a continuous, slip-free field. Default 0."""
+        return np.zeros_like(np.asarray(X, dtype=float))
+
 
 @dataclass(frozen=True)
 class HomogeneousDeformation(Boundary):
@@ -53,9 +65,20 @@ class DisplacementField(Boundary):
     ----------
     field : callable
         ``field(X) -> u`` for X of shape (n, 3), Angstrom.
+    cut, side : callable, optional
+        ``cut(Xv) -> mask`` of elements crossed by the field's cut and ``side(X) -> s``, the
+        lattice vector u jumps by for points beyond the cut (see :meth:`Boundary.cut_elements`).
     """
 
     field: Callable[[np.ndarray], np.ndarray]
+    cut: Callable[[np.ndarray], np.ndarray] | None = None
+    side: Callable[[np.ndarray], np.ndarray] | None = None
+
+    def cut_elements(self, Xv):
+        return super().cut_elements(Xv) if self.cut is None else np.asarray(self.cut(Xv), dtype=bool)
+
+    def slip_side(self, X):
+        return super().slip_side(X) if self.side is None else np.asarray(self.side(np.asarray(X, float)), float)
 
     def displacement(self, X):
         u = np.asarray(self.field(np.asarray(X, dtype=float)), dtype=float)

@@ -79,6 +79,10 @@ class CoupledGeometry:
         u_atoms = I u_nodes.
     padding_depth : float
         Angstrom.
+    atom_element : ndarray of int, shape (n_atoms,)
+        Element holding each atom.
+    atom_bary : ndarray, shape (n_atoms, dim + 1)
+        Barycentric coordinates of each atom in it.
     """
 
     crystal: Atoms
@@ -90,6 +94,8 @@ class CoupledGeometry:
     mesh: Mesh
     interpolation: sp.csr_matrix
     padding_depth: float
+    atom_element: np.ndarray
+    atom_bary: np.ndarray
 
     @property
     def reference_nodes(self) -> np.ndarray:
@@ -287,7 +293,34 @@ def build_geometry(
     region[padding] = Region.PADDING
     region[blend] = Region.BLEND
     region[core] = Region.CORE
-    return CoupledGeometry(crystal, dim, region, beta, node_site, atom_site, mesh, interp, depth)
+    return CoupledGeometry(crystal, dim, region, beta, node_site, atom_site, mesh, interp, depth, element, bary)
+
+
+def slip_corrections(mesh: Mesh, node_X: np.ndarray, boundary, point_X: np.ndarray, point_element: np.ndarray,
+                     point_bary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Corrections for elements crossed by a cut across which u jumps by a lattice vector.
+
+    In a cut element the vertices beyond the cut carry the slip s_a = side(X_a); the
+    element's F gets -sum_a s_a (x) grad N_a, and a point inside it moves by
+    side(X_p) - sum_a N_a(X_p) s_a on top of the interpolated displacement.
+
+    Returns
+    -------
+    eigen_gradient : ndarray, shape (n_elements, 3, 3)
+    offsets : ndarray, shape (n_points, 3)
+        Angstrom.
+    """
+    d = mesh.dim
+    Xv = node_X[mesh.elements]
+    crossing = boundary.cut_elements(Xv)
+    S = np.zeros(Xv.shape)
+    if crossing.any():
+        S[crossing] = boundary.slip_side(Xv[crossing].reshape(-1, 3)).reshape(-1, d + 1, 3)
+    C = np.zeros((mesh.n_elements, 3, 3))
+    C[:, :, :d] = -np.einsum("eai,eaJ->eiJ", S, mesh.shape_gradients)
+    own = crossing[point_element][:, None] * boundary.slip_side(point_X)
+    offsets = own - np.einsum("pa,pai->pi", point_bary, S[point_element])
+    return C, offsets
 
 
 def lattice_basis(points: np.ndarray, *, tol: float = 1e-6) -> np.ndarray:

@@ -25,7 +25,7 @@ from ..errors import CouplingError, DeformationError
 from ..potentials.potential import Potential
 from ..potentials.weighted import weighted_potential
 from .boundary import Boundary, FreeSurface, HomogeneousDeformation
-from .geometry import CoupledGeometry, Region
+from .geometry import CoupledGeometry, Region, slip_corrections
 from .methods import CouplingMethod, method_from_name
 
 __all__ = ["QCCalculator", "QCModel", "QCOptimizable"]
@@ -47,6 +47,8 @@ class QCModel:
         ``"bqcf"`` (default), ``"bqce"``, ``"qcf"``, ``"qce"``, ``"qce-gfc"``.
     boundary : Boundary, optional
         Outer boundary (default free surfaces).
+    fixed : array of int, optional
+        Prescribed nodes (default: the mesh's outer boundary nodes, or none for free surfaces).
 
     Raises
     ------
@@ -57,7 +59,7 @@ class QCModel:
     """
 
     def __init__(self, geometry: CoupledGeometry, potential: Potential, material, method="bqcf",
-                 boundary: Boundary | None = None):
+                 boundary: Boundary | None = None, *, fixed: np.ndarray | None = None):
         self.geometry = geometry
         self.potential = potential
         self.material = material
@@ -72,7 +74,14 @@ class QCModel:
             if np.abs(F[:, 2] - [0, 0, 1]).max() > 1e-14:
                 raise DeformationError("a slab is periodic along z: F must leave the z axis unchanged "
                                        f"(third column (0, 0, 1)), got {F[:, 2].tolist()}")
-        self.fixed = geometry.boundary_nodes if self.boundary.fixes_outer else np.zeros(0, dtype=np.int64)
+        if fixed is not None:
+            self.fixed = np.unique(np.asarray(fixed, dtype=np.int64))
+        else:
+            self.fixed = geometry.boundary_nodes if self.boundary.fixes_outer else np.zeros(0, dtype=np.int64)
+        # elements crossed by a cut of the boundary field (a dislocation's slip plane)
+        self._eigen, self._atom_offset = slip_corrections(
+            geometry.mesh, geometry.reference_nodes, self.boundary, geometry.reference_atoms,
+            geometry.atom_element, geometry.atom_bary)
         self._free = np.ones(geometry.mesh.n_nodes, dtype=bool)
         self._free[self.fixed] = False
         self._tmp = tempfile.TemporaryDirectory(prefix="qcbridge-qc-")
@@ -97,8 +106,9 @@ class QCModel:
         return self.boundary.displacement(self.geometry.reference_nodes)
 
     def atom_positions(self, u: np.ndarray) -> np.ndarray:
-        """Positions of the LAMMPS atoms, X + I u (Angstrom)."""
-        return self.geometry.reference_atoms + self.geometry.interpolation @ u
+        """Positions of the LAMMPS atoms, X + I u (Angstrom; plus the slip correction of
+        atoms in elements cut by a slip surface)."""
+        return self.geometry.reference_atoms + self.geometry.interpolation @ u + self._atom_offset
 
     # ------------------------------------------------------------ engines
     def _lammps_atoms(self) -> Atoms:
@@ -145,7 +155,7 @@ class QCModel:
             w = None
             if elements_weighted:
                 w = 1.0 - method.node_beta(self)[mesh.elements].mean(axis=1)
-            self._continua[key] = ContinuumModel(mesh, self.material, w)
+            self._continua[key] = ContinuumModel(mesh, self.material, w, self._eigen)
         return self._continua[key].energy_forces(u)
 
     # ------------------------------------------------------------ results

@@ -82,17 +82,18 @@ class WeightedPotential(Potential):
 
 
 def write_weighted_setfl(potential: EAMPotential, levels: Sequence[float], path: Path) -> None:
-    """Write the weighted setfl file of a single-element funcfl or setfl potential.
+    """Write the weighted setfl file of a single-element funcfl, setfl or Finnis-Sinclair
+    potential (one element: the Finnis-Sinclair density is the setfl density).
 
     Raises
     ------
     PotentialError
-        The potential has more than one element or is a Finnis-Sinclair file.
+        The potential has more than one element.
     """
     tab = read_eam(potential.path)
-    if len(tab.elements) != 1 or tab.style == "eam/fs":
-        raise PotentialError(f"weighted site energies need a single-element funcfl or setfl file; {potential.name} "
-                             f"is {tab.style} with elements {', '.join(tab.elements)}")
+    if len(tab.elements) != 1:
+        raise PotentialError(f"weighted site energies need a single-element EAM file; {potential.name} "
+                             f"has elements {', '.join(tab.elements)}")
     n = len(levels)
 
     def table(values: np.ndarray) -> None:  # LAMMPS reads lines of limited length: 5 per line
