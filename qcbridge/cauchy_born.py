@@ -80,6 +80,10 @@ def _pinv_sym(H: np.ndarray, rtol: float = 1e-10, absolute: bool = False) -> np.
     return np.einsum("bij,bj,bkj->bik", vec, inv, vec)
 
 
+#: Smallest principal stretch a Cauchy-Born evaluation accepts.
+MIN_STRETCH = 0.3
+
+
 class CauchyBorn:
     """Cauchy-Born continuum model of a periodic crystal.
 
@@ -165,6 +169,11 @@ class CauchyBorn:
     def _radius(self, F: np.ndarray, shift_norm: float) -> float:
         """Reference radius whose bonds cover the cutoff for every F of the batch."""
         smin = np.sqrt(_min_eigenvalue_sym3(np.einsum("bki,bkj->bij", F, F)).min()) if F.size else 1.0
+        if not smin >= MIN_STRETCH:
+            raise DeformationError(
+                f"F compresses some direction to {smin:.3g} of its length (limit {MIN_STRETCH}): no crystal "
+                "survives that, and its bonds would not fit in memory"
+            )
         return (self.cutoff + 2.0 * shift_norm) / (smin * (1.0 - 1e-9)) + 1e-6
 
     # ------------------------------------------------------------- evaluation

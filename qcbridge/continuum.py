@@ -23,7 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from .errors import ConvergenceError, InvertedElementError
+from .errors import ConvergenceError, DeformationError, InvertedElementError
 from .mesh import Mesh
 
 log = logging.getLogger(__name__)
@@ -102,7 +102,10 @@ class ContinuumModel:
     def energy_forces(self, u: np.ndarray) -> tuple[float, np.ndarray]:
         """Total energy (eV) and nodal forces (eV/A, shape (n_nodes, 3))."""
         F = self.deformation_gradients(u)
-        W, P = self.material.energy_and_stress(F)
+        try:
+            W, P = self.material.energy_and_stress(F)
+        except DeformationError as exc:
+            raise _distorted(F, exc) from None
         V = self.volumes
         return float(V @ W), -self._nodal(V[:, None, None] * P)
 
@@ -114,7 +117,10 @@ class ContinuumModel:
     def stiffness(self, u: np.ndarray) -> sp.csr_matrix:
         """Sparse Hessian of the energy, shape (3 n_nodes, 3 n_nodes), eV/A^2; dof 3a+i."""
         F = self.deformation_gradients(u)
-        C = self.material.tangent(F)
+        try:
+            C = self.material.tangent(F)
+        except DeformationError as exc:
+            raise _distorted(F, exc) from None
         mesh = self.mesh
         d, m = mesh.dim, mesh.n_elements
         g = mesh.shape_gradients  # (m, d+1, d)
@@ -142,6 +148,14 @@ class ContinuumModel:
         indices = keys % n
         indptr = np.concatenate([[0], np.cumsum(np.bincount(keys // n, minlength=n))])
         return indices, indptr, scatter.ravel()
+
+
+def _distorted(F: np.ndarray, exc: Exception) -> InvertedElementError:
+    """The material refused some F: name the elements (smallest principal stretch < 0.3)."""
+    smin = np.linalg.svd(F, compute_uv=False)[:, -1]
+    bad = np.flatnonzero(smin < 0.3)
+    return InvertedElementError(bad, f"{len(bad)} element(s) too distorted for the material ({exc}): "
+                                f"{bad[:20].tolist()}")
 
 
 @dataclass

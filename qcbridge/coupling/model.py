@@ -146,6 +146,13 @@ class QCModel:
         out[an[an >= 0]] = f[an >= 0]
         return out
 
+    def atom_energies(self, u: np.ndarray) -> np.ndarray:
+        """Per-atom energies (eV) of the LAMMPS atoms from the unweighted potential; exact
+        for atoms whose neighbourhood lies inside the padding (core and blending region)."""
+        eng = self._engine("plain")
+        eng.set_positions(self.atom_positions(u))
+        return eng.energies()
+
     def continuum(self, u: np.ndarray, method: CouplingMethod, *, elements_weighted: bool) -> tuple[float, np.ndarray]:
         """Cauchy-Born energy (eV) and node forces (eV/A): elements weighted by 1 - mean beta
         (energy-based) or all elements (force-based)."""

@@ -1,0 +1,176 @@
+"""Defect problems solved both ways: a coupled model and the full-atomistic LAMMPS reference
+on the same domain with the same boundary.
+
+A problem fixes the crystal slab, the defect, its far field (boundary condition and
+predictor) and a boundary layer held at that field (the cutoff, twice for EAM, deep). The
+reference minimizes every site of the domain with LAMMPS; the coupled model holds the
+nodes in the same layer. :meth:`DefectProblem.compare` measures the coupled solution
+against the reference: maximum displacement error on the atomistic core, energy-norm
+error over the whole domain, and the core energy (sum of per-atom energy excesses within
+``core_radius`` of the defect).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from ase import Atoms
+
+from ..cauchy_born import CauchyBorn, equilibrium_lattice_constant
+from ..defects import EdgeDislocation, disregistry, partial_positions, voigt_poisson_ratio
+from ..mesh import Mesh
+from ..potentials.potential import Potential
+from ..structures import Directions, Lattice, cubic_crystal, oriented_primitive_cell
+from .boundary import Boundary, DisplacementField, HomogeneousDeformation
+from .builders import DISLOCATION_AXES
+from .geometry import Region, build_geometry, lattice_basis
+from .model import QCModel
+from .reference import AtomisticReference, boundary_layer, energy_norm, relax_reference, site_displacements
+
+__all__ = ["DefectProblem", "EdgeDislocationProblem", "VacancyProblem"]
+
+
+@dataclass
+class DefectProblem:
+    """Common part: crystal (with the defect), far field, boundary layer, material.
+
+    Attributes
+    ----------
+    potential : Potential
+    crystal : ase.Atoms
+        All sites of the domain (slab periodic along z), defect included.
+    centre : ndarray, shape (2,)
+        Defect position in the plane (Angstrom).
+    boundary : Boundary
+    material : CauchyBorn
+    a : float
+        Lattice constant (Angstrom).
+    e_bulk : float
+        Energy per atom of the perfect crystal (eV).
+    """
+
+    potential: Potential
+    crystal: Atoms
+    centre: np.ndarray
+    boundary: Boundary
+    material: CauchyBorn
+    a: float
+    e_bulk: float
+    _full_mesh: Mesh | None = field(default=None, repr=False)
+
+    @property
+    def layer(self) -> np.ndarray:
+        """Sites held at the far field (within 2.2 cutoffs of the outer boundary for EAM)."""
+        width = (2.0 if self.potential.is_manybody else 1.0) * 1.1 * self.potential.cutoff
+        return boundary_layer(self.crystal.positions, width)
+
+    def atomistic(self, radius: float):
+        """Atomistic region: sites within ``radius`` (A) of the defect."""
+        c = np.asarray(self.centre)
+        return lambda X: np.linalg.norm(X[:, :2] - c, axis=1) <= radius
+
+    def model(self, radius: float, method="bqcf", *, blend_width: float = 8.0, **geometry_options) -> QCModel:
+        """Coupled model with an atomistic disc of ``radius`` around the defect."""
+        geo = build_geometry(self.crystal, self.atomistic(radius), cutoff=self.potential.cutoff,
+                             manybody=self.potential.is_manybody, lattice=lattice_basis(self.crystal.positions[:, :2]),
+                             blend_width=blend_width, **geometry_options)
+        return QCModel(geo, self.potential, self.material, method, self.boundary,
+                       fixed=np.flatnonzero(self.layer[geo.node_site]))
+
+    def reference(self, ftol: float = 1e-6) -> AtomisticReference:
+        """Full-atomistic LAMMPS minimum of the same domain and boundary layer."""
+        return relax_reference(self.crystal, self.potential, self.boundary, self.layer, ftol=ftol)
+
+    def compare(self, model: QCModel, u: np.ndarray, ref: AtomisticReference, core_radius: float = 10.0) -> dict:
+        """Errors of a coupled solution against the reference (Angstrom, eV)."""
+        X = self.crystal.positions
+        u_sites = site_displacements(model, u)
+        du = X + u_sites - ref.positions
+        g = model.geometry
+        core = g.region == Region.CORE
+        if self._full_mesh is None:
+            self._full_mesh = Mesh.from_points(X[:, :2], thickness=float(self.crystal.cell[2, 2]))
+        near = np.linalg.norm(X[:, :2] - self.centre, axis=1) <= core_radius
+        e_atoms = model.atom_energies(u)
+        e_sites = np.full(len(X), np.nan)
+        e_sites[g.atom_site] = e_atoms
+        return {
+            "max_error_core": float(np.abs(du[core]).max()),
+            "energy_norm_error": energy_norm(self.crystal, du, mesh=self._full_mesh),
+            "core_energy": float(np.sum(e_sites[near] - self.e_bulk)),
+            "core_energy_reference": float(np.sum(ref.energies[near] - self.e_bulk)),
+            "u_sites": u_sites,
+        }
+
+
+def _slab(potential: Potential, lattice: Lattice, directions: Directions, size) -> tuple[Atoms, CauchyBorn, float, float]:
+    from ase.data import atomic_numbers, reference_states
+
+    symbol = potential.species[0]
+    guess = (reference_states[atomic_numbers[symbol]] or {}).get("a") or 4.0
+    a = equilibrium_lattice_constant(lambda x: oriented_primitive_cell(lattice, symbol, x, directions), potential, guess)
+    crystal = cubic_crystal(lattice, symbol, a, directions=directions, size=(size[0], size[1], 1),
+                            pbc=(False, False, True))
+    cb = CauchyBorn(oriented_primitive_cell(lattice, symbol, a, directions), potential)
+    e_bulk = float(cb.energy_density(np.eye(3))) * abs(np.linalg.det(cb.cell)) / cb.nbasis
+    return crystal, cb, a, e_bulk
+
+
+@dataclass
+class EdgeDislocationProblem(DefectProblem):
+    """An edge dislocation (line z, Burgers vector a/2[110] along x, glide plane (-111)) in
+    the middle of a slab, isotropic far field with the Voigt-average Poisson ratio.
+
+    Extra attributes: ``dislocation`` (:class:`EdgeDislocation`), ``plane_spacing`` (A).
+    """
+
+    dislocation: EdgeDislocation | None = None
+    plane_spacing: float = 0.0
+
+    @classmethod
+    def build(cls, potential: Potential, size=(60, 24), *, lattice: Lattice = Lattice.FCC,
+              directions: Directions = DISLOCATION_AXES) -> "EdgeDislocationProblem":
+        crystal, cb, a, e_bulk = _slab(potential, lattice, directions, size)
+        X = crystal.positions
+        ys = np.unique(np.round(X[:, 1], 6))
+        spacing = float(np.min(np.diff(ys)))
+        mid = 0.5 * (X.min(axis=0) + X.max(axis=0))
+        k = np.argmin(np.linalg.norm(X[:, :2] - mid[:2], axis=1))
+        core = (float(X[k, 0] + 0.3), float(X[k, 1] + 0.5 * spacing))  # between planes, off the sites
+        nu = voigt_poisson_ratio(cb.elastic_constants())
+        disl = EdgeDislocation(a / np.sqrt(2), nu, core)
+        return cls(potential, crystal, np.array(core), DisplacementField(**disl.fields), cb, a, e_bulk,
+                   dislocation=disl, plane_spacing=spacing)
+
+    def partials(self, u_sites: np.ndarray) -> tuple[float, float]:
+        """x positions (A) of the two Shockley partials from the disregistry."""
+        x, d = disregistry(self.crystal.positions, u_sites, self.dislocation.core, self.plane_spacing)
+        return partial_positions(x, d, self.dislocation.b)
+
+
+@dataclass
+class VacancyProblem(DefectProblem):
+    """A vacancy row along z in the middle of a slab; the far field is the perfect lattice
+    (zero displacement) held on the boundary layer."""
+
+    @classmethod
+    def build(cls, potential: Potential, size=(40, 16), *, lattice: Lattice = Lattice.FCC,
+              directions: Directions = DISLOCATION_AXES) -> "VacancyProblem":
+        crystal, cb, a, e_bulk = _slab(potential, lattice, directions, size)
+        X = crystal.positions
+        mid = 0.5 * (X.min(axis=0) + X.max(axis=0))
+        k = int(np.argmin(np.linalg.norm(X[:, :2] - mid[:2], axis=1)))
+        centre = X[k, :2].copy()
+        del crystal[k]
+        return cls(potential, crystal, centre, HomogeneousDeformation(np.eye(3)), cb, a, e_bulk)
+
+
+def timed_relax(model: QCModel, **options):
+    """:func:`qcbridge.solvers.relax` with its wall time (s)."""
+    from ..solvers import relax
+
+    t0 = time.perf_counter()
+    r = relax(model, **options)
+    return r, time.perf_counter() - t0
