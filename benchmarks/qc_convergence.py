@@ -1,0 +1,114 @@
+"""Convergence of the coupling methods against full atomistics on the same outer domain.
+
+Two defects in an Al_mm slab (x [110], y [-111], z [1-12], one period thick): a vacancy row
+(a point defect of the 2D problem, far field = perfect lattice) and the edge dislocation of
+``examples/edge_dislocation_al.py`` (isotropic Volterra far field). For every method and
+atomistic radius R the model is relaxed (FIRE, 1e-6 eV/A) and compared with LAMMPS's own
+minimum of all sites (boundary layer held the same way): energy-norm error
+||grad(u_qc - u_ref)||_L2 over the whole domain, against the number of degrees of freedom N.
+Blended methods use an 8 A blending region; sharp ones none.
+
+Theory for the energy norm (2D, optimal meshes): point defect (u ~ 1/r) N^-1 for BQCF and
+the ghost-force-corrected QCE, dislocation (u ~ log r) N^-1/2; QCE and BQCE carry ghost
+forces (O(1) at a sharp interface, decreasing with the blending width), so they stagnate or
+converge slowly.
+
+Radii start where the defect fits in the core: the dislocation's Shockley partials are
+~13 A apart, so its smallest atomistic disc is 18 A.
+
+Run: ``python benchmarks/qc_convergence.py [--outdir DIR]``. Prints a
+table (error, N, wall time per point) and fitted log-log slopes; writes qc_convergence.png
+and qc_convergence.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from qcbridge import load_potential
+from qcbridge.coupling.problems import EdgeDislocationProblem, VacancyProblem, timed_relax
+
+METHODS = ("qce", "qce-gfc", "qcf", "bqce", "bqcf")
+THEORY = {"vacancy": -1.0, "dislocation": -0.5}
+
+
+def study(problem, radii, fmax: float) -> dict:
+    t0 = time.perf_counter()
+    ref = problem.reference(ftol=1e-8)
+    print(f"  reference: {ref.n_free} free atoms, LAMMPS minimization {ref.seconds:.1f} s "
+          f"({time.perf_counter() - t0:.1f} s with set-up)", flush=True)
+    rows = {m: [] for m in METHODS}
+    for m in METHODS:
+        blend = 8.0 if m.startswith("b") else 0.0
+        for R in radii:
+            with problem.model(R, m, blend_width=blend) as model:
+                res, seconds = timed_relax(model, optimizer="fire", fmax=fmax, max_steps=30000)
+                cmp = problem.compare(model, res.u, ref)
+                dof = 3 * int(model.free.sum())
+            rows[m].append({"R": R, "dof": dof, "error": cmp["energy_norm_error"], "max_error_core":
+                            cmp["max_error_core"], "seconds": seconds, "steps": res.steps, "converged": res.converged})
+            print(f"  {m:8s} R = {R:5.1f} A  N = {dof:6d}  error = {cmp['energy_norm_error']:.4e}  "
+                  f"max core error = {cmp['max_error_core']:.3e} A  {seconds:6.1f} s ({res.steps} steps"
+                  f"{'' if res.converged else ', NOT converged'})", flush=True)
+    return {"reference_seconds": ref.seconds, "reference_dof": 3 * ref.n_free, "rows": rows}
+
+
+def slope(rows, last: int = 3) -> float:
+    n = np.array([r["dof"] for r in rows[-last:]], float)
+    e = np.array([r["error"] for r in rows[-last:]], float)
+    return float(np.polyfit(np.log(n), np.log(e), 1)[0])
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--outdir", type=Path, default=Path("out"))
+    p.add_argument("--vacancy-radii", nargs="+", type=float, default=[8.0, 12.0, 16.0, 24.0, 32.0, 40.0])
+    p.add_argument("--dislocation-radii", nargs="+", type=float, default=[18.0, 22.0, 26.0, 32.0, 40.0])
+    p.add_argument("--size", nargs=2, type=int, default=[56, 22])
+    p.add_argument("--fmax", type=float, default=1e-6)
+    args = p.parse_args()
+    args.outdir.mkdir(parents=True, exist_ok=True)
+    pot = load_potential("Al_mm.eam.fs")
+    results = {}
+    for name, cls, radii in (("vacancy", VacancyProblem, args.vacancy_radii),
+                             ("dislocation", EdgeDislocationProblem, args.dislocation_radii)):
+        print(f"{name}: domain {args.size[0]} x {args.size[1]} cells", flush=True)
+        results[name] = study(cls.build(pot, tuple(args.size)), radii, args.fmax)
+    print("\nfitted slopes d log(error) / d log(N) over the three largest R (theory for BQCF/GFC in brackets):")
+    for name, res in results.items():
+        line = ", ".join(f"{m} {slope(res['rows'][m]):+.2f}" for m in METHODS)
+        print(f"  {name} [{THEORY[name]:+.1f}]: {line}")
+        res["slopes"] = {m: slope(res["rows"][m]) for m in METHODS}
+    (args.outdir / "qc_convergence.json").write_text(json.dumps(results, indent=2))
+    _plot(results, args.outdir / "qc_convergence.png")
+
+
+def _plot(results, path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(12, 5), constrained_layout=True)
+    for ax, (name, res) in zip(axes, results.items()):
+        for k, m in enumerate(METHODS):
+            rows = res["rows"][m]
+            ax.loglog([r["dof"] for r in rows], [r["error"] for r in rows], "o-", color=f"C{k}",
+                      label=f"{m} (slope {res['slopes'][m]:+.2f})")
+        n = np.array([min(r["dof"] for m in METHODS for r in res["rows"][m]),
+                      max(r["dof"] for m in METHODS for r in res["rows"][m])], float)
+        e0 = res["rows"]["bqcf"][0]["error"]
+        ax.loglog(n, e0 * (n / n[0]) ** THEORY[name], "k:", label=f"N^{THEORY[name]:g} (theory)")
+        ax.set(xlabel="degrees of freedom N", ylabel="energy-norm error", title=name)
+        ax.legend(fontsize=8)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+if __name__ == "__main__":
+    main()
