@@ -174,20 +174,27 @@ def locate(mesh: Mesh, points: np.ndarray, k: int = 24) -> tuple[np.ndarray, np.
     """
     x = mesh.nodes[mesh.elements]  # (m, d+1, d)
     centroids = x.mean(axis=1)
-    k = min(k, mesh.n_elements)
-    _, cand = cKDTree(centroids).query(points, k=k)
-    cand = cand.reshape(len(points), k)
-    J = np.swapaxes(x[:, 1:] - x[:, :1], 1, 2)  # (m, d, d)
-    Jinv = np.linalg.inv(J)
-    lam = np.einsum("pkij,pkj->pki", Jinv[cand], points[:, None, :] - x[cand, 0])  # (n, k, d)
-    bary = np.concatenate([1.0 - lam.sum(axis=2, keepdims=True), lam], axis=2)
-    inside = bary.min(axis=2) >= -1e-9
-    if not inside.any(axis=1).all():
-        bad = np.flatnonzero(~inside.any(axis=1))
-        raise MeshError(f"{len(bad)} point(s) lie outside the mesh, first at {points[bad[0]]}")
-    first = np.argmax(inside, axis=1)
-    rows = np.arange(len(points))
-    return cand[rows, first], np.clip(bary[rows, first], 0.0, 1.0)
+    Jinv = np.linalg.inv(np.swapaxes(x[:, 1:] - x[:, :1], 1, 2))  # (m, d, d)
+    tree = cKDTree(centroids)
+    element = np.full(len(points), -1, dtype=np.int64)
+    bary_out = np.zeros((len(points), mesh.dim + 1))
+    todo = np.arange(len(points))
+    while len(todo):
+        kk = min(k, mesh.n_elements)
+        _, cand = tree.query(points[todo], k=kk)
+        cand = cand.reshape(len(todo), kk)
+        lam = np.einsum("pkij,pkj->pki", Jinv[cand], points[todo, None, :] - x[cand, 0])  # (n, k, d)
+        bary = np.concatenate([1.0 - lam.sum(axis=2, keepdims=True), lam], axis=2)
+        inside = bary.min(axis=2) >= -1e-9
+        found = inside.any(axis=1)
+        first = np.argmax(inside, axis=1)[found]
+        element[todo[found]] = cand[found, first]
+        bary_out[todo[found]] = np.clip(bary[found, first], 0.0, 1.0)
+        todo = todo[~found]
+        if len(todo) and kk == mesh.n_elements:
+            raise MeshError(f"{len(todo)} point(s) lie outside the mesh, first at {points[todo[0]]}")
+        k *= 4  # long, coarse elements: look further
+    return element, bary_out
 
 
 def build_geometry(
@@ -201,6 +208,7 @@ def build_geometry(
     levels: int = 11,
     strain_margin: float = 0.1,
     growth: float = 0.25,
+    grading_exponent: float | None = None,
     nodes: np.ndarray | None = None,
 ) -> CoupledGeometry:
     """Derive regions, padding, graded mesh and interpolation from a reference crystal.
@@ -226,6 +234,9 @@ def build_geometry(
         Relative enlargement of the padding for deformed configurations.
     growth : float
         Mesh grading (larger: faster coarsening).
+    grading_exponent : float, optional
+        Power-law grading relative to the resolved region's radius instead
+        (:func:`~qcbridge.mesh.graded_lattice_nodes`).
     nodes : ndarray, shape (n, 3), optional
         User-chosen node positions instead of the graded selection; each must be a
         lattice site (:class:`NodeOffLatticeError` otherwise).
@@ -275,7 +286,8 @@ def build_geometry(
             )
 
     if nodes is None:
-        node_site = graded_lattice_nodes(P, resolved, np.asarray(lattice, float)[:dim, :dim], growth=growth)
+        node_site = graded_lattice_nodes(P, resolved, np.asarray(lattice, float)[:dim, :dim], growth=growth,
+                                         exponent=grading_exponent)
     else:
         dist, node_site = cKDTree(X).query(np.asarray(nodes, dtype=float))
         if dist.max() > 1e-6:
