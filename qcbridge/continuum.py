@@ -80,6 +80,7 @@ class ContinuumModel:
         if w.shape != (mesh.n_elements,):
             raise ValueError(f"weights has shape {w.shape}, expected ({mesh.n_elements},)")
         self.volumes = mesh.volumes * w  # effective volumes (A^3)
+        self._active = None if np.all(w != 0) else np.flatnonzero(w != 0)  # elements that count
         self.eigen_gradient = None if eigen_gradient is None else np.asarray(eigen_gradient, dtype=float)
 
     def deformation_gradients(self, u: np.ndarray) -> np.ndarray:
@@ -102,8 +103,14 @@ class ContinuumModel:
     def energy_forces(self, u: np.ndarray) -> tuple[float, np.ndarray]:
         """Total energy (eV) and nodal forces (eV/A, shape (n_nodes, 3))."""
         F = self.deformation_gradients(u)
+        act = self._active
         try:
-            W, P = self.material.energy_and_stress(F)
+            if act is None:
+                W, P = self.material.energy_and_stress(F)
+            else:  # zero-weight elements (e.g. inside an atomistic region) are not evaluated
+                W, P = np.zeros(len(F)), np.zeros_like(F)
+                if len(act):
+                    W[act], P[act] = self.material.energy_and_stress(F[act])
         except DeformationError as exc:
             raise _distorted(F, exc) from None
         V = self.volumes

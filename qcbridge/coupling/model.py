@@ -159,9 +159,11 @@ class QCModel:
         key = (elements_weighted, method.blended)
         if key not in self._continua:
             mesh = self.geometry.mesh
-            w = None
+            beta_e = method.node_beta(self)[mesh.elements]
             if elements_weighted:
-                w = 1.0 - method.node_beta(self)[mesh.elements].mean(axis=1)
+                w = 1.0 - beta_e.mean(axis=1)
+            else:  # forces of elements whose vertices all have beta = 1 are never used
+                w = np.where(np.all(beta_e == 1.0, axis=1), 0.0, 1.0)
             self._continua[key] = ContinuumModel(mesh, self.material, w, self._eigen)
         return self._continua[key].energy_forces(u)
 
