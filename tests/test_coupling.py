@@ -259,3 +259,16 @@ def test_edge_dislocation_example_matches_full_atomistics(tmp_path):
 
     mesh = meshio.read(tmp_path / "edge_dislocation_mesh.vtu")
     assert mesh.point_data["displacement"].shape == (r["nodes"], 3)
+
+
+def test_precon_lbfgs_relaxes_the_blended_energy_model(al):
+    """ASE's PreconLBFGS runs unchanged on the model's Atoms + calculator (BQCE relaxes its
+    ghost forces away)."""
+    from ase.optimize.precon import PreconLBFGS
+
+    pot, _, geo, cb = al
+    with QCModel(geo, pot, cb, "bqce", HomogeneousDeformation(np.diag([1.01, 1.0, 1.0]))) as model:
+        atoms = model.atoms()
+        assert np.abs(atoms.get_forces()).max() > 1e-2
+        assert PreconLBFGS(atoms, logfile=None).run(fmax=1e-4, steps=500)
+        assert np.linalg.norm(atoms.get_forces(), axis=1).max() < 1e-4
