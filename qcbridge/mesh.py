@@ -168,6 +168,12 @@ class Mesh:
         hull = ConvexHull(lifted)
         lower = hull.equations[:, -2] < -1e-12  # outward normal pointing down in the lift
         simplices = hull.simplices[lower]
+        # flat simplices can only come from co-planar points on the hull's boundary (box
+        # faces), where the lifted facets are nearly vertical; dropping them keeps the
+        # triangulation conforming
+        J = _edge_matrices(points, simplices)
+        size = np.max(np.linalg.norm(J, axis=-1), axis=-1) ** points.shape[1]
+        simplices = simplices[np.abs(np.linalg.det(J)) > 1e-10 * size]
         mesh = cls(points, simplices, thickness)
         q = mesh.quality()
         if (q < min_quality).any():

@@ -272,3 +272,19 @@ def test_precon_lbfgs_relaxes_the_blended_energy_model(al):
         assert np.abs(atoms.get_forces()).max() > 1e-2
         assert PreconLBFGS(atoms, logfile=None).run(fmax=1e-4, steps=500)
         assert np.linalg.norm(atoms.get_forces(), axis=1).max() < 1e-4
+
+
+def test_patch_test_in_a_3d_block():
+    """A finite fcc block (tetrahedra, no periodicity): the same methods pass the patch test."""
+    pot = LennardJones.create("Ar", 0.0104, 3.40, 6.8)
+    a = 5.26
+    crys = cubic_crystal(Lattice.FCC, "Ar", a, size=(10, 10, 10), pbc=False)
+    geo = build_geometry(crys, 9.0, cutoff=pot.cutoff, manybody=False, lattice=lattice_basis(crys.positions),
+                         blend_width=4.0)
+    assert geo.dim == 3 and geo.mesh.elements.shape[1] == 4
+    cb = CauchyBorn(oriented_primitive_cell(Lattice.FCC, "Ar", a, np.eye(3, dtype=int)), pot)
+    F = HomogeneousDeformation(np.array([[1.01, 0.01, 0], [0, 0.99, 0.005], [0, 0, 1.0]]))
+    for m, small in (("qce", False), ("qce-gfc", True), ("qcf", True), ("bqcf", True)):
+        with QCModel(geo, pot, cb, m, F) as model:
+            r = model.residual_report(model.predictor())[0]
+        assert (r < 1e-10) if small else (r > 1e-4), (m, r)
