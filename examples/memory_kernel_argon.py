@@ -90,7 +90,8 @@ def run(outdir: Path, production_ps: float = 100.0, *, cells: int = 10, every: i
     np.savez(outdir / "argon_kernel.npz", t_fs=rep.kernel.t * fs, gamma=rep.kernel.gamma,
              gamma_err=rep.kernel.gamma_err, fit_c=rep.fit.c, fit_g=rep.fit.g, fit_w=rep.fit.w,
              t_vacf_fs=rep.t_vacf * fs, vacf_md=rep.vacf_md, vacf_gle=rep.vacf_gle)
-    plot_kernel_report(rep, outdir / "argon_kernel.png", time_label="t (fs)", time_scale=fs)
+    plot_kernel_report(rep, outdir / "argon_kernel.png", time_label="t (fs)", time_scale=fs,
+                       gamma_label="Γ(t) (eV/Å²)")
     write_fix_gle(rep.fit, outdir / "argon_gle_A.txt", units="metal")
     out = {
         "frames": n_frames, "samples": v.shape[1], "md_seconds": md_seconds, "analysis_seconds": analysis_seconds,

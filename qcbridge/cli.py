@@ -120,7 +120,8 @@ def _kernel(args: argparse.Namespace) -> int:
             vacf_gle = fit.vacf(t_v, kT=kT, mass=mass)
             rep = KernelReport(result, fit, mass, kT, t_v, vacf_md, vacf_gle,
                                float(np.abs(vacf_gle - vacf_md).max() / vacf_md[0]), np.nan, fit.diffusion(kT, mass))
-            plot_kernel_report(rep, args.plot, time_label=f"t ({t_unit})", time_scale=1 / t_scale)
+            plot_kernel_report(rep, args.plot, time_label=f"t ({t_unit})", time_scale=1 / t_scale,
+                               gamma_label="Γ(t) (eV/Å²)" if t_unit == "fs" else "Γ(t) (LJ units)")
             print(f"wrote {args.plot} (max |VACF_GLE - VACF_MD| = {100 * rep.vacf_deviation:.2f} % of VACF(0))")
         elif args.plot:
             raise SystemExit("qcbridge kernel: --plot needs --fit N")

@@ -9,7 +9,8 @@ import numpy as np
 __all__ = ["plot_kernel_report"]
 
 
-def plot_kernel_report(report, path: str | Path, *, time_label: str = "t", time_scale: float = 1.0) -> Path:
+def plot_kernel_report(report, path: str | Path, *, time_label: str = "t", time_scale: float = 1.0,
+                       gamma_label: str = "Γ(t)") -> Path:
     """Two panels: Gamma(t) with its error band and fit; MD VACF against the fitted GLE's VACF.
 
     Parameters
@@ -21,6 +22,8 @@ def plot_kernel_report(report, path: str | Path, *, time_label: str = "t", time_
         Axis label of time, e.g. ``"t (fs)"``.
     time_scale : float
         Multiplies times for display (e.g. 1 / ase.units.fs).
+    gamma_label : str
+        Axis label of the kernel, with its unit.
     """
     import matplotlib
 
@@ -35,7 +38,7 @@ def plot_kernel_report(report, path: str | Path, *, time_label: str = "t", time_
     a1.plot(ts, k.gamma, "C0", label="estimate")
     a1.plot(ts, report.mass * report.fit(k.t), "C3--", label=f"fit ({len(report.fit.c)} terms)")
     a1.axhline(0, color="k", lw=0.5)
-    a1.set(xlabel=time_label, ylabel="Γ(t)", title="friction kernel")
+    a1.set(xlabel=time_label, ylabel=gamma_label, title="friction kernel")
     a1.legend()
     tv = report.t_vacf * time_scale
     a2.plot(tv, report.vacf_md / report.vacf_md[0], "C0", label="MD")
