@@ -91,15 +91,17 @@ class GhostForceCorrection(QCE):
     name = "qce-gfc"
 
     def prepare(self, model):
+        """Store the dead load (u_ref, ghost forces) on the model, not on this method, so
+        that one method object can serve several models."""
         u_ref = model.predictor()
         _, f_qce = QCE.evaluate(self, model, u_ref)
         f_qcf = QCF().evaluate(model, u_ref)[1]
-        self._u_ref = u_ref
-        self._ghost = f_qce - f_qcf
+        model.dead_load = (u_ref, f_qce - f_qcf)
 
     def evaluate(self, model, u):
+        u_ref, ghost = model.dead_load
         e, f = QCE.evaluate(self, model, u)
-        return e + float(np.sum(self._ghost * (u - self._u_ref))), f - self._ghost
+        return e + float(np.sum(ghost * (u - u_ref))), f - ghost
 
 
 class _ForceBased(CouplingMethod):

@@ -88,6 +88,7 @@ class QCModel:
         self._engines: dict[str, LammpsEngine] = {}
         self._continua: dict[bool, ContinuumModel] = {}
         self.evaluations = 0
+        self.dead_load: tuple[np.ndarray, np.ndarray] | None = None  # set by GhostForceCorrection
         self.method.prepare(self)
 
     # ------------------------------------------------------------ geometry

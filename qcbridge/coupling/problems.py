@@ -29,7 +29,7 @@ from .geometry import Region, build_geometry, lattice_basis
 from .model import QCModel
 from .reference import AtomisticReference, boundary_layer, energy_norm, relax_reference, site_displacements
 
-__all__ = ["DefectProblem", "EdgeDislocationProblem", "VacancyProblem"]
+__all__ = ["DefectProblem", "EdgeDislocationProblem", "VacancyProblem", "timed_relax"]
 
 
 @dataclass
