@@ -102,9 +102,9 @@ def _kernel(args: argparse.Namespace) -> int:
         fit = None
         if args.fit:
             fit = best_fit(result.t, result.gamma / mass, args.fit, seed=args.seed)
-            print(f"fit ({len(fit.c)} terms, kernel per mass): " + "; ".join(
-                f"{c:.4g} e^(-{g * t_scale:.4g} t) {'smooth ' if s else ''}cos({w * t_scale:.4g} t)"
-                for c, g, w, s in zip(fit.c, fit.g, fit.w, fit.smooth)) + f"   [t in {t_unit}]")
+            print(f"fit ({len(fit.c)} terms, Gamma / m in 1/{t_unit}^2, t in {t_unit}): " + "; ".join(
+                f"{c * t_scale**2:.4g} e^(-{g * t_scale:.4g} t) {'smooth ' if s else ''}cos({w * t_scale:.4g} t)"
+                for c, g, w, s in zip(fit.c, fit.g, fit.w, fit.smooth)))
             print(f"D (GLE) = {fit.diffusion(mass * result.c_vv[0], mass) * t_scale:.6g} A^2/{t_unit}")
         if args.out:
             extra = {} if fit is None else {"fit_c": fit.c, "fit_g": fit.g, "fit_w": fit.w, "fit_smooth": fit.smooth}
