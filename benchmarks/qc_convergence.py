@@ -19,6 +19,9 @@ converge slowly.
 Radii start where the defect fits in the core: the dislocation's Shockley partials are
 ~13 A apart, so its smallest atomistic disc is 18 A.
 
+Every finished point is saved at once to OUTDIR/qc_convergence.json; running the script
+again with the same settings skips the saved points (``--restart`` recomputes them).
+
 Run: ``python benchmarks/qc_convergence.py [--outdir DIR]``. Prints a
 table (error, N, wall time per point) and fitted log-log slopes; writes qc_convergence.png
 and qc_convergence.json.
@@ -40,15 +43,22 @@ METHODS = ("qce", "qce-gfc", "qcf", "bqce", "bqcf")
 THEORY = {"vacancy": -1.0, "dislocation": -0.5}
 
 
-def study(problem, radii, fmax: float, grading: float | None) -> dict:
+def study(problem, radii, fmax: float, grading: float | None, done: dict, save) -> dict:
+    """Every (method, R) point; points already in ``done`` (a previous, interrupted run) are
+    kept, and ``save(result)`` is called after each new point so that nothing is lost."""
     t0 = time.perf_counter()
     ref = problem.reference(ftol=1e-8)
     print(f"  reference: {ref.n_free} free atoms, LAMMPS minimization {ref.seconds:.1f} s "
           f"({time.perf_counter() - t0:.1f} s with set-up)", flush=True)
-    rows = {m: [] for m in METHODS}
+    rows = {m: [r for r in done.get("rows", {}).get(m, []) if r["R"] in radii] for m in METHODS}
+    result = {"reference_seconds": ref.seconds, "reference_dof": 3 * ref.n_free, "rows": rows}
     for m in METHODS:
         blend = 8.0 if m.startswith("b") else 0.0
         for R in radii:
+            old = [r for r in rows[m] if r["R"] == R]
+            if old:
+                print(f"  {m:8s} R = {R:5.1f} A  N = {old[0]['dof']:6d}  error = {old[0]['error']:.4e}  (saved)")
+                continue
             with problem.model(R, m, blend_width=blend, grading_exponent=grading) as model:
                 res, seconds = timed_relax(model, optimizer="fire", fmax=fmax, max_steps=30000)
                 cmp = problem.compare(model, res.u, ref)
@@ -58,10 +68,14 @@ def study(problem, radii, fmax: float, grading: float | None) -> dict:
             print(f"  {m:8s} R = {R:5.1f} A  N = {dof:6d}  error = {cmp['energy_norm_error']:.4e}  "
                   f"max core error = {cmp['max_error_core']:.3e} A  {seconds:6.1f} s ({res.steps} steps"
                   f"{'' if res.converged else ', NOT converged'})", flush=True)
-    return {"reference_seconds": ref.seconds, "reference_dof": 3 * ref.n_free, "rows": rows}
+            rows[m].sort(key=lambda r: r["R"])
+            save(result)
+    return result
 
 
 def slope(rows, last: int = 3) -> float:
+    if len(rows) < 2:
+        return float("nan")
     n = np.array([r["dof"] for r in rows[-last:]], float)
     e = np.array([r["error"] for r in rows[-last:]], float)
     return float(np.polyfit(np.log(n), np.log(e), 1)[0])
@@ -76,20 +90,38 @@ def main() -> None:
     p.add_argument("--fmax", type=float, default=1e-6)
     p.add_argument("--grading", type=float, default=1.5,
                    help="mesh grading exponent: element size ~ (1 + d / R)^exponent lattice spacings")
+    p.add_argument("--restart", action="store_true",
+                   help="ignore the points saved by an earlier run in OUTDIR/qc_convergence.json")
     args = p.parse_args()
     args.outdir.mkdir(parents=True, exist_ok=True)
+    out = args.outdir / "qc_convergence.json"
+    saved = {} if args.restart or not out.exists() else json.loads(out.read_text())
+    settings = {"size": args.size, "fmax": args.fmax, "grading": args.grading}
+    if saved.get("settings") != settings:
+        saved = {}
     pot = load_potential("Al_mm.eam.fs")
-    results = {}
+    results = {"settings": settings}
+
+    def save(name):
+        def _save(result):
+            results[name] = result
+            tmp = out.with_suffix(".tmp")
+            tmp.write_text(json.dumps({**saved, **results}, indent=2))
+            tmp.replace(out)  # atomic: an interrupted run keeps every finished point
+        return _save
+
     for name, cls, radii in (("vacancy", VacancyProblem, args.vacancy_radii),
                              ("dislocation", EdgeDislocationProblem, args.dislocation_radii)):
         print(f"{name}: domain {args.size[0]} x {args.size[1]} cells", flush=True)
-        results[name] = study(cls.build(pot, tuple(args.size)), radii, args.fmax, args.grading)
+        results[name] = study(cls.build(pot, tuple(args.size)), radii, args.fmax, args.grading,
+                              saved.get(name, {}), save(name))
+    results = {k: v for k, v in results.items() if k != "settings"}
     print("\nfitted slopes d log(error) / d log(N) over the three largest R (theory for BQCF/GFC in brackets):")
     for name, res in results.items():
         line = ", ".join(f"{m} {slope(res['rows'][m]):+.2f}" for m in METHODS)
         print(f"  {name} [{THEORY[name]:+.1f}]: {line}")
         res["slopes"] = {m: slope(res["rows"][m]) for m in METHODS}
-    (args.outdir / "qc_convergence.json").write_text(json.dumps(results, indent=2))
+    out.write_text(json.dumps({"settings": settings, **results}, indent=2))
     _plot(results, args.outdir / "qc_convergence.png")
 
 
