@@ -197,6 +197,17 @@ def locate(mesh: Mesh, points: np.ndarray, k: int = 24) -> tuple[np.ndarray, np.
     return element, bary_out
 
 
+def interpolation_matrix(mesh: Mesh, points: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    """Sparse P1 interpolation (n_points x n_nodes) of nodal fields at points, with the
+    containing elements and barycentric coordinates (:func:`locate`)."""
+    element, bary = locate(mesh, points)
+    rows = np.repeat(np.arange(len(points)), mesh.dim + 1)
+    interp = sp.csr_matrix((bary.ravel(), (rows, mesh.elements[element].ravel())),
+                           shape=(len(points), mesh.n_nodes))
+    interp.eliminate_zeros()
+    return interp, element, bary
+
+
 def build_geometry(
     crystal: Atoms,
     atomistic,
@@ -296,11 +307,7 @@ def build_geometry(
     thickness = float(crystal.cell[2, 2]) if dim == 2 else 1.0
     mesh = Mesh.from_points(P[node_site], thickness=thickness)
     atom_site = np.flatnonzero(resolved | padding)
-    element, bary = locate(mesh, P[atom_site])
-    rows = np.repeat(np.arange(len(atom_site)), dim + 1)
-    interp = sp.csr_matrix((bary.ravel(), (rows, mesh.elements[element].ravel())),
-                           shape=(len(atom_site), len(node_site)))
-    interp.eliminate_zeros()
+    interp, element, bary = interpolation_matrix(mesh, P[atom_site])
     region = np.full(len(X), Region.CONTINUUM, dtype=np.int8)
     region[padding] = Region.PADDING
     region[blend] = Region.BLEND

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 
 from ..errors import UnknownMethodError
+from .geometry import Region
 
 if TYPE_CHECKING:
     from .model import QCModel
@@ -39,16 +40,18 @@ class CouplingMethod(ABC):
     energy_based: ClassVar[bool]
     blended: ClassVar[bool]
 
-    def site_beta(self, model: "QCModel") -> np.ndarray:
-        """Weights of the LAMMPS atoms: blended or sharp (1 on the core only)."""
+    def beta(self, model: "QCModel") -> np.ndarray:
+        """Weight of every site: blended, or sharp (1 on the core only)."""
         g = model.geometry
-        beta = g.beta if self.blended else (g.region == 1).astype(float)
-        return beta[g.atom_site]
+        return g.beta if self.blended else (g.region == Region.CORE).astype(float)
+
+    def site_beta(self, model: "QCModel") -> np.ndarray:
+        """Weights of the LAMMPS atoms."""
+        return self.beta(model)[model.geometry.atom_site]
 
     def node_beta(self, model: "QCModel") -> np.ndarray:
-        g = model.geometry
-        beta = g.beta if self.blended else (g.region == 1).astype(float)
-        return beta[g.node_site]
+        """Weights of the mesh nodes."""
+        return self.beta(model)[model.geometry.node_site]
 
     def prepare(self, model: "QCModel") -> None:
         """Set up once per model (e.g. dead loads); default nothing."""

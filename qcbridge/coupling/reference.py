@@ -14,11 +14,10 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 
 from ..engines.lammps import LammpsEngine
 from ..mesh import Mesh
-from .geometry import locate, slip_corrections
+from .geometry import interpolation_matrix, slip_corrections
 
 __all__ = ["AtomisticReference", "boundary_layer", "energy_norm", "relax_reference", "site_displacements"]
 
@@ -74,9 +73,7 @@ def site_displacements(model, u: np.ndarray) -> np.ndarray:
     sites interpolated from their elements (with the slip correction)."""
     g = model.geometry
     X = g.crystal.positions
-    elem, bary = locate(g.mesh, X[:, : g.dim])
-    rows = np.repeat(np.arange(len(X)), g.dim + 1)
-    interp = sp.csr_matrix((bary.ravel(), (rows, g.mesh.elements[elem].ravel())), shape=(len(X), g.mesh.n_nodes))
+    interp, elem, bary = interpolation_matrix(g.mesh, X[:, : g.dim])
     _, offsets = slip_corrections(g.mesh, g.reference_nodes, model.boundary, X, elem, bary)
     return interp @ u + offsets
 

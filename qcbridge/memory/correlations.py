@@ -51,15 +51,20 @@ def correlation(a: np.ndarray, b: np.ndarray, max_lag: int, *, per_sample: bool 
     a, b = as_samples(a, "a"), as_samples(b, "b")
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
+    c = _lagged(a, b, max_lag, lambda fa, fb: fa * np.conj(fb))
+    return c if per_sample else c.mean(axis=1)
+
+
+def _lagged(a: np.ndarray, b: np.ndarray, max_lag: int, product) -> np.ndarray:
+    """sum_t a_{t+k} b_t / (n - k) for k = 0..max_lag along axis 0, by zero-padded FFT;
+    ``product(fa, fb)`` combines the two spectra (e.g. an outer product for vectors)."""
     n = a.shape[0]
     if not 0 <= max_lag < n:
         raise ValueError(f"max_lag must be in [0, {n - 1}] for {n} frames, got {max_lag}")
     size = fft.next_fast_len(2 * n)
-    fa = fft.rfft(a, size, axis=0)
-    fb = fft.rfft(b, size, axis=0)
-    c = fft.irfft(fa * np.conj(fb), size, axis=0)[: max_lag + 1]
-    c /= (n - np.arange(max_lag + 1))[:, None]
-    return c if per_sample else c.mean(axis=1)
+    c = fft.irfft(product(fft.rfft(a, size, axis=0), fft.rfft(b, size, axis=0)), size, axis=0)[: max_lag + 1]
+    c /= (n - np.arange(max_lag + 1)).reshape((-1,) + (1,) * (c.ndim - 1))
+    return c
 
 
 def as_vector_samples(x, name: str) -> np.ndarray:
@@ -92,12 +97,5 @@ def correlation_matrix(a: np.ndarray, b: np.ndarray, max_lag: int, *, per_sample
     ndarray, shape (max_lag + 1, dim, dim) or (max_lag + 1, n_samples, dim, dim)
         In the product of the units of a and b.
     """
-    n = a.shape[0]
-    if not 0 <= max_lag < n:
-        raise ValueError(f"max_lag must be in [0, {n - 1}] for {n} frames, got {max_lag}")
-    size = fft.next_fast_len(2 * n)
-    fa = fft.rfft(a, size, axis=0)
-    fb = fft.rfft(b, size, axis=0)
-    c = fft.irfft(fa[..., :, None] * np.conj(fb[..., None, :]), size, axis=0)[: max_lag + 1]
-    c /= (n - np.arange(max_lag + 1))[:, None, None, None]
+    c = _lagged(a, b, max_lag, lambda fa, fb: fa[..., :, None] * np.conj(fb[..., None, :]))
     return c if per_sample else c.mean(axis=1)
