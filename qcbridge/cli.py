@@ -73,8 +73,7 @@ def _kernel(args: argparse.Namespace) -> int:
     from .io import LammpsUnits, Selection, read_trajectory
     from .memory import estimate_kernel, write_fix_gle
     from .memory.kernel import frame_spacing
-    from .memory.report import best_fit
-    from .memory.correlations import correlation
+    from .memory.report import best_fit, compare_fit
     from .plotting import plot_kernel_report
 
     try:
@@ -112,14 +111,7 @@ def _kernel(args: argparse.Namespace) -> int:
                      integral=result.integral, c_vv=result.c_vv, time_unit=t_unit, mass=mass, **extra)
             print(f"wrote {args.out}")
         if fit is not None and args.plot:
-            from .memory.report import KernelReport
-
-            t_v = result.t
-            vacf_md = correlation(v, v, len(t_v) - 1)
-            kT = mass * vacf_md[0]
-            vacf_gle = fit.vacf(t_v, kT=kT, mass=mass)
-            rep = KernelReport(result, fit, mass, kT, t_v, vacf_md, vacf_gle,
-                               float(np.abs(vacf_gle - vacf_md).max() / vacf_md[0]), np.nan, fit.diffusion(kT, mass))
+            rep = compare_fit(result, fit, v, dt, mass=mass, vacf_time=result.t[-1], diffusion=False)
             plot_kernel_report(rep, args.plot, time_label=f"t ({t_unit})", time_scale=1 / t_scale,
                                gamma_label="Γ(t) (eV/Å²)" if t_unit == "fs" else "Γ(t) (LJ units)")
             print(f"wrote {args.plot} (max |VACF_GLE - VACF_MD| = {100 * rep.vacf_deviation:.2f} % of VACF(0))")
@@ -175,10 +167,7 @@ def _patch_test(args: argparse.Namespace) -> int:
             result[method.name] = r
             site = geo.node_site[k]
             where[method.name] = (Region(geo.region[site]).name.lower(), geo.crystal.positions[site])
-    except QCBridgeError as exc:
-        print(f"qcbridge patch-test: {exc}", file=sys.stderr)
-        return 2
-    except (KeyError, ValueError) as exc:
+    except (QCBridgeError, KeyError, ValueError) as exc:
         print(f"qcbridge patch-test: {exc}", file=sys.stderr)
         return 2
     if args.json:

@@ -73,6 +73,24 @@ def test_harmonic_chain_from_a_lammps_dump_gives_j1_kernel(tmp_path):
     assert res.gamma[10] == pytest.approx(0.5767248, abs=0.03)  # t = 1
 
 
+def _free_particle_vacf(thermostat: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """1,000 free LJ-unit particles (m = 1, dt = 0.01) integrated by the given fix lines for
+    200 steps, then sampled live every 5 steps for 1,000 frames: lags t and their VACF."""
+    lmp = _lmp()
+    try:
+        for line in [
+            "units lj", "atom_style atomic", "region box block 0 20 0 20 0 20", "create_box 1 box",
+            "create_atoms 1 random 1000 12345 box", "mass 1 1.0", "pair_style zero 1.0", "pair_coeff * *",
+            "timestep 0.01", *thermostat, "run 200",
+        ]:
+            lmp.command(line)
+        traj = sample_lammps(lmp, 1000, 5, units="lj")
+    finally:
+        lmp.close()
+    _, v, _, _ = traj.observables()
+    return np.arange(61) * 0.05, correlation(v, v, 60)
+
+
 def test_exported_fix_gle_reproduces_the_fitted_vacf(tmp_path):
     """(c) A two-term kernel written as a fix gle A matrix and run by LAMMPS on free particles,
     sampled live through the Python interface, gives the embedding's exact VACF."""
@@ -80,40 +98,14 @@ def test_exported_fix_gle_reproduces_the_fitted_vacf(tmp_path):
     a_file = tmp_path / "A.txt"
     args = write_fix_gle(fit, a_file, units="lj")
     assert args.startswith("gle 3 ")
-    lmp = _lmp()
-    try:
-        for line in [
-            "units lj", "atom_style atomic", "region box block 0 20 0 20 0 20", "create_box 1 box",
-            "create_atoms 1 random 1000 12345 box", "mass 1 1.0", "pair_style zero 1.0", "pair_coeff * *",
-            "timestep 0.01", f"fix g all gle 3 1.0 1.0 4321 {a_file}", "velocity all create 1.0 99 dist gaussian",
-            "run 200",
-        ]:
-            lmp.command(line)
-        traj = sample_lammps(lmp, 1000, 5, units="lj")
-    finally:
-        lmp.close()
-    _, v, _, _ = traj.observables()
-    t = np.arange(61) * 0.05
-    c = correlation(v, v, 60)
+    t, c = _free_particle_vacf([f"fix g all gle 3 1.0 1.0 4321 {a_file}", "velocity all create 1.0 99 dist gaussian"])
     assert np.abs(c - fit.vacf(t)).max() < 0.03
 
 
 def test_fix_gld_command_runs_and_reproduces_an_exponential_kernel():
     fit = KernelFit(np.array([2.0]), np.array([2.0]), np.array([0.0]))
-    lmp = _lmp()
-    try:
-        for line in [
-            "units lj", "atom_style atomic", "region box block 0 20 0 20 0 20", "create_box 1 box",
-            "create_atoms 1 random 1000 12345 box", "mass 1 1.0", "pair_style zero 1.0", "pair_coeff * *",
-            "timestep 0.01", fix_gld_command(fit, 1.0, temperature=1.0, seed=77, units="lj"), "run 200",
-        ]:
-            lmp.command(line)
-        traj = sample_lammps(lmp, 1000, 5, units="lj")
-    finally:
-        lmp.close()
-    _, v, _, _ = traj.observables()
-    t = np.arange(61) * 0.05
-    assert np.abs(correlation(v, v, 60) - np.exp(-t) * (np.cos(t) + np.sin(t))).max() < 0.03
+    t, c = _free_particle_vacf([fix_gld_command(fit, 1.0, temperature=1.0, seed=77, units="lj")])
+    assert np.abs(c - np.exp(-t) * (np.cos(t) + np.sin(t))).max() < 0.03
     with pytest.raises(KernelError, match="oscillating"):
         fix_gld_command(KernelFit(np.array([1.0]), np.array([1.0]), np.array([2.0])), 1.0, temperature=1, seed=1)
 

@@ -243,7 +243,7 @@ def estimate_kernel(
         rs_s = fs_s if fms_s is None else [f - m for f, m in zip(fs_s, fms_s)]
         c_fv = corr(fs_s, vs_s)
         c_rf = corr(rs_s, fs_s)
-        c_rv = c_fv if fms_s is None else corr(rs_s, vs_s)
+        c_rv = c_fv if fms_s is None or kind is not Inversion.FIRST else corr(rs_s, vs_s)  # first kind only
 
     def invert(cols) -> tuple[np.ndarray, np.ndarray]:
         cvv = c_vv[:, cols].mean(1)

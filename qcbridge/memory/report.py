@@ -19,7 +19,7 @@ from .embedding import KernelFit, fit_kernel
 from .kernel import KernelResult, estimate_kernel
 from .tails import diffusion_coefficient
 
-__all__ = ["KernelReport", "best_fit", "kernel_report"]
+__all__ = ["KernelReport", "best_fit", "compare_fit", "kernel_report"]
 
 
 @dataclass(frozen=True)
@@ -101,12 +101,19 @@ def kernel_report(velocity, force, dt: float, *, mass: float, max_time: float, n
     """
     kernel = estimate_kernel(velocity, dt, force=force, mass=mass, max_time=max_time)
     fit = best_fit(kernel.t, kernel.gamma / mass, n_terms, seed=seed)
-    vacf_time = 3 * max_time if vacf_time is None else vacf_time
+    return compare_fit(kernel, fit, velocity, dt, mass=mass, vacf_time=3 * max_time if vacf_time is None else vacf_time)
+
+
+def compare_fit(kernel: KernelResult, fit: KernelFit, velocity, dt: float, *, mass: float, vacf_time: float,
+                diffusion: bool = True) -> KernelReport:
+    """The fitted GLE against the data: exact GLE VACF against the MD VACF up to
+    ``vacf_time``, and (``diffusion=True``) the MD diffusion coefficient from the VACF's
+    running integral with a t^-1/2 tail fitted from ``vacf_time / 3`` (NaN otherwise)."""
     n_lag = min(int(round(vacf_time / dt)), len(velocity) - 1)
     t_vacf = np.arange(n_lag + 1) * dt
     vacf_md = correlation(velocity, velocity, n_lag)
     kT = mass * vacf_md[0]
     vacf_gle = fit.vacf(t_vacf, kT=kT, mass=mass)
-    d_md = diffusion_coefficient(t_vacf, vacf_md, t_min=t_vacf[-1] / 3)
+    d_md = diffusion_coefficient(t_vacf, vacf_md, t_min=t_vacf[-1] / 3) if diffusion else float("nan")
     return KernelReport(kernel, fit, mass, kT, t_vacf, vacf_md, vacf_gle,
                         float(np.abs(vacf_gle - vacf_md).max() / vacf_md[0]), d_md, fit.diffusion(kT, mass))
