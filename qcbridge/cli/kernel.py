@@ -1,0 +1,105 @@
+"""`qcbridge kernel`: memory kernel of a trajectory, fitted, plotted and exported to LAMMPS."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .progress import ProgressBar
+
+
+def _parse_masses(text: str | None) -> dict[int, float] | None:
+    if not text:
+        return None
+    try:
+        return {int(k): float(v) for k, v in (item.split(":") for item in text.split(","))}
+    except ValueError:
+        raise SystemExit(f"qcbridge kernel: cannot read --masses {text!r}; use TYPE:MASS,TYPE:MASS") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    import numpy as np
+    from ase import units
+
+    from ..errors import QCBridgeError
+    from ..io import LammpsUnits, Selection, read_trajectory
+    from ..memory import estimate_kernel, write_fix_gle
+    from ..memory.kernel import frame_spacing
+    from ..memory.report import best_fit, compare_fit
+    from ..plotting import plot_kernel_report
+
+    try:
+        lunits = LammpsUnits.parse(args.units)
+        selection = Selection.parse(args.select)
+        traj = read_trajectory(args.trajectory, selection=selection, units=lunits, timestep=args.timestep,
+                               progress=ProgressBar("reading", not args.quiet))
+        # time unit shown to the user: fs, or tau for reduced units
+        t_unit, t_scale = ("tau", 1.0) if lunits is LammpsUnits.LJ else ("fs", units.fs)
+        if args.dt is not None:
+            dt = args.dt * t_scale
+            if traj.steps is not None:
+                frame_spacing(traj.steps.astype(float))  # irregular dump steps are an error
+        elif traj.times is not None:
+            dt = frame_spacing(traj.times)
+        else:
+            raise SystemExit("qcbridge kernel: give --dt (time between frames) or --timestep (LAMMPS dumps)")
+        x, v, f, mass = traj.observables(selection, _parse_masses(args.masses))
+        max_time = None if args.max_time is None else args.max_time * t_scale
+        result = estimate_kernel(v, dt, force=f, mass=mass, max_time=max_time, kind=args.kind)
+        print(f"{traj.n_frames} frames, {v.shape[1]} samples, mass {mass:g}, dt {dt / t_scale:g} {t_unit}, "
+              f"{len(result.t)} lags ({result.kind.value} kind)")
+        print(f"Gamma(0) = {result.gamma[0]:.6g} +- {result.gamma_err[0]:.2g}, "
+              f"int Gamma (to {result.t[-1] / t_scale:g} {t_unit}) = {result.integral[-1]:.6g}")
+        fit = None
+        if args.fit:
+            fit = best_fit(result.t, result.gamma / mass, args.fit, seed=args.seed)
+            print(f"fit ({len(fit.c)} terms, Gamma / m in 1/{t_unit}^2, t in {t_unit}): " + "; ".join(
+                f"{c * t_scale**2:.4g} e^(-{g * t_scale:.4g} t) {'smooth ' if s else ''}cos({w * t_scale:.4g} t)"
+                for c, g, w, s in zip(fit.c, fit.g, fit.w, fit.smooth)))
+            print(f"D (GLE) = {fit.diffusion(mass * result.c_vv[0], mass) * t_scale:.6g} A^2/{t_unit}")
+        if args.out:
+            extra = {} if fit is None else {"fit_c": fit.c, "fit_g": fit.g, "fit_w": fit.w, "fit_smooth": fit.smooth}
+            np.savez(args.out, t=result.t / t_scale, gamma=result.gamma, gamma_err=result.gamma_err,
+                     integral=result.integral, c_vv=result.c_vv, time_unit=t_unit, mass=mass, **extra)
+            print(f"wrote {args.out}")
+        if fit is not None and args.plot:
+            rep = compare_fit(result, fit, v, dt, mass=mass, vacf_time=result.t[-1], diffusion=False)
+            plot_kernel_report(rep, args.plot, time_label=f"t ({t_unit})", time_scale=1 / t_scale,
+                               gamma_label="Γ(t) (eV/Å²)" if t_unit == "fs" else "Γ(t) (LJ units)")
+            print(f"wrote {args.plot} (max |VACF_GLE - VACF_MD| = {100 * rep.vacf_deviation:.2f} % of VACF(0))")
+        elif args.plot:
+            raise SystemExit("qcbridge kernel: --plot needs --fit N")
+        if args.lammps_gle:
+            if fit is None:
+                raise SystemExit("qcbridge kernel: --lammps-gle needs --fit N")
+            gle_units = lunits if traj.steps is not None else LammpsUnits.METAL
+            fix_args = write_fix_gle(fit, args.lammps_gle, units=gle_units)
+            print(f"wrote {args.lammps_gle}: fix ID group {fix_args}")
+    except QCBridgeError as exc:
+        print(f"qcbridge kernel: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def register(sub) -> None:
+    """Add this command's parser to the ``qcbridge`` sub-commands."""
+    k = sub.add_parser("kernel", help="memory kernel of a trajectory (LAMMPS dump, ASE .traj, extxyz)",
+                       description="Estimate the GLE friction kernel of the selected atoms, fit it, plot it "
+                       "and export it to LAMMPS fix gle. Times are in fs (tau for units lj); Gamma in "
+                       "eV/A^2 (mass/time^2 in ASE units).")
+    k.add_argument("trajectory", help="LAMMPS text dump (id type ... vx vy vz fx fy fz), .traj or extxyz")
+    k.add_argument("--select", help="'all', 'type 1 2', 'id 1-10 15'; prefix 'com ' for the centre of mass")
+    k.add_argument("--dt", type=float, help="time between frames (fs; tau for units lj)")
+    k.add_argument("--timestep", type=float, help="LAMMPS timestep of a dump (LAMMPS time units)")
+    k.add_argument("--units", default="metal", help="LAMMPS units of a dump: metal, real or lj (default metal)")
+    k.add_argument("--masses", help="masses per type when the dump has none, e.g. '1:39.948,2:4.0026'")
+    k.add_argument("--max-time", type=float, help="largest lag (fs; default a tenth of the run)")
+    k.add_argument("--kind", default="second", choices=["second", "first", "integral"], help="Volterra inversion")
+    k.add_argument("--fit", type=int, metavar="N", help="fit N terms (exponentials / damped oscillators)")
+    k.add_argument("--seed", type=int, default=0, help="seed of the fit's restarts")
+    k.add_argument("--out", help="write kernel (and fit) to this .npz")
+    k.add_argument("--plot", help="write kernel, fit and VACF figure to this image (needs --fit)")
+    k.add_argument("--lammps-gle", help="write the fit as a LAMMPS fix gle A-matrix file (needs --fit)")
+    k.add_argument("--quiet", action="store_true", help="no progress bar")
+    k.set_defaults(func=run)
+
