@@ -174,3 +174,7 @@ class UnknownMethodError(CouplingError, KeyError):
 
     def __str__(self) -> str:
         return self.args[0]
+
+
+class UnitsError(QCBridgeError, ValueError):
+    """A LAMMPS unit style is unknown, or differs from the one a file was written in."""
