@@ -41,7 +41,7 @@ class Selection:
     center_of_mass: bool = False
 
     @classmethod
-    def parse(cls, text: str | None) -> "Selection":
+    def parse(cls, text: str | None) -> Selection:
         """From command-line text: ``"type 1 2"``, ``"id 1-10 15"``, ``"com type 2"``,
         ``"all"`` (or None)."""
         if text is None or text.strip() in ("", "all"):
@@ -64,6 +64,8 @@ class Selection:
 
     def mask(self, ids: np.ndarray, types: np.ndarray) -> np.ndarray:
         """Boolean mask over atoms; TrajectoryError if nothing is selected."""
+        if len(ids) == 0:
+            raise TrajectoryError("there are no atoms to select from (the frame holds 0 atoms)")
         m = np.ones(len(ids), bool)
         if self.ids is not None:
             m &= np.isin(ids, self.ids)
@@ -106,8 +108,11 @@ class Trajectory:
 
     @property
     def n_frames(self) -> int:
-        arr = next(a for a in (self.velocities, self.positions, self.forces) if a is not None)
-        return len(arr)
+        """Number of frames (0 for a trajectory that holds no per-frame data)."""
+        for a in (self.velocities, self.positions, self.forces, self.steps, self.times):
+            if a is not None:
+                return len(a)
+        return 0
 
     def observables(self, selection: Selection = Selection(), masses: dict[int, float] | None = None):
         """Positions, velocities, forces (None when absent) and mass of the selection.
@@ -131,7 +136,10 @@ class Trajectory:
             No velocities, unknown masses, or unequal masses without ``center_of_mass``.
         """
         if self.velocities is None:
-            raise TrajectoryError(f"{self.source or 'trajectory'} has no velocities (dump vx vy vz)")
+            raise TrajectoryError(
+                f"{self.source or 'trajectory'} has no velocities, which the memory kernel needs: write the dump "
+                "with 'dump ID group custom N file id type x y z vx vy vz fx fy fz' (dump atom holds positions only)"
+            )
         sel = selection.mask(self.ids, self.types)
         if masses is not None:
             missing = set(self.types[sel].tolist()) - set(masses)
@@ -141,7 +149,8 @@ class Trajectory:
         elif self.masses is not None:
             m = self.masses[sel]
         else:
-            raise TrajectoryError(f"{self.source or 'trajectory'} stores no masses; give masses per type")
+            raise TrajectoryError(f"{self.source or 'trajectory'} stores no masses; give masses per type "
+                                  "(masses={1: 39.948}, --masses 1:39.948) or dump the 'mass' column")
 
         def pick(a):
             return None if a is None else a[:, sel, :]
@@ -164,7 +173,8 @@ class Trajectory:
 def read_trajectory(path: str | Path, *, selection: Selection = Selection(), units="metal",
                     timestep: float | None = None,
                     progress: Callable[[int, int], None] | None = None) -> Trajectory:
-    """Read a LAMMPS text dump or any trajectory ASE reads (``.traj``, extxyz, ...).
+    """Read a LAMMPS text dump (plain or gzip/bzip2/xz-compressed) or any trajectory ASE
+    reads (``.traj``, extxyz, ...).
 
     Parameters
     ----------
@@ -182,12 +192,16 @@ def read_trajectory(path: str | Path, *, selection: Selection = Selection(), uni
     ------
     TrajectoryError
         Unreadable file, or the selection matches no atom.
+    UnitsError
+        Unknown ``units``, or a dump written in other units than ``units``.
     """
     from .lammps_dump import is_lammps_dump, read_lammps_dump
 
     path = Path(path)
     if not path.exists():
         raise TrajectoryError(f"no such trajectory file: {path}")
+    if not path.is_file():
+        raise TrajectoryError(f"{path} is not a file; give the path of a trajectory file")
     if is_lammps_dump(path):
         return read_lammps_dump(path, units=units, timestep=timestep, selection=selection, progress=progress)
     return _read_ase(path, selection)
@@ -195,12 +209,14 @@ def read_trajectory(path: str | Path, *, selection: Selection = Selection(), uni
 
 def _read_ase(path: Path, selection: Selection) -> Trajectory:
     import ase.io
+    from ase import Atoms
     from ase.calculators.calculator import PropertyNotImplementedError
 
     try:
-        frames = ase.io.read(path, index=":")
+        read = ase.io.read(path, index=":")
     except Exception as exc:  # ASE raises many types for unreadable files
-        raise TrajectoryError(f"ASE cannot read {path}: {exc}") from exc
+        raise TrajectoryError(f"ASE cannot read {path}: {exc}; give a LAMMPS text dump, .traj or extxyz") from exc
+    frames: list[Atoms] = [a for a in (read if isinstance(read, list) else [read]) if isinstance(a, Atoms)]
     if not frames:
         raise TrajectoryError(f"{path} holds no frames")
     n = len(frames[0])
