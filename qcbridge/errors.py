@@ -178,3 +178,32 @@ class UnknownMethodError(CouplingError, KeyError):
 
 class UnitsError(QCBridgeError, ValueError):
     """A LAMMPS unit style is unknown, or differs from the one a file was written in."""
+
+
+class PotentialFileError(PotentialError):
+    """A potential file is malformed: LAMMPS would reject it, crash on it, or compute
+    something other than the file means (a truncated table, a NaN, a header that does not
+    match the data).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    problem : str
+        What is wrong.
+    hint : str
+        What to do about it.
+    table : str, optional
+        The table, section or header field where the problem is.
+    line : int, optional
+        1-based line number in the file.
+    """
+
+    def __init__(self, path: object, problem: str, hint: str = "", *, table: str | None = None,
+                 line: int | None = None):
+        self.path = str(path)
+        self.problem = problem
+        self.table = table
+        self.line = line
+        where = f"{table}, line {line}" if table and line else (table or (f"line {line}" if line else ""))
+        super().__init__(f"{self.path}: {where + ': ' if where else ''}{problem}" + (f". {hint}" if hint else ""))
