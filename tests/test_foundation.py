@@ -96,6 +96,7 @@ def test_cli_info_lists_potentials(capsys):
     assert main(["info", "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
     assert "Al_jnp.eam" in info["potentials"] and info["lammps_version"] > 20200000
+    assert "AlCu.bop.table" not in info["potentials"]  # BOP tables are not pair_style table files
 
 
 def test_quickstart_example(tmp_path):
