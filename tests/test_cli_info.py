@@ -1,7 +1,13 @@
-"""`qcbridge info` lists only loadable potentials; `--all` says why the others are skipped."""
+"""`qcbridge info` lists only loadable potentials; bare `qcbridge` prints the help; `--version`."""
 
 import json
+import os
+import subprocess
+import sys
 
+import pytest
+
+import qcbridge
 from qcbridge.cli import main
 from qcbridge.potentials import load_potential, potential_directories, registry
 
@@ -11,6 +17,28 @@ def wheel_file(name):
         if (d / name).is_file():
             return d / name
     raise FileNotFoundError(name)
+
+
+def test_bare_command_prints_help_and_exits_0(capsys):
+    assert main([]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: qcbridge") and "info" in out and "patch-test" in out
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.strip() == f"qcbridge {qcbridge.__version__}"
+
+
+def test_bare_command_and_version_as_a_process():
+    env = {k: v for k, v in os.environ.items() if k != "LD_LIBRARY_PATH"}
+    bare = subprocess.run([sys.executable, "-m", "qcbridge.cli"], capture_output=True, text=True, env=env)
+    assert bare.returncode == 0 and bare.stdout.startswith("usage: qcbridge") and not bare.stderr
+    version = subprocess.run([sys.executable, "-m", "qcbridge.cli", "--version"], capture_output=True, text=True,
+                             env=env)
+    assert version.returncode == 0 and version.stdout.strip() == f"qcbridge {qcbridge.__version__}"
 
 
 def test_info_lists_only_loadable_potentials(capsys):

@@ -1,4 +1,8 @@
-"""The ``qcbridge`` command line: one module per command, this one builds the parser."""
+"""The ``qcbridge`` command line: one module per command, this one builds the parser.
+
+``qcbridge`` without a command prints the help and exits 0; ``qcbridge --version`` prints
+the version.
+"""
 
 from __future__ import annotations
 
@@ -11,15 +15,22 @@ __all__ = ["build_parser", "main"]
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .. import __version__
+
     parser = argparse.ArgumentParser(prog="qcbridge", description="atomistic-continuum multiscale toolkit")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"qcbridge {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="command")
     for command in (info, kernel, patch_test):
         command.register(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
     return args.func(args)
 
 
