@@ -41,7 +41,7 @@ class CubicTable:
     delta: float
 
     @classmethod
-    def from_values(cls, f: np.ndarray, delta: float) -> "CubicTable":
+    def from_values(cls, f: np.ndarray, delta: float) -> CubicTable:
         """Spline through ``f[k] = f(k * delta)``, k = 0..n-1 (``PairEAM::interpolate``)."""
         f = np.asarray(f, dtype=float)
         n = len(f)
@@ -81,7 +81,7 @@ class CubicTable:
         """Value and derivatives at located arguments (see :meth:`locate`)."""
         col = self._columns
         c3, c4, c5 = col[3][row], col[4][row], col[5][row]
-        out = (((c3 * p + c4) * p + c5) * p + col[6][row],)
+        out: tuple[np.ndarray, ...] = (((c3 * p + c4) * p + c5) * p + col[6][row],)
         inv = 1.0 / self.delta
         if derivatives >= 1:  # LAMMPS's c0 p^2 + c1 p + c2 with c0 = 3 c3/delta, ...: same cubic
             out += (((3.0 * c3) * p + 2.0 * c4) * p + c5) * inv,
