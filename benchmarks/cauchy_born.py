@@ -24,9 +24,9 @@ from ase.units import GPa
 
 from qcbridge import LammpsEngine, load_potential
 from qcbridge.engines import elastic_constants_by_stress_differences
-from qcbridge.cauchy_born import CauchyBorn, equilibrium_lattice_constant
+from qcbridge.continuum import CauchyBorn, equilibrium_lattice_constant
 from qcbridge.continuum import ContinuumModel
-from qcbridge.mesh import structured_mesh
+from qcbridge.continuum.mesh import structured_mesh
 
 
 def lammps_elastic_constants(cell, pot, relax: bool) -> np.ndarray:

@@ -37,7 +37,8 @@ from pathlib import Path
 import numpy as np
 
 from qcbridge import load_potential
-from qcbridge.coupling.problems import EdgeDislocationProblem, VacancyProblem, timed_relax
+from qcbridge.coupling.problems import EdgeDislocationProblem, VacancyProblem
+from qcbridge.solvers import FIRE, RelaxOptions, relax
 
 METHODS = ("qce", "qce-gfc", "qcf", "bqce", "bqcf")
 THEORY = {"vacancy": -1.0, "dislocation": -0.5}
@@ -60,7 +61,8 @@ def study(problem, radii, fmax: float, grading: float | None, done: dict, save) 
                 print(f"  {m:8s} R = {R:5.1f} A  N = {old[0]['dof']:6d}  error = {old[0]['error']:.4e}  (saved)")
                 continue
             with problem.model(R, m, blend_width=blend, grading_exponent=grading) as model:
-                res, seconds = timed_relax(model, optimizer="fire", fmax=fmax, max_steps=30000)
+                res = relax(model, FIRE(), RelaxOptions(fmax=fmax, max_steps=30000))
+                seconds = res.seconds
                 cmp = problem.compare(model, res.u, ref)
                 dof = 3 * int(model.free.sum())
             rows[m].append({"R": R, "dof": dof, "error": cmp["energy_norm_error"], "max_error_core":

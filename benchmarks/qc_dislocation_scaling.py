@@ -15,7 +15,8 @@ import argparse
 import resource
 
 from qcbridge import load_potential
-from qcbridge.coupling.problems import EdgeDislocationProblem, timed_relax
+from qcbridge.coupling.problems import EdgeDislocationProblem
+from qcbridge.solvers import FIRE, RelaxOptions, relax
 
 
 def main() -> None:
@@ -32,14 +33,15 @@ def main() -> None:
         prob = EdgeDislocationProblem.build(pot, size)
         ref = prob.reference(ftol=1e-3)
         with prob.model(args.radius, "bqcf") as model:
-            res, seconds = timed_relax(model, optimizer="fire", fmax=1e-3, max_steps=20000)
+            res = relax(model, FIRE(), RelaxOptions(fmax=1e-3, max_steps=20000))
+            seconds = res.seconds
             cmp = prob.compare(model, res.u, ref)
             dof = 3 * int(model.free.sum())
         pq = prob.partials(cmp["u_sites"])
         pr = prob.partials(ref.positions - prob.crystal.positions)
         print(f"| {size[0]} x {size[1]} | {len(prob.crystal)} | {3 * ref.n_free} | {dof} | {dof / (3 * ref.n_free):.3f} "
-              f"| {ref.seconds:.2f} | {seconds:.2f} | {seconds / ref.seconds:.2f} | {abs(pr[1] - pr[0]):.2f} / "
-              f"{abs(pq[1] - pq[0]):.2f} | {cmp['max_error_core']:.4f} |", flush=True)
+              f"| {ref.seconds:.2f} | {seconds:.2f} | {seconds / ref.seconds:.2f} | {pr.separation:.2f} / "
+              f"{pq.separation:.2f} | {cmp['max_error_core']:.4f} |", flush=True)
     print(f"peak memory (max RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 

@@ -35,7 +35,8 @@ import numpy as np
 
 from qcbridge import load_potential
 from qcbridge.coupling import Region
-from qcbridge.coupling.problems import EdgeDislocationProblem, timed_relax
+from qcbridge.coupling.problems import EdgeDislocationProblem
+from qcbridge.solvers import FIRE, RelaxOptions, relax
 from qcbridge.defects import disregistry
 from qcbridge.io.vtk import write_mesh
 
@@ -48,13 +49,14 @@ def run(outdir: Path, *, radius: float = 22.0, blend_width: float = 8.0, size=(6
     prob = EdgeDislocationProblem.build(load_potential("Al_mm.eam.fs"), size)
     ref = prob.reference(ftol=fmax)
     with prob.model(radius, "bqcf", blend_width=blend_width) as model:
-        res, qc_seconds = timed_relax(model, optimizer="fire", fmax=fmax, max_steps=20000)
+        res = relax(model, FIRE(), RelaxOptions(fmax=fmax, max_steps=20000))
+        qc_seconds = res.seconds
         cmp = prob.compare(model, res.u, ref)
         snap = model.snapshot(res.u)
-        e_atoms = model.atom_energies(res.u)
+        e_atoms = cmp["atom_energies"]
         geo = model.geometry
         n_free_nodes = int(model.free.sum())
-        weights = 1.0 - model.method.node_beta(model)[geo.mesh.elements].mean(axis=1)
+        weights = 1.0 - model.method.site_weights(geo)[geo.node_site][geo.mesh.elements].mean(axis=1)
     X = prob.crystal.positions
     ref_u = ref.positions - X
     p_qc, p_ref = prob.partials(cmp["u_sites"]), prob.partials(ref_u)
@@ -63,8 +65,9 @@ def run(outdir: Path, *, radius: float = 22.0, blend_width: float = 8.0, size=(6
         "atoms_in_lammps_qc": len(geo.atom_site), "core_sites": int(np.sum(geo.region == Region.CORE)),
         "dof_qc": 3 * n_free_nodes, "dof_full": 3 * ref.n_free,
         "seconds_qc": qc_seconds, "seconds_full": ref.seconds, "qc_steps": res.steps,
-        "partials_qc": p_qc, "partials_full": p_ref,
-        "separation_qc": abs(p_qc[1] - p_qc[0]), "separation_full": abs(p_ref[1] - p_ref[0]),
+        "partials_qc": p_qc.positions, "partials_full": p_ref.positions,
+        "separation_qc": p_qc.separation, "separation_full": p_ref.separation,
+        "separation_error_qc": p_qc.separation_error, "separation_error_full": p_ref.separation_error,
         "core_energy_qc": cmp["core_energy"], "core_energy_full": cmp["core_energy_reference"],
         "max_error_core": cmp["max_error_core"], "energy_norm_error": cmp["energy_norm_error"],
         "a": prob.a, "b": prob.dislocation.b, "nu": prob.dislocation.nu,
@@ -110,9 +113,11 @@ def _figure(path, prob, geo, snap, energy, u_qc, u_ref, out) -> None:
     sc = ax[1].scatter(*snap.positions[near, :2].T, c=energy[near], s=14, cmap="viridis", vmin=0, vmax=0.08)
     fig.colorbar(sc, ax=ax[1], label="energy above bulk (eV)")
     ax[1].set(aspect="equal", title="BQCF: atoms near the core", xlabel="x (A)", ylabel="y (A)")
-    for name, u, style in (("BQCF", u_qc, "C3-"), ("full atomistic", u_ref, "k--")):
+    for name, u, style, key in (("BQCF", u_qc, "C3-", "partials_qc"), ("full atomistic", u_ref, "k--", "partials_full")):
         x, d = disregistry(prob.crystal.positions, u, prob.dislocation.core, prob.plane_spacing)
         ax[2].plot(x - c[0], d / prob.dislocation.b, style, label=name)
+        for xp in out[key]:  # fitted partial centres
+            ax[2].axvline(xp - c[0], color=style[:-1] if style[0] == "C" else "k", lw=0.8, ls=":")
     ax[2].axhspan(0.25, 0.75, color="0.9")
     ax[2].set(xlim=(-40, 40), xlabel="x - x_core (A)", ylabel="disregistry / b",
               title=f"partial separation: BQCF {out['separation_qc']:.2f} A, full {out['separation_full']:.2f} A")
@@ -131,7 +136,8 @@ def main() -> None:
     r = run(args.outdir, radius=args.radius, blend_width=args.blend_width, size=tuple(args.size))
     print(f"domain: {r['sites']} sites; QC: {r['nodes']} nodes, {r['elements']} elements, {r['atoms_in_lammps_qc']} "
           f"atoms in LAMMPS ({r['core_sites']} core)")
-    print(f"partial separation: BQCF {r['separation_qc']:.3f} A, full atomistic {r['separation_full']:.3f} A")
+    print(f"partial separation (two-arctan fit of the disregistry): BQCF {r['separation_qc']:.2f} +- "
+          f"{r['separation_error_qc']:.2f} A, full atomistic {r['separation_full']:.2f} +- {r['separation_error_full']:.2f} A")
     print(f"core energy (10 A): BQCF {r['core_energy_qc']:.4f} eV, full {r['core_energy_full']:.4f} eV")
     print(f"displacement error on the core: max {r['max_error_core']:.4f} A; energy norm {r['energy_norm_error']:.4f}")
     print(f"DOF: QC {r['dof_qc']} vs full {r['dof_full']} (ratio {r['dof_qc'] / r['dof_full']:.3f}); wall time: QC "

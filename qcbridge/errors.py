@@ -176,6 +176,11 @@ class UnknownMethodError(CouplingError, KeyError):
         return self.args[0]
 
 
+class EngineStateError(QCBridgeError, RuntimeError):
+    """A LAMMPS engine cannot do what was asked in its present state: it was closed, a
+    command removed its atoms (``clear``), or LAMMPS failed where its state cannot be trusted."""
+
+
 class UnitsError(QCBridgeError, ValueError):
     """A LAMMPS unit style is unknown, or differs from the one a file was written in."""
 
@@ -207,3 +212,19 @@ class PotentialFileError(PotentialError):
         self.line = line
         where = f"{table}, line {line}" if table and line else (table or (f"line {line}" if line else ""))
         super().__init__(f"{self.path}: {where + ': ' if where else ''}{problem}" + (f". {hint}" if hint else ""))
+
+
+class SolverError(QCBridgeError, RuntimeError):
+    """A solver cannot run on the given problem or input (wrong method for the problem,
+    non-finite forces, a start of the wrong shape)."""
+
+
+class CheckpointError(QCBridgeError, ValueError):
+    """A checkpoint cannot be used: unreadable, or written by another problem, method or
+    solver (the message names what differs)."""
+
+
+class PaddingError(CouplingError):
+    """The deformation near the atomistic region compresses the padding below the interaction
+    range of the atoms it completes (a far field strained beyond the geometry's strain margin,
+    or a displacement field with an unhandled cut that tears elements)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import Enum
+from itertools import combinations
 
 import numpy as np
 from ase import Atoms
@@ -18,7 +19,8 @@ from ase.lattice.cubic import BodyCenteredCubic, Diamond, FaceCenteredCubic, Sim
 
 from .errors import StructureError
 
-__all__ = ["Lattice", "cubic_crystal", "hcp_crystal", "oriented_primitive_cell", "triangular_lattice", "as_slab"]
+__all__ = ["Lattice", "as_slab", "cubic_crystal", "hcp_crystal", "lattice_basis", "oriented_primitive_cell",
+           "triangular_lattice"]
 
 Directions = Sequence[Sequence[int]]
 
@@ -168,3 +170,32 @@ def oriented_primitive_cell(lattice: Lattice, symbol: str, a: float, directions:
     cell = bulk(symbol, name, a=a)
     cell.set_cell(np.array(cell.cell) @ R.T, scale_atoms=True)
     return cell
+
+
+def lattice_basis(points: np.ndarray, *, tol: float = 1e-6) -> np.ndarray:
+    """Primitive lattice vectors (rows) of a set of lattice sites, in the sites' dimension.
+
+    The shortest difference vectors from a central site are tried in order; the first
+    independent set in which every site difference has integer coordinates is returned.
+
+    Raises
+    ------
+    StructureError
+        The sites are not a Bravais lattice (e.g. a lattice with a basis projected so that
+        no small set of vectors generates it).
+    """
+    points = np.asarray(points, dtype=float)
+    dim = points.shape[1]
+    centre = points[np.argmin(np.linalg.norm(points - points.mean(axis=0), axis=1))]
+    d = points - centre
+    order = np.argsort(np.linalg.norm(d, axis=1))[1:200]
+    cand = d[order]
+    sample = d[np.random.default_rng(0).choice(len(d), min(len(d), 400), replace=False)]
+    for combo in combinations(range(min(len(cand), 24)), dim):
+        B = cand[list(combo)]
+        if abs(np.linalg.det(B)) < 1e-6 * np.linalg.norm(B, axis=1).prod():
+            continue
+        c = np.linalg.solve(B.T, sample.T)
+        if np.abs(c - np.rint(c)).max() < tol * 1e3:
+            return B
+    raise StructureError("the sites do not form a Bravais lattice in the mesh plane; pass lattice= explicitly")

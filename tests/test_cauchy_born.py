@@ -5,7 +5,7 @@ import pytest
 from ase.build import bulk
 
 from qcbridge import LammpsEngine, LennardJones, Morse, errors, load_potential
-from qcbridge.cauchy_born import CauchyBorn, equilibrium_lattice_constant
+from qcbridge.continuum import CauchyBorn, equilibrium_lattice_constant
 
 TOL = 1e-9
 

@@ -7,17 +7,15 @@ import numpy as np
 import pytest
 
 from qcbridge import LennardJones, load_potential
-from qcbridge.cauchy_born import CauchyBorn
-from qcbridge.coupling import (
-    HomogeneousDeformation, QCModel, Region, build_geometry, lattice_basis,
-)
+from qcbridge.continuum import CauchyBorn
+from qcbridge.coupling import HomogeneousDeformation, QCModel, Region, build_geometry
 from qcbridge.engines import LammpsEngine
 from qcbridge.errors import (
     CouplingError, InvertedElementError, NodeOffLatticeError, ThinAtomisticRegionError, UnknownMethodError,
 )
 from qcbridge.potentials.weighted import weighted_potential
-from qcbridge.solvers import relax
-from qcbridge.structures import Lattice, cubic_crystal, oriented_primitive_cell
+from qcbridge.solvers import Checkpoint, RelaxOptions, TrajectoryWriter, relax
+from qcbridge.structures import Lattice, cubic_crystal, lattice_basis, oriented_primitive_cell
 
 DIRS = [[1, 1, 0], [-1, 1, 1], [1, -1, 2]]  # x [110] Burgers vector, y [-111] glide normal, z [1-12] line
 A_AL = 3.98756  # Al_jnp equilibrium lattice constant
@@ -166,7 +164,7 @@ def vacancy_reference():
 def test_all_atomistic_model_reaches_the_lammps_minimum(vacancy_reference, method, optimizer):
     pot, geo, cb, bc, x_ref = vacancy_reference
     with QCModel(geo, pot, cb, method, bc) as model:
-        r = relax(model, optimizer=optimizer, fmax=1e-8, max_steps=5000)
+        r = relax(model, optimizer, RelaxOptions(fmax=1e-8, max_steps=5000))
     assert r.converged
     assert np.abs(geo.reference_nodes + r.u - x_ref[geo.node_site]).max() < 1e-6
 
@@ -186,10 +184,10 @@ def test_checkpoint_resume_continues_where_it_stopped(vacancy_reference, tmp_pat
     ckpt = tmp_path / "run.npz"
     seen = []
     with QCModel(geo, pot, cb, "bqcf", bc) as model:
-        first = relax(model, optimizer="fire", fmax=1e-8, max_steps=40, checkpoint=ckpt, checkpoint_every=10)
+        first = relax(model, "fire", RelaxOptions(fmax=1e-8, max_steps=40), observers=[Checkpoint(ckpt, every=10)])
         assert not first.converged and ckpt.exists()
-        second = relax(model, optimizer="fire", fmax=1e-8, max_steps=4000, checkpoint=ckpt, resume=True,
-                       observers=[seen.append], trajectory=tmp_path / "run.extxyz", trajectory_every=50)
+        second = relax(model, "fire", RelaxOptions(fmax=1e-8, max_steps=4000),
+                       observers=[Checkpoint(ckpt, every=10), seen.append, TrajectoryWriter(tmp_path / "run.extxyz", 50)])
     assert second.converged and seen[0].step > 40
     assert np.abs(geo.reference_nodes + second.u - x_ref[geo.node_site]).max() < 1e-6
     from ase.io import read
@@ -218,25 +216,36 @@ def test_bad_input_is_named(al):
         k = far[np.argmax(np.linalg.norm(X[far, :2] - X[:, :2].mean(axis=0), axis=1))]
         u[k, :2] = X[:, :2].mean(axis=0) - X[k, :2]  # a far node dragged to the centre
         with pytest.raises(InvertedElementError, match="inverted"):
-            relax(model, u0=u, max_steps=5)
+            relax(model, options=RelaxOptions(max_steps=5), u0=u)
 
 
 def test_dislocation_cut_correction_removes_artificial_far_field_forces():
-    """The Volterra field's cut crosses elements left of the core: with the element-local slip
-    correction the far field carries almost no force; without it the elements the cut
-    crosses are torn apart (a shear of b / h), which is reported as distorted elements."""
-    from qcbridge.coupling import DisplacementField
+    """The Volterra field's cut crosses elements left of the core. With the element-local slip
+    correction the far field carries almost no force. Without it the elements the cut crosses
+    are sheared by b / h: their smallest principal stretch is about 0.5 (not below the 0.3 at
+    which Cauchy-Born gives up), the continuum forces they produce are huge, and the model
+    refuses the field at construction, naming the missing cut."""
+    from qcbridge.continuum import ContinuumModel
+    from qcbridge.coupling import DisplacementField, Kinematics
     from qcbridge.coupling.problems import EdgeDislocationProblem
+    from qcbridge.errors import PaddingError
 
     prob = EdgeDislocationProblem.build(load_potential("Al_mm.eam.fs"), (44, 18))
+    geo = prob.geometry(14.0)
+    far = geo.region[geo.node_site] == Region.CONTINUUM
     with prob.model(14.0, "bqcf") as model:
         _, f = model.evaluate(model.predictor())
-        far = model.geometry.region[model.geometry.node_site] == Region.CONTINUUM
         assert np.linalg.norm(f[far], axis=1).max() < 0.2  # linear, isotropic predictor vs CB: small
-    prob.boundary = DisplacementField(prob.dislocation.displacement)  # no cut information
-    with prob.model(14.0, "bqcf") as model:
-        with pytest.raises(InvertedElementError, match="too distorted"):
-            model.evaluate(model.predictor())
+        assert model.kinematics.padding_stretch(model.predictor())[0] > 0.95
+    torn = Kinematics.of(geo, DisplacementField(prob.dislocation.displacement))  # no cut information
+    u = torn.predictor()
+    stretch = torn.padding_stretch(u)[0]
+    assert 0.4 < stretch < 0.6  # a shear of b / h = 1.22 over one lattice plane
+    _, f_torn = ContinuumModel(geo.mesh, prob.material).energy_forces(u)
+    assert np.linalg.norm(f_torn[far], axis=1).max() > 1e3
+    prob.boundary = DisplacementField(prob.dislocation.displacement)
+    with pytest.raises(PaddingError, match=r"cut= and side="):
+        prob.model(14.0, "bqcf")
 
 
 def test_edge_dislocation_example_matches_full_atomistics(tmp_path):

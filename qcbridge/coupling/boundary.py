@@ -18,6 +18,10 @@ class Boundary:
 
     fixes_outer: bool = True
 
+    def check(self, dim: int) -> None:
+        """Raise a named error if this boundary condition cannot act on a model of mesh
+        dimension ``dim`` (2: slab periodic along z; 3: block). Default: any."""
+
     def displacement(self, X: np.ndarray) -> np.ndarray:
         """Prescribed displacement (Angstrom, (n, 3)) at reference positions X."""
         raise NotImplementedError
@@ -52,6 +56,11 @@ class HomogeneousDeformation(Boundary):
         if not np.all(np.isfinite(F)) or np.linalg.det(F) <= 0:
             raise DeformationError(f"F must be finite with det F > 0, got det = {np.linalg.det(F):.4g}")
         object.__setattr__(self, "F", F)
+
+    def check(self, dim: int) -> None:
+        if dim == 2 and np.abs(self.F[:, 2] - [0, 0, 1]).max() > 1e-14:
+            raise DeformationError("a slab is periodic along z: F must leave the z axis unchanged "
+                                   f"(third column (0, 0, 1)), got {self.F[:, 2].tolist()}")
 
     def displacement(self, X):
         return np.asarray(X) @ (self.F - np.eye(3)).T

@@ -9,11 +9,11 @@ import numpy as np
 from ase import Atoms
 from ase.data import atomic_numbers, reference_states
 
-from ..cauchy_born import CauchyBorn, equilibrium_lattice_constant
+from ..continuum.cauchy_born import CauchyBorn, equilibrium_lattice_constant
 from ..errors import CouplingError
 from ..potentials.potential import Potential
-from ..structures import Directions, Lattice, cubic_crystal, oriented_primitive_cell
-from .geometry import CoupledGeometry, build_geometry, lattice_basis
+from ..structures import Directions, Lattice, cubic_crystal, lattice_basis, oriented_primitive_cell
+from .geometry import CoupledGeometry, build_geometry
 
 __all__ = ["DISLOCATION_AXES", "SlabSetup", "slab_setup"]
 

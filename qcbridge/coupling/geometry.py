@@ -9,7 +9,7 @@ From the lattice sites of the whole domain and an atomistic region qcbridge deri
   EAM, enlarged by a strain margin). They are atoms for LAMMPS, but not degrees of freedom:
   their displacements are interpolated from the mesh;
 * a **graded mesh** whose nodes are lattice sites: all of R, and sites of coarser
-  sub-lattices away from it (:func:`qcbridge.mesh.graded_lattice_nodes`);
+  sub-lattices away from it (:func:`qcbridge.continuum.mesh.graded_lattice_nodes`);
 * the sparse **interpolation** I (n_atoms x n_nodes) with u_atoms = I u_nodes, from the
   barycentric coordinates of every atom in its element.
 
@@ -30,7 +30,7 @@ from ase import Atoms
 from scipy.spatial import cKDTree
 
 from ..errors import CouplingError, MeshError, NodeOffLatticeError, ThinAtomisticRegionError
-from ..mesh import Mesh, graded_lattice_nodes
+from ..continuum.mesh import Mesh, graded_lattice_nodes
 
 __all__ = ["Region", "CoupledGeometry", "build_geometry", "blending_weight"]
 
@@ -151,63 +151,6 @@ def _atomistic_mask(crystal: Atoms, atomistic, dim: int) -> np.ndarray:
     return mask
 
 
-def locate(mesh: Mesh, points: np.ndarray, k: int = 24) -> tuple[np.ndarray, np.ndarray]:
-    """Element containing each point and its barycentric coordinates.
-
-    Parameters
-    ----------
-    mesh : Mesh
-    points : ndarray, shape (n, dim)
-        Angstrom.
-    k : int
-        Candidate elements per point (nearest centroids).
-
-    Returns
-    -------
-    element : ndarray of int, shape (n,)
-    bary : ndarray, shape (n, dim + 1)
-
-    Raises
-    ------
-    MeshError
-        A point lies outside the mesh.
-    """
-    x = mesh.nodes[mesh.elements]  # (m, d+1, d)
-    centroids = x.mean(axis=1)
-    Jinv = np.linalg.inv(np.swapaxes(x[:, 1:] - x[:, :1], 1, 2))  # (m, d, d)
-    tree = cKDTree(centroids)
-    element = np.full(len(points), -1, dtype=np.int64)
-    bary_out = np.zeros((len(points), mesh.dim + 1))
-    todo = np.arange(len(points))
-    while len(todo):
-        kk = min(k, mesh.n_elements)
-        _, cand = tree.query(points[todo], k=kk)
-        cand = cand.reshape(len(todo), kk)
-        lam = np.einsum("pkij,pkj->pki", Jinv[cand], points[todo, None, :] - x[cand, 0])  # (n, k, d)
-        bary = np.concatenate([1.0 - lam.sum(axis=2, keepdims=True), lam], axis=2)
-        inside = bary.min(axis=2) >= -1e-9
-        found = inside.any(axis=1)
-        first = np.argmax(inside, axis=1)[found]
-        element[todo[found]] = cand[found, first]
-        bary_out[todo[found]] = np.clip(bary[found, first], 0.0, 1.0)
-        todo = todo[~found]
-        if len(todo) and kk == mesh.n_elements:
-            raise MeshError(f"{len(todo)} point(s) lie outside the mesh, first at {points[todo[0]]}")
-        k *= 4  # long, coarse elements: look further
-    return element, bary_out
-
-
-def interpolation_matrix(mesh: Mesh, points: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
-    """Sparse P1 interpolation (n_points x n_nodes) of nodal fields at points, with the
-    containing elements and barycentric coordinates (:func:`locate`)."""
-    element, bary = locate(mesh, points)
-    rows = np.repeat(np.arange(len(points)), mesh.dim + 1)
-    interp = sp.csr_matrix((bary.ravel(), (rows, mesh.elements[element].ravel())),
-                           shape=(len(points), mesh.n_nodes))
-    interp.eliminate_zeros()
-    return interp, element, bary
-
-
 def build_geometry(
     crystal: Atoms,
     atomistic,
@@ -247,7 +190,7 @@ def build_geometry(
         Mesh grading (larger: faster coarsening).
     grading_exponent : float, optional
         Power-law grading relative to the resolved region's radius instead
-        (:func:`~qcbridge.mesh.graded_lattice_nodes`).
+        (:func:`~qcbridge.continuum.mesh.graded_lattice_nodes`).
     nodes : ndarray, shape (n, 3), optional
         User-chosen node positions instead of the graded selection; each must be a
         lattice site (:class:`NodeOffLatticeError` otherwise).
@@ -307,67 +250,9 @@ def build_geometry(
     thickness = float(crystal.cell[2, 2]) if dim == 2 else 1.0
     mesh = Mesh.from_points(P[node_site], thickness=thickness)
     atom_site = np.flatnonzero(resolved | padding)
-    interp, element, bary = interpolation_matrix(mesh, P[atom_site])
+    interp, element, bary = mesh.interpolation_matrix(P[atom_site])
     region = np.full(len(X), Region.CONTINUUM, dtype=np.int8)
     region[padding] = Region.PADDING
     region[blend] = Region.BLEND
     region[core] = Region.CORE
     return CoupledGeometry(crystal, dim, region, beta, node_site, atom_site, mesh, interp, depth, element, bary)
-
-
-def slip_corrections(mesh: Mesh, node_X: np.ndarray, boundary, point_X: np.ndarray, point_element: np.ndarray,
-                     point_bary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Corrections for elements crossed by a cut across which u jumps by a lattice vector.
-
-    In a cut element the vertices beyond the cut carry the slip s_a = side(X_a); the
-    element's F gets -sum_a s_a (x) grad N_a, and a point inside it moves by
-    side(X_p) - sum_a N_a(X_p) s_a on top of the interpolated displacement.
-
-    Returns
-    -------
-    eigen_gradient : ndarray, shape (n_elements, 3, 3)
-    offsets : ndarray, shape (n_points, 3)
-        Angstrom.
-    """
-    d = mesh.dim
-    Xv = node_X[mesh.elements]
-    crossing = boundary.cut_elements(Xv)
-    S = np.zeros(Xv.shape)
-    if crossing.any():
-        S[crossing] = boundary.slip_side(Xv[crossing].reshape(-1, 3)).reshape(-1, d + 1, 3)
-    C = np.zeros((mesh.n_elements, 3, 3))
-    C[:, :, :d] = -np.einsum("eai,eaJ->eiJ", S, mesh.shape_gradients)
-    own = crossing[point_element][:, None] * boundary.slip_side(point_X)
-    offsets = own - np.einsum("pa,pai->pi", point_bary, S[point_element])
-    return C, offsets
-
-
-def lattice_basis(points: np.ndarray, *, tol: float = 1e-6) -> np.ndarray:
-    """Primitive lattice vectors (rows) of a set of lattice sites, in the sites' dimension.
-
-    The shortest difference vectors from a central site are tried in order; the first
-    independent set in which every site difference has integer coordinates is returned.
-
-    Raises
-    ------
-    CouplingError
-        The sites are not a Bravais lattice (e.g. a lattice with a basis projected so that
-        no small set of vectors generates it).
-    """
-    points = np.asarray(points, dtype=float)
-    dim = points.shape[1]
-    centre = points[np.argmin(np.linalg.norm(points - points.mean(axis=0), axis=1))]
-    d = points - centre
-    order = np.argsort(np.linalg.norm(d, axis=1))[1:200]
-    cand = d[order]
-    sample = d[np.random.default_rng(0).choice(len(d), min(len(d), 400), replace=False)]
-    from itertools import combinations
-
-    for combo in combinations(range(min(len(cand), 24)), dim):
-        B = cand[list(combo)]
-        if abs(np.linalg.det(B)) < 1e-6 * np.linalg.norm(B, axis=1).prod():
-            continue
-        c = np.linalg.solve(B.T, sample.T)
-        if np.abs(c - np.rint(c)).max() < tol * 1e3:
-            return B
-    raise CouplingError("the sites do not form a Bravais lattice in the mesh plane; pass lattice= explicitly")

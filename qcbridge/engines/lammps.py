@@ -1,169 +1,49 @@
-"""An in-process LAMMPS instance driven from an ASE ``Atoms``.
+"""An in-process LAMMPS instance holding the atoms of an ASE structure.
 
-The engine owns one LAMMPS instance in ``units metal`` (eV, Angstrom, amu, ps, bar).
-Atoms keep LAMMPS ids ``1..N`` equal to their ASE index + 1 forever; every array going
-in or out is mapped through the id array, so LAMMPS may sort or migrate atoms freely.
-Positions are rotated into the LAMMPS frame (lower-triangular box, ASE's
-:class:`~ase.calculators.lammps.Prism`) and wrapped into the box in periodic directions
-here, once, with numpy; forces, per-atom energies and the virial are rotated back.
-All per-atom exchange goes through zero-copy numpy views of LAMMPS's own arrays
-(``lmp.numpy.extract_atom``), never through ctypes lists.
+The engine owns one :class:`~qcbridge.engines.instance.LammpsInstance` in ``units metal``
+(eV, Angstrom, amu, ps, bar). Atoms keep LAMMPS ids ``1..N`` equal to their ASE index + 1
+forever; every array going in or out is mapped through the id array, so LAMMPS may sort or
+migrate atoms freely. Positions are rotated into the LAMMPS frame
+(:class:`~qcbridge.engines.box.LammpsBox`) and wrapped into the box in periodic
+directions here, once, with numpy; forces, per-atom energies and the virial are rotated
+back. All per-atom exchange goes through zero-copy numpy views of LAMMPS's own arrays.
+
+The engine's state is explicit (:class:`EngineState`): ``NEEDS_SETUP`` (the next
+evaluation is a full ``run 0``: first use, after a user command, after :meth:`reset`),
+``READY`` (evaluations are the cheap ``run 1 pre no`` path), ``CLOSED`` and ``FAILED``.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from enum import Enum
 
 import numpy as np
 from ase import Atoms
-from ase.calculators.lammps import Prism
+from ase.data import chemical_symbols
 
-from ..errors import (
-    EmptyStructureError,
-    LammpsError,
-    NonFiniteError,
-    OverlappingAtomsError,
-    UnsupportedCellError,
-)
+from ..errors import EngineStateError, StructureError
 from ..potentials import Potential
-from ._mpi import import_lammps
+from ..tensors import stress_to_voigt
+from .box import LammpsBox, completed_cell
+from .checks import OverlapGuard, check_cell, check_positions, check_structure, close_pairs
+from .instance import ATOM, GLOBAL, VECTOR, InstanceState, LammpsInstance, decode_images
 
 log = logging.getLogger(__name__)
 
-__all__ = ["LammpsEngine", "check_structure", "decode_images", "run_command", "unwrapped_positions"]
+__all__ = ["EngineState", "LammpsEngine", "check_structure", "close_pairs", "decode_images"]
 
 
-# LAMMPS library constants (style, type) for extract_compute
-_GLOBAL, _ATOM = 0, 1
-_SCALAR, _VECTOR = 0, 1
+class EngineState(Enum):
+    """What the next evaluation of a :class:`LammpsEngine` does, or why it cannot."""
 
+    NEEDS_SETUP = "needs setup"  #: full LAMMPS setup (``run 0``) at the next evaluation
+    READY = "ready"  #: neighbour lists are LAMMPS's to keep; evaluations are ``run 1 pre no``
+    CLOSED = "closed"
+    FAILED = "failed"  #: LAMMPS failed where its state cannot be trusted
+    LOST = "lost"  #: a user command removed the engine's atoms (``clear``, ``delete_atoms``)
 
-def check_structure(atoms: Atoms, potential: Potential, *, min_distance: float = 0.5) -> None:
-    """Validate a structure for an atomistic calculation.
-
-    Parameters
-    ----------
-    atoms : ase.Atoms
-        The structure.
-    potential : Potential
-        Must cover every species of ``atoms``.
-    min_distance : float
-        Smallest allowed interatomic distance in Angstrom (0 disables the check).
-
-    Raises
-    ------
-    EmptyStructureError, NonFiniteError, SpeciesError, OverlappingAtomsError
-    """
-    if len(atoms) == 0:
-        raise EmptyStructureError("the structure has no atoms")
-    cell = np.asarray(atoms.cell)
-    if not np.all(np.isfinite(cell)):
-        raise NonFiniteError("the cell contains NaN or infinite entries")
-    check_positions(atoms.positions)
-    lengths = np.linalg.norm(cell, axis=1)
-    empty = [("a", "b", "c")[i] for i in range(3) if atoms.pbc[i] and lengths[i] < 1e-8]
-    if empty:
-        raise EmptyStructureError(
-            f"periodic cell vector(s) {', '.join(empty)} have zero length (empty cell); "
-            "set a cell or make that direction non-periodic"
-        )
-    if atoms.pbc.all() and abs(np.linalg.det(cell)) < 1e-8:
-        raise EmptyStructureError("the periodic cell has zero volume")
-    potential.check_species(atoms.get_chemical_symbols())
-    if min_distance > 0 and len(atoms) > 1:
-        pairs, dist = close_pairs(atoms, min_distance)
-        if len(dist):
-            k = int(np.argmin(dist))
-            raise OverlappingAtomsError(
-                f"atoms {pairs[k, 0]} and {pairs[k, 1]} are {dist[k]:.4g} A apart "
-                f"(minimum allowed distance {min_distance} A); {len(dist)} such pair(s)"
-            )
-
-
-def close_pairs(atoms: Atoms, cutoff: float) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs of atoms closer than ``cutoff`` (Angstrom), periodic images included.
-
-    A k-d tree over the atoms wrapped into the cell plus the periodic copies of those
-    within ``cutoff`` of a cell face; memory and time linear in N.
-
-    Returns
-    -------
-    pairs : ndarray, shape (M, 2)
-        Atom indices, ``i < j`` (``i == j`` for an atom close to its own image).
-    distances : ndarray, shape (M,)
-    """
-    from itertools import product
-
-    from scipy.spatial import cKDTree
-
-    pos = atoms.positions
-    pbc = np.array(atoms.pbc)
-    owner = np.arange(len(atoms))
-    points = [pos]
-    owners = [owner]
-    if pbc.any():
-        cell = np.array(atoms.cell)
-        frac = np.linalg.solve(cell.T, pos.T).T
-        frac[:, pbc] %= 1.0
-        pos = frac @ cell
-        points = [pos]
-        heights = abs(np.linalg.det(cell)) / np.linalg.norm(np.cross(cell[[1, 2, 0]], cell[[2, 0, 1]]), axis=1)
-        margin = cutoff / heights
-        for shift in product(*[(-1, 0, 1) if p else (0,) for p in pbc]):
-            if not any(shift):
-                continue
-            near = np.ones(len(pos), bool)
-            for d, s in enumerate(shift):
-                if s == 1:
-                    near &= frac[:, d] < margin[d]
-                elif s == -1:
-                    near &= frac[:, d] > 1.0 - margin[d]
-            points.append(pos[near] + np.array(shift) @ cell)
-            owners.append(owner[near])
-    allpos, allown = np.concatenate(points), np.concatenate(owners)
-    pq = cKDTree(allpos).query_pairs(cutoff, output_type="ndarray")
-    n = len(atoms)
-    pq = pq[(pq[:, 0] < n) | (pq[:, 1] < n)]  # at least one real atom
-    d = np.linalg.norm(allpos[pq[:, 0]] - allpos[pq[:, 1]], axis=1)
-    ij = np.sort(allown[pq], axis=1)
-    ij, first = np.unique(ij, axis=0, return_index=True)
-    return ij, d[first]
-
-
-def check_positions(positions: np.ndarray) -> None:
-    """Raise :class:`NonFiniteError` naming the first atoms with NaN/inf coordinates."""
-    bad = ~np.isfinite(positions).all(axis=1)
-    if bad.any():
-        idx = np.flatnonzero(bad)
-        raise NonFiniteError(f"non-finite positions for atom(s) {idx[:10].tolist()}")
-
-
-
-
-def decode_images(image: np.ndarray, bits: int) -> np.ndarray:
-    """LAMMPS's packed image flags (``imageint``, ``bits`` per direction) as (n, 3) ints."""
-    img = np.asarray(image).astype(np.int64)
-    mask, imgmax = (1 << bits) - 1, 1 << (bits - 1)
-    return np.stack([(img & mask) - imgmax, ((img >> bits) & mask) - imgmax, (img >> (2 * bits)) - imgmax], axis=1)
-
-
-def unwrapped_positions(lmp) -> np.ndarray:
-    """x + image . box of the local atoms of a ``lammps.lammps`` instance (LAMMPS length units)."""
-    boxlo, boxhi, xy, yz, xz, _, _ = lmp.extract_box()
-    lx, ly, lz = np.subtract(boxhi, boxlo)
-    h = np.array([[lx, 0.0, 0.0], [xy, ly, 0.0], [xz, yz, lz]])
-    n = lmp.extract_setting("nlocal")
-    bits = 10 if lmp.extract_setting("imageint") == 4 else 21
-    return lmp.numpy.extract_atom("x")[:n] + decode_images(lmp.numpy.extract_atom("image")[:n], bits) @ h
-
-def run_command(lmp, line: str) -> None:
-    """Execute one input line on a ``lammps.lammps`` instance; a failure raises
-    :class:`LammpsError` with LAMMPS's own message and the line."""
-    try:
-        lmp.command(line)
-    except Exception as exc:  # LAMMPS raises plain Exception with its message
-        raise LammpsError(line, str(exc)) from None
 
 class LammpsEngine:
     """One LAMMPS instance holding the atoms of an ASE structure.
@@ -183,8 +63,8 @@ class LammpsEngine:
         Install ``fix external`` (``pf/array``) so that :meth:`set_external_forces` can
         add forces (eV/Angstrom) and an energy (eV) to every evaluation.
     min_distance : float
-        Atoms closer than this (Angstrom) at construction raise
-        :class:`OverlappingAtomsError`.
+        Atoms closer than this (Angstrom) raise :class:`OverlappingAtomsError`, at
+        construction and whenever positions or the cell change (0 disables the check).
     sort_every : int
         LAMMPS spatial sorting interval in steps (0 disables it). Results never depend
         on it: everything is mapped by atom id.
@@ -210,78 +90,39 @@ class LammpsEngine:
         sort_every: int = 0,
         neighbor_skin: float = 2.0,
     ):
-        check_structure(atoms, potential, min_distance=min_distance)
+        check_structure(atoms, potential, min_distance=0.0)
         self.potential = potential
         self.natoms = len(atoms)
         self.pbc = np.array(atoms.pbc, dtype=bool)
-        self._numbers = atoms.numbers.copy()
         self._external = external_forces
-        self._needs_setup = True
-        self._wrap_next = True
-        self._unwritten = False
-        self._peratom = False
-        self._lmp = None
-        lammps = import_lammps()
-        self._lmp = lammps.lammps(cmdargs=["-screen", "none", "-log", "none", "-nocite"])
+        self._guard = OverlapGuard(min_distance)
+        self._guard.check(atoms.positions, np.asarray(atoms.cell), self.pbc)
+        self._setup_needed = True  # next evaluation is a full run 0
+        self._current = False  # results up to date with the positions written
+        self._pending: np.ndarray | None = None  # LAMMPS-frame positions not yet written
+        self._shift: np.ndarray | None = None  # lattice shifts of the current wrap; None: wrap afresh
+        self._pe_atom = False
+        self._lost: str | None = None  # the command that removed the engine's atoms
+        self.instance = LammpsInstance()
         try:
             self._setup(atoms, fixed, sort_every, neighbor_skin)
         except BaseException:
-            self.close()
+            self.instance.close()  # abandons, not destroys, an instance whose potential failed
             raise
 
     # ------------------------------------------------------------------ set-up
-    def _box_cell(self, atoms: Atoms, min_free_length: float) -> np.ndarray:
-        """The cell as LAMMPS will see it: missing non-periodic vectors completed, and
-        non-periodic vectors at least ``min_free_length`` long (LAMMPS's neighbour bins
-        need a box no smaller than the cutoff; scaling a vector keeps the frame)."""
-        cell = np.array(atoms.cell)
-        if abs(np.linalg.det(cell)) < 1e-8:
-            if atoms.cell.rank == 0:
-                cell = np.diag(np.ptp(atoms.positions, axis=0) + 1.0)
-            else:
-                cell = np.array(atoms.cell.complete())
-            if abs(np.linalg.det(cell)) < 1e-8:
-                raise UnsupportedCellError("cannot complete a degenerate cell into a LAMMPS box")
-        lengths = np.linalg.norm(cell, axis=1)
-        grow = ~self.pbc & (lengths < min_free_length)
-        cell[grow] *= (min_free_length / lengths[grow])[:, None]
-        return cell
-
-    def _set_prism(self, cell: np.ndarray) -> None:
-        self._prism = Prism(cell, self.pbc)
-        tilt = self._prism.lammps_tilt
-        # LAMMPS: xy needs y periodic, xz and yz need z periodic
-        if (abs(tilt[1, 0]) > 1e-12 and not self.pbc[1]) or (
-            (abs(tilt[2, 0]) > 1e-12 or abs(tilt[2, 1]) > 1e-12) and not self.pbc[2]
-        ):
-            raise UnsupportedCellError(
-                "LAMMPS allows a tilted box only along periodic directions; "
-                "orient the structure so that non-periodic directions are orthogonal"
-            )
-        self._rot = self._prism.rot_mat
-        self._tilt = tilt
-        self._tilt_inv = np.linalg.inv(tilt)
-        self._triclinic = bool(np.any(np.abs(tilt[[1, 2, 2], [0, 0, 1]]) > 1e-12))
-
     def _setup(self, atoms: Atoms, fixed, sort_every: int, skin: float) -> None:
-        self._set_prism(self._box_cell(atoms, self.potential.cutoff + skin))
-        lx, ly, lz, xy, xz, yz = map(float, self._prism.get_lammps_prism())
-        # non-periodic: shrink-wrapped, but never smaller than the initial box ("m")
-        bnd = " ".join("p" if p else "m" for p in self.pbc)
-        region = (
-            f"region qcb_box prism 0 {lx!r} 0 {ly!r} 0 {lz!r} {xy!r} {xz!r} {yz!r} units box"
-            if self._triclinic
-            else f"region qcb_box block 0 {lx!r} 0 {ly!r} 0 {lz!r} units box"
-        )
-        ntypes = len(self.potential.species)
-        self.commands(
+        cell = completed_cell(np.asarray(atoms.cell), self.pbc, atoms.positions, self.potential.cutoff + skin)
+        self.box = LammpsBox.from_cell(cell, self.pbc)
+        bnd = " ".join("p" if p else "m" for p in self.pbc)  # non-periodic: shrink-wrapped, never below this box
+        self.instance.commands(
             [
                 "units metal",
                 "atom_style atomic",
                 f"atom_modify map array sort {int(sort_every)} 0.0",
                 f"boundary {bnd}",
-                region,
-                f"create_box {ntypes} qcb_box",
+                self.box.region_command("qcb_box"),
+                f"create_box {len(self.potential.species)} qcb_box",
                 f"create_atoms 1 random {self.natoms} 12345 NULL",
                 *[f"mass {k + 1} {float(m)!r}" for k, m in enumerate(self.potential.masses)],
                 *self.potential.lammps_commands(self.potential.species),
@@ -292,49 +133,42 @@ class LammpsEngine:
                 "thermo_modify lost error",
             ]
         )
-        self.numpy = self._lmp.numpy
-        self._nktv2p = float(self._lmp.extract_global("nktv2p"))  # eV/A^3 -> bar
-        self._imgbits = 10 if self._lmp.extract_setting("imageint") == 4 else 21
-        self._set_types(atoms.numbers)
+        lmp = self.instance.lmp
+        self._nktv2p = float(lmp.extract_global("nktv2p"))  # eV/A^3 -> bar
+        self._imgbits = self.instance.image_bits
+        self._set_types(self._types_of(atoms.numbers))
         if self._external:  # before setforce: fixes act in the order they are defined
-            self.commands(
-                [
-                    "fix qcb_ext all external pf/array 1",
-                    "fix_modify qcb_ext energy yes virial yes",
-                ]
-            )
-            self._lmp.fix_external_set_energy_global("qcb_ext", 0.0)
+            self.instance.commands(["fix qcb_ext all external pf/array 1", "fix_modify qcb_ext energy yes virial yes"])
+            lmp.fix_external_set_energy_global("qcb_ext", 0.0)
         self.fixed = np.zeros(self.natoms, dtype=bool)
         if fixed is not None:
             self._set_fixed(fixed)
-        self.set_positions(atoms.positions)
+        self._pending = self.box.to_lammps(np.asarray(atoms.positions, dtype=float))
 
-    def _ids(self) -> np.ndarray:
-        n = self._lmp.extract_setting("nlocal")
-        return self.numpy.extract_atom("id")[:n] - 1
-
-    def _set_types(self, numbers: np.ndarray) -> None:
-        from ase.data import chemical_symbols
-
+    def _types_of(self, numbers: np.ndarray) -> np.ndarray:
         species = self.potential.species
-        types = np.array([species.index(chemical_symbols[z]) + 1 for z in numbers], dtype=np.int32)
-        self.numpy.extract_atom("type")[: self.natoms][:] = types[self._ids()]
-        self._numbers = np.array(numbers).copy()
+        return np.array([species.index(chemical_symbols[z]) + 1 for z in numbers], dtype=np.int32)
+
+    def _set_types(self, types: np.ndarray) -> None:
+        ids = self.instance.ids()
+        self.instance.atom_array("type")[:] = types[ids]
 
     def _set_fixed(self, fixed) -> None:
-        mask = np.zeros(self.natoms, dtype=bool)
         fixed = np.asarray(fixed)
+        mask = np.zeros(self.natoms, dtype=bool)
         if fixed.dtype == bool:
             if fixed.shape != (self.natoms,):
-                raise ValueError(f"fixed mask has shape {fixed.shape}, expected ({self.natoms},)")
+                raise StructureError(f"fixed mask has shape {fixed.shape}, expected ({self.natoms},)")
             mask = fixed
         else:
+            if fixed.size and (fixed.min() < 0 or fixed.max() >= self.natoms):
+                raise StructureError(f"fixed atom indices must lie in 0..{self.natoms - 1}")
             mask[fixed.astype(int)] = True
         self.fixed = mask
-        self.commands(["fix qcb_flag all property/atom i_qcb_fixed ghost no"])
-        flag = self.numpy.extract_atom("i_qcb_fixed")
-        flag[: self.natoms] = mask[self._ids()].astype(np.int32)
-        self.commands(
+        self.instance.command("fix qcb_flag all property/atom i_qcb_fixed ghost no")
+        flag = self.instance.atom_array("i_qcb_fixed")
+        flag[:] = mask[self.instance.ids()].astype(np.int32)
+        self.instance.commands(
             [
                 "variable qcb_isfixed atom i_qcb_fixed",
                 "group qcb_fixed variable qcb_isfixed",
@@ -342,28 +176,61 @@ class LammpsEngine:
             ]
         )
 
-    # --------------------------------------------------------------- commands
+    # ------------------------------------------------------------------ state
+    @property
+    def state(self) -> EngineState:
+        """The engine's :class:`EngineState`."""
+        if self.instance.state is InstanceState.CLOSED:
+            return EngineState.CLOSED
+        if self.instance.state is InstanceState.FAILED:
+            return EngineState.FAILED
+        if self._lost is not None:
+            return EngineState.LOST
+        return EngineState.NEEDS_SETUP if self._setup_needed else EngineState.READY
+
     @property
     def lmp(self):
         """The underlying :class:`lammps.lammps` instance (for expert use)."""
-        if self._lmp is None:
-            raise LammpsError("<any>", "the engine has been closed")
-        return self._lmp
+        return self.instance.lmp
 
+    def reset(self) -> None:
+        """Forget LAMMPS's history: the next evaluation wraps the positions afresh and does
+        a full setup, exactly as a new engine would (used for bit-identical restarts)."""
+        if self._pending is None:
+            self._pending = self._written_positions()
+        self._shift = None
+        self._setup_needed = True
+        self._current = False
+
+    # --------------------------------------------------------------- commands
     def command(self, line: str) -> None:
         """Run one LAMMPS input line; failures raise :class:`LammpsError`.
 
         Positions set since the last evaluation are written into LAMMPS first. Any
         command may change the system, so the next evaluation does a full LAMMPS setup.
-        """
-        if self._unwritten:
-            self._write_positions()
-        self._needs_setup = True
-        self._run(line)
 
-    def _run(self, line: str) -> None:
-        """Execute a line, turning LAMMPS's exception into :class:`LammpsError`."""
-        run_command(self.lmp, line)
+        Raises
+        ------
+        LammpsError
+            LAMMPS's message and the line.
+        EngineStateError
+            The command removed the engine's atoms (``clear``, ``delete_atoms``): the
+            engine cannot be used any more.
+        """
+        self._flush()
+        self._setup_needed = True
+        self._current = False
+        self.instance.command(line)
+        if self.instance.natoms != self.natoms:
+            self._lost = line
+            self._check_usable()
+
+    def _check_usable(self) -> None:
+        if self._lost is not None:
+            raise EngineStateError(
+                f"after {self._lost!r} LAMMPS no longer holds the engine's {self.natoms} atoms; "
+                "an engine cannot continue without its atoms: build a new one"
+            )
 
     def commands(self, lines: Sequence[str]) -> None:
         """Run several input lines in order (each checked like :meth:`command`)."""
@@ -377,49 +244,22 @@ class LammpsEngine:
         Parameters
         ----------
         positions : ndarray, shape (N, 3)
+
+        Raises
+        ------
+        NonFiniteError, OverlappingAtomsError, StructureError
         """
+        positions = self._checked_positions(positions)
+        self._guard.update(positions)
+        self._pending = self.box.to_lammps(positions)  # LAMMPS frame, ASE order
+        self._current = False
+
+    def _checked_positions(self, positions: np.ndarray) -> np.ndarray:
         positions = np.asarray(positions, dtype=float)
         if positions.shape != (self.natoms, 3):
-            raise ValueError(f"positions have shape {positions.shape}, expected ({self.natoms}, 3)")
+            raise StructureError(f"positions have shape {positions.shape}, expected ({self.natoms}, 3)")
         check_positions(positions)
-        self._pending = positions @ self._rot  # LAMMPS frame, ASE order
-        self._dirty = self._unwritten = True
-
-    def _write_positions(self) -> None:
-        """Write the pending positions into LAMMPS's own x array.
-
-        The first time (and after a cell change) positions are wrapped into the box here.
-        Afterwards each atom keeps the periodic image LAMMPS has it in: LAMMPS's
-        unwrapped position ``x + image . box + shift`` equals what the caller set, and
-        displacements stay continuous, so LAMMPS's own neighbour-list check is valid.
-        """
-        self._unwritten = False
-        n = self._lmp.extract_setting("nlocal")
-        ids = self._ids()
-        x = self.numpy.extract_atom("x")
-        if not self._wrap_next:
-            x_new = (self._pending - self._shift)[ids] - self._images(n) @ self._tilt
-            frac = (x_new @ self._tilt_inv)[:, self.pbc]
-            if frac.size == 0 or (frac.min() >= -0.5 and frac.max() < 1.5):
-                x[:n] = x_new
-                return
-            # LAMMPS re-wraps by one period only: far-moved atoms need a fresh wrap
-            self._needs_setup = True
-        shift = np.floor(self._pending @ self._tilt_inv) * self.pbc
-        self._shift = shift @ self._tilt
-        self.numpy.extract_atom("image")[:n] = self._image_zero
-        x[:n] = (self._pending - self._shift)[ids]
-        self._wrap_next = False
-
-    def _images(self, n: int) -> np.ndarray:
-        """Decoded LAMMPS image flags of the first ``n`` local atoms, shape (n, 3)."""
-        return decode_images(self.numpy.extract_atom("image")[:n], self._imgbits)
-
-    @property
-    def _image_zero(self) -> int:
-        bits = self._imgbits
-        imgmax = 1 << (bits - 1)
-        return imgmax | (imgmax << bits) | (imgmax << (2 * bits))
+        return positions
 
     def set_cell(self, cell: np.ndarray, positions: np.ndarray) -> None:
         """Change the periodic cell (Angstrom) and positions without a new instance.
@@ -430,29 +270,27 @@ class LammpsEngine:
             New cell, rows are vectors (ASE convention).
         positions : ndarray, shape (N, 3)
             New positions in Angstrom.
+
+        Raises
+        ------
+        NonFiniteError, EmptyStructureError, OverlappingAtomsError, UnsupportedCellError
         """
         cell = np.asarray(cell, dtype=float)
-        if not np.all(np.isfinite(cell)):
-            raise NonFiniteError("the cell contains NaN or infinite entries")
-        was_triclinic = self._triclinic
-        self._set_prism(cell)
-        if self._triclinic and not was_triclinic:
-            self.command("change_box all triclinic")
-        lx, ly, lz, xy, xz, yz = map(float, self._prism.get_lammps_prism())
-        parts = [f"{d} final 0 {v!r}" for d, v, p in zip("xyz", (lx, ly, lz), self.pbc) if p]
-        if self._triclinic or was_triclinic:
-            parts += [f"{t} final {v!r}" for t, v in (("xy", xy), ("xz", xz), ("yz", yz))]
-        self.command(f"change_box all {' '.join(parts)} units box")
-        self.set_positions(positions)
-        self._wrap_next = True
+        check_cell(cell, self.pbc)
+        positions = self._checked_positions(positions)
+        self._guard.check(positions, cell, self.pbc)
+        box = LammpsBox.from_cell(cell, self.pbc)
+        self.commands(box.change_command(self.box))
+        self.box = box
+        self._pending = box.to_lammps(positions)
+        self._shift = None
 
     def set_numbers(self, numbers: np.ndarray) -> None:
         """Change the species (atomic numbers, ASE order) without a new instance."""
-        from ase.data import chemical_symbols
-
+        numbers = np.asarray(numbers)
         self.potential.check_species([chemical_symbols[z] for z in numbers])
-        self._set_types(np.asarray(numbers))
-        self._needs_setup = self._dirty = True
+        self._set_types(self._types_of(numbers))
+        self._setup_needed, self._current = True, False
 
     def set_types(self, types: np.ndarray) -> None:
         """Set LAMMPS atom types directly (1-based, ASE order), e.g. for potentials whose
@@ -460,10 +298,10 @@ class LammpsEngine:
         types = np.asarray(types)
         ntypes = len(self.potential.species)
         if types.shape != (self.natoms,) or types.min() < 1 or types.max() > ntypes:
-            raise ValueError(f"types must be {self.natoms} integers in 1..{ntypes}, got shape {types.shape}, "
-                             f"range {types.min()}..{types.max()}")
-        self.numpy.extract_atom("type")[: self.natoms][:] = types.astype(np.int32)[self._ids()]
-        self._needs_setup = self._dirty = True
+            raise StructureError(f"types must be {self.natoms} integers in 1..{ntypes}, got shape {types.shape}, "
+                                 f"range {types.min()}..{types.max()}")
+        self._set_types(types.astype(np.int32))
+        self._setup_needed, self._current = True, False
 
     def set_external_forces(self, forces: np.ndarray, energy: float = 0.0) -> None:
         """Forces (eV/Angstrom, ASE frame and order) and energy (eV) added by ``fix external``.
@@ -474,53 +312,100 @@ class LammpsEngine:
         energy : float
         """
         if not self._external:
-            raise ValueError("this engine was built without external_forces=True")
+            raise EngineStateError("this engine was built without external_forces=True")
         forces = np.asarray(forces, dtype=float)
-        if forces.shape != (self.natoms, 3) or not np.all(np.isfinite(forces)):
-            raise ValueError(f"external forces must be finite with shape ({self.natoms}, 3)")
-        ids = self._ids()
-        self.numpy.fix_external_get_force("qcb_ext")[: len(ids)] = (forces @ self._rot)[ids]
-        self._lmp.fix_external_set_energy_global("qcb_ext", float(energy))
-        self._dirty = True
+        if forces.shape != (self.natoms, 3) or not np.all(np.isfinite(forces)) or not np.isfinite(energy):
+            raise StructureError(f"external forces and energy must be finite, forces of shape ({self.natoms}, 3)")
+        ids = self.instance.ids()
+        self.lmp.numpy.fix_external_get_force("qcb_ext")[: len(ids)] = self.box.to_lammps(forces)[ids]
+        self.lmp.fix_external_set_energy_global("qcb_ext", float(energy))
+        self._current = False
+
+    # ------------------------------------------------------------ positions
+    def _flush(self) -> None:
+        """Write pending positions into LAMMPS's own x array.
+
+        The first time (and after a cell change or :meth:`reset`) positions are wrapped
+        into the box here. Afterwards each atom keeps the periodic image LAMMPS has it in:
+        LAMMPS's unwrapped position ``x + image . box + shift`` equals what the caller set,
+        and displacements stay continuous, so LAMMPS's own neighbour-list check is valid.
+        """
+        self._check_usable()
+        pending = self._pending
+        if pending is None:
+            return
+        self._pending = None
+        ids = self.instance.ids()
+        x = self.instance.atom_array("x")
+        if self._shift is not None:
+            x_new = (pending - self._shift)[ids] - self._images() @ self.box.tilt
+            frac = self.box.fractional(x_new)[:, self.pbc]
+            if frac.size == 0 or (frac.min() >= -0.5 and frac.max() < 1.5):
+                x[:] = x_new
+                return
+            self._setup_needed = True  # LAMMPS re-wraps by one period only: far-moved atoms need a fresh wrap
+        self._shift = self.box.wrap_shift(pending)
+        self.instance.atom_array("image")[:] = self._image_zero
+        x[:] = (pending - self._shift)[ids]
+
+    def _images(self) -> np.ndarray:
+        """Decoded LAMMPS image flags of the local atoms, shape (nlocal, 3)."""
+        return decode_images(self.instance.atom_array("image"), self._imgbits)
+
+    @property
+    def _image_zero(self) -> int:
+        bits = self._imgbits
+        imgmax = 1 << (bits - 1)
+        return imgmax | (imgmax << bits) | (imgmax << (2 * bits))
+
+    def _written_positions(self) -> np.ndarray:
+        """Unwrapped positions LAMMPS holds, LAMMPS frame, ASE order."""
+        self._check_usable()
+        if self._shift is None:
+            raise EngineStateError("the engine has not written any positions yet")
+        x = self.instance.atom_array("x")
+        return self.instance.gather(x + self._images() @ self.box.tilt) + self._shift
+
+    def positions(self) -> np.ndarray:
+        """Current positions (Angstrom, ASE frame and order), unwrapped as set.
+
+        Useful after LAMMPS itself moved the atoms (``minimize``, ``run``).
+        """
+        self._flush()
+        return self.box.to_ase(self._written_positions())
 
     # ------------------------------------------------------------ results out
     def evaluate(self) -> None:
         """Bring forces and energies up to date (one LAMMPS force evaluation).
 
-        The first evaluation, and the first after any :meth:`command`, is a full
-        ``run 0`` (LAMMPS init and setup). Later ones are ``run 1 pre no`` without a time
-        integrator: LAMMPS then rebuilds neighbour lists only when an atom has moved more
-        than half the skin, and otherwise just refreshes its ghost atoms -- the cheap
+        The first evaluation, and the first after any :meth:`command` or :meth:`reset`, is
+        a full ``run 0`` (LAMMPS init and setup). Later ones are ``run 1 pre no`` without a
+        time integrator: LAMMPS then rebuilds neighbour lists only when an atom has moved
+        more than half the skin, and otherwise just refreshes its ghost atoms -- the cheap
         path of an MD step.
         """
-        if self._unwritten:
-            self._write_positions()
-        if self._needs_setup:
-            self._run("run 0 post no")
-            self._needs_setup = False
+        self._flush()
+        if self._setup_needed:
+            self.instance.command("run 0 post no")
+            self._setup_needed = False
         else:
-            self._run("run 1 pre no post no")
-        self._dirty = False
+            self.instance.command("run 1 pre no post no")
+        self._current = True
 
-    def _gather(self, array: np.ndarray) -> np.ndarray:
-        ids = self._ids()
-        out = np.empty((self.natoms,) + array.shape[1:], dtype=float)
-        out[ids] = array[: len(ids)]
-        return out
-
-    def _current(self) -> None:
-        if self._dirty:
+    def _ensure_current(self) -> None:
+        self._check_usable()
+        if not self._current or self._pending is not None:
             self.evaluate()
 
     def energy(self) -> float:
         """Potential energy in eV (including ``fix external``'s energy)."""
-        self._current()
-        return float(self._lmp.get_thermo("pe"))
+        self._ensure_current()
+        return float(self.lmp.get_thermo("pe"))
 
     def forces(self) -> np.ndarray:
         """Forces in eV/Angstrom, shape (N, 3), ASE frame and atom order."""
-        self._current()
-        return self._gather(self.numpy.extract_atom("f")) @ self._rot.T
+        self._ensure_current()
+        return self.box.to_ase(self.instance.gather(self.instance.atom_array("f")))
 
     def energy_forces(self) -> tuple[float, np.ndarray]:
         """Energy (eV) and forces (eV/Angstrom, (N, 3)) in one evaluation."""
@@ -532,26 +417,26 @@ class LammpsEngine:
         The first call installs LAMMPS's ``compute pe/atom`` (and evaluates again); from
         then on every evaluation tallies per-atom energies.
         """
-        if not self._peratom:
+        if not self._pe_atom:
             self.command("compute qcb_pe_atom all pe/atom")
-            self._peratom = True
-            self._dirty = True
-        self._current()
-        pe = self.numpy.extract_compute("qcb_pe_atom", _ATOM, _VECTOR)
-        return self._gather(pe)
+            self._pe_atom = True
+        self._ensure_current()
+        return self.instance.gather(self.lmp.numpy.extract_compute("qcb_pe_atom", ATOM, VECTOR))
 
     def virial(self) -> np.ndarray:
         """Virial tensor W = sum r (x) f in eV, shape (3, 3), ASE frame.
 
         For periodic systems stress = -W / V.
         """
-        self._current()
-        p = self.numpy.extract_compute("qcb_virial", _GLOBAL, _VECTOR)  # bar: xx yy zz xy xz yz
-        boxlo, boxhi, xy, yz, xz, _, _ = self._lmp.extract_box()
+        self._ensure_current()
+        lmp = self.lmp
+        p = lmp.numpy.extract_compute("qcb_virial", GLOBAL, VECTOR)  # bar: xx yy zz xy xz yz
+        boxlo, boxhi, *_ = lmp.extract_box()
         vol = (boxhi[0] - boxlo[0]) * (boxhi[1] - boxlo[1]) * (boxhi[2] - boxlo[2])
         t = np.array([[p[0], p[3], p[4]], [p[3], p[1], p[5]], [p[4], p[5], p[2]]])
         # LAMMPS's own conversion (force->nktv2p), so virials equal LAMMPS's to round-off
-        return self._rot @ (t * (vol / self._nktv2p)) @ self._rot.T
+        rot = self.box.rotation
+        return rot @ (t * (vol / self._nktv2p)) @ rot.T
 
     def stress(self, volume: float) -> np.ndarray:
         """Stress in eV/Angstrom^3, Voigt order xx yy zz yz xz xy (ASE convention).
@@ -561,34 +446,16 @@ class LammpsEngine:
         volume : float
             Reference volume in Angstrom^3 (the ASE cell volume).
         """
-        s = -self.virial() / volume
-        return s[[0, 1, 2, 1, 0, 0], [0, 1, 2, 2, 2, 1]]
-
-    def positions(self) -> np.ndarray:
-        """Current positions (Angstrom, ASE frame and order), unwrapped as set.
-
-        Useful after LAMMPS itself moved the atoms (``minimize``, ``run``).
-        """
-        n = self._lmp.extract_setting("nlocal")
-        x = self.numpy.extract_atom("x")[:n]
-        unwrapped = self._gather(x + self._images(n) @ self._tilt) + self._shift
-        return unwrapped @ self._rot.T
+        return stress_to_voigt(-self.virial() / volume)
 
     # ------------------------------------------------------------- lifetime
     def close(self) -> None:
         """Destroy the LAMMPS instance (idempotent)."""
-        if self._lmp is not None:
-            self._lmp.close()
-            self._lmp = None
+        self.instance.close()
 
-    def __enter__(self) -> "LammpsEngine":
+    def __enter__(self) -> LammpsEngine:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def __del__(self) -> None:  # pragma: no cover - interpreter shutdown order
-        try:
-            self.close()
-        except Exception:
-            pass

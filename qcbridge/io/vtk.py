@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..mesh import Mesh
+from ..continuum.mesh import Mesh
 
 __all__ = ["write_mesh"]
 

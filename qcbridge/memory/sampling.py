@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..engines.lammps import LammpsEngine, run_command, unwrapped_positions
-from ..errors import TrajectoryError
+from ..engines import LammpsEngine, LammpsInstance
+from ..errors import KernelError, TrajectoryError
 from ..io.trajectory import Selection, Trajectory
 from ..io.units import LammpsUnits
 
@@ -25,8 +25,10 @@ def sample_lammps(lmp, n_frames: int, every: int, *, selection: Selection = Sele
 
     Parameters
     ----------
-    lmp : lammps.lammps or LammpsEngine
-        A set-up LAMMPS instance with its integrator fixes defined.
+    lmp : LammpsInstance, LammpsEngine or lammps.lammps
+        A set-up LAMMPS instance with its integrator fixes defined (a bare
+        ``lammps.lammps`` is used through a :class:`~qcbridge.engines.LammpsInstance`
+        that leaves it open).
     n_frames : int
         Frames to record; the first is the current state.
     every : int
@@ -51,24 +53,25 @@ def sample_lammps(lmp, n_frames: int, every: int, *, selection: Selection = Sele
     LammpsError
         A LAMMPS run fails.
     """
-    if isinstance(lmp, LammpsEngine):
-        lmp = lmp.lmp
+    inst = lmp.instance if isinstance(lmp, LammpsEngine) else lmp
+    inst = inst if isinstance(inst, LammpsInstance) else LammpsInstance(inst)
     units = LammpsUnits.parse(units)
     if n_frames < 1 or every < 1:
-        raise ValueError(f"n_frames and every must be positive, got {n_frames}, {every}")
+        raise KernelError(f"n_frames and every must be positive integers, got {n_frames}, {every}")
 
     def grab():
-        ids = lmp.numpy.extract_atom("id")[: lmp.extract_setting("nlocal")]
+        ids = inst.ids() + 1
         order = np.argsort(ids)
         return ids[order], order
 
-    run_command(lmp, "run 0 post no")
+    inst.command("run 0 post no")
     ids, order = grab()
-    types = lmp.numpy.extract_atom("type")[order]
+    types = inst.atom_array("type")[order]
     keep = selection.mask(ids, types)
     ids0 = ids[keep]
-    mass_t = lmp.numpy.extract_atom("mass")
-    rmass = lmp.numpy.extract_atom("rmass")
+    raw = inst.lmp
+    mass_t = raw.numpy.extract_atom("mass")
+    rmass = raw.numpy.extract_atom("rmass")
     masses = (rmass[order] if rmass is not None else mass_t[types])[keep].astype(float)
     shape = (n_frames, len(ids0), 3)
     x = np.empty(shape) if positions else None
@@ -76,18 +79,18 @@ def sample_lammps(lmp, n_frames: int, every: int, *, selection: Selection = Sele
     steps = np.empty(n_frames, dtype=np.int64)
     for k in range(n_frames):
         if k:
-            run_command(lmp, f"run {every} pre no post no")
+            inst.command(f"run {every} pre no post no")
             ids, order = grab()
             if len(ids) != len(keep) or not np.array_equal(ids[keep], ids0):
                 raise TrajectoryError(f"atoms were lost or gained during sampling (frame {k})")
         sel = order[keep]
         if positions:
-            x[k] = unwrapped_positions(lmp)[sel]
-        v[k] = lmp.numpy.extract_atom("v")[sel]
-        f[k] = lmp.numpy.extract_atom("f")[sel]
-        steps[k] = lmp.extract_global("ntimestep")
+            x[k] = inst.unwrapped_positions()[sel]
+        v[k] = inst.atom_array("v")[sel]
+        f[k] = inst.atom_array("f")[sel]
+        steps[k] = raw.extract_global("ntimestep")
         if progress is not None:
             progress(k + 1, n_frames)
-    dt = lmp.extract_global("dt")
+    dt = raw.extract_global("dt")
     return Trajectory(ids0, types[keep], None if x is None else x * units.length, v * units.velocity, f * units.force, masses, steps,
                       steps * dt * units.time, "LAMMPS (live)")

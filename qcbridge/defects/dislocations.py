@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["EdgeDislocation", "disregistry", "partial_positions", "voigt_poisson_ratio"]
+__all__ = ["EdgeDislocation", "voigt_poisson_ratio"]
 
 
 def voigt_poisson_ratio(C: np.ndarray) -> float:
@@ -75,51 +75,3 @@ class EdgeDislocation:
     def fields(self) -> dict:
         """Keyword arguments for :class:`~qcbridge.coupling.boundary.DisplacementField`."""
         return {"field": self.displacement, "cut": self.cut, "side": self.side}
-
-
-def disregistry(X: np.ndarray, u: np.ndarray, core: tuple[float, float], plane_spacing: float):
-    """Edge disregistry across the glide plane: delta(x) = u_x(above) - u_x(below).
-
-    Parameters
-    ----------
-    X, u : ndarray, shape (n, 3)
-        Reference positions and displacements (Angstrom).
-    core : (x_c, y_c)
-        Glide plane at y = y_c (between two atomic planes).
-    plane_spacing : float
-        Distance between atomic planes normal to y (Angstrom).
-
-    Returns
-    -------
-    x : ndarray
-        Reference x of the atoms just above the glide plane, sorted.
-    delta : ndarray
-        Disregistry (Angstrom) at those x.
-    """
-    y = X[:, 1] - core[1]
-    above = (y > 0) & (y < plane_spacing)
-    below = (y < 0) & (y > -plane_spacing)
-    ob = np.argsort(X[below, 0])
-    xb, ub = X[below, 0][ob], u[below, 0][ob]
-    oa = np.argsort(X[above, 0])
-    xa, ua = X[above, 0][oa], u[above, 0][oa]
-    return xa, ua - np.interp(xa, xb, ub)
-
-
-def partial_positions(x: np.ndarray, delta: np.ndarray, b: float, smooth: int = 3) -> tuple[float, float]:
-    """x where the disregistry passes b/4 and 3b/4 (the two Shockley partials' edge steps).
-
-    The disregistry is smoothed by a running mean over ``smooth`` atoms; crossings are
-    located by linear interpolation.
-    """
-    d = np.convolve(delta, np.ones(smooth) / smooth, mode="same") if smooth > 1 else delta
-    out = []
-    for level in (0.75 * b, 0.25 * b):
-        s = np.sign(d - level)
-        k = np.flatnonzero(s[:-1] * s[1:] < 0)
-        if len(k) == 0:
-            return float("nan"), float("nan")
-        k = k[np.argmin(np.abs(x[k] - np.median(x[k])))] if len(k) > 1 else k[0]
-        t = (level - d[k]) / (d[k + 1] - d[k])
-        out.append(float(x[k] + t * (x[k + 1] - x[k])))
-    return out[0], out[1]

@@ -1,34 +1,33 @@
-"""Finite-element assembly of a hyperelastic continuum and a Newton solver.
+"""Finite-element assembly of a hyperelastic continuum.
 
 For nodal displacements u (n_nodes x 3, Angstrom) on a P1 mesh, element deformation
 gradients are F_e = I + grad u (in 2D slabs the z column of F stays e_z). With a strain
-energy density W(F) (eV/A^3 of reference volume; e.g. :class:`~qcbridge.cauchy_born.CauchyBorn`):
+energy density W(F) (eV/A^3 of reference volume; e.g. :class:`~qcbridge.continuum.CauchyBorn`):
 
     E(u) = sum_e V_e W(F_e)                                   (eV)
     f_a  = -dE/du_a = -sum_e V_e P(F_e) grad N_a              (eV/A)
     K    = d^2E/du^2, K_(a i)(b k) = sum_e V_e grad N_a,J C_iJkL(F_e) grad N_b,L
 
 all assembled at once through the mesh's sparse gradient operator and scipy.sparse --
-no Python loop over elements.
+no Python loop over elements. Solve with :func:`qcbridge.solvers.relax` on a
+:class:`~qcbridge.solvers.ContinuumProblem` (Newton with this stiffness).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 
-from .errors import ConvergenceError, DeformationError, InvertedElementError
+from ..errors import DeformationError, InvertedElementError
 from .mesh import Mesh
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ContinuumModel", "LinearElastic", "NewtonResult", "solve_newton"]
+__all__ = ["ContinuumModel", "LinearElastic"]
 
 
 @dataclass(frozen=True)
@@ -62,7 +61,7 @@ class ContinuumModel:
         Reference configuration.
     material : object
         Provides ``energy_and_stress(F) -> (W, P)`` and ``tangent(F) -> C`` for a batch
-        F of shape (m, 3, 3); units eV/A^3 (e.g. :class:`~qcbridge.cauchy_born.CauchyBorn`).
+        F of shape (m, 3, 3); units eV/A^3 (e.g. :class:`~qcbridge.continuum.CauchyBorn`).
     weights : ndarray, shape (n_elements,), optional
         Fraction of each element's volume that counts (coupled models blend elements out
         where atoms carry the energy); default 1.
@@ -163,99 +162,3 @@ def _distorted(F: np.ndarray, exc: Exception) -> InvertedElementError:
     bad = np.flatnonzero(smin < 0.3)
     return InvertedElementError(bad, f"{len(bad)} element(s) too distorted for the material ({exc}): "
                                 f"{bad[:20].tolist()}")
-
-
-@dataclass
-class NewtonResult:
-    """Outcome of :func:`solve_newton`.
-
-    Attributes
-    ----------
-    u : ndarray, shape (n_nodes, 3)
-        Displacements in Angstrom.
-    energy : float
-        eV.
-    residual : float
-        Largest force on a free degree of freedom, eV/A.
-    iterations : int
-    """
-
-    u: np.ndarray
-    energy: float
-    residual: float
-    iterations: int
-
-
-def solve_newton(
-    model: ContinuumModel,
-    u0: np.ndarray,
-    fixed: np.ndarray,
-    *,
-    ftol: float = 1e-10,
-    max_iter: int = 50,
-    linear_solver: Callable = spla.spsolve,
-    callback: Callable[[int, float, float], None] | None = None,
-) -> NewtonResult:
-    """Minimize the continuum energy by Newton's method with a backtracking line search.
-
-    Parameters
-    ----------
-    model : ContinuumModel
-    u0 : ndarray, shape (n_nodes, 3)
-        Start; its values on fixed degrees of freedom are the Dirichlet data (Angstrom).
-    fixed : ndarray of bool, shape (n_nodes, 3) or (n_nodes,)
-        Fixed degrees of freedom (a node mask fixes all three components).
-    ftol : float
-        Converged when the largest free force is below this (eV/A).
-    max_iter : int
-    linear_solver : callable
-        ``x = linear_solver(K_ff, b)``; default :func:`scipy.sparse.linalg.spsolve`.
-    callback : callable, optional
-        ``callback(iteration, energy, residual)`` after every iteration (progress).
-
-    Returns
-    -------
-    NewtonResult
-
-    Raises
-    ------
-    ConvergenceError
-        No convergence within ``max_iter`` iterations.
-    """
-    u = np.array(u0, dtype=float)
-    fixed = np.asarray(fixed, dtype=bool)
-    if fixed.ndim == 1:
-        fixed = np.repeat(fixed[:, None], 3, axis=1)
-    free = ~fixed.ravel()
-    E, f = model.energy_forces(u)
-    for it in range(max_iter + 1):
-        res = np.abs(f.ravel()[free]).max(initial=0.0)
-        if callback is not None:
-            callback(it, E, res)
-        log.debug("newton %d: E = %.12g eV, max |f| = %.3e eV/A", it, E, res)
-        if res < ftol:
-            return NewtonResult(u, E, res, it)
-        if it == max_iter:
-            break
-        K = model.stiffness(u)[free][:, free]
-        du = np.zeros(u.size)
-        du[free] = linear_solver(K.tocsc(), f.ravel()[free])
-        du = du.reshape(u.shape)
-        slope = -np.dot(f.ravel(), du.ravel())
-        if not slope < 0:  # indefinite stiffness: not a descent direction, use the forces
-            log.info("newton %d: stiffness not positive definite, steepest-descent step", it)
-            du = np.where(fixed, 0.0, f)
-            slope = -np.dot(f.ravel(), du.ravel())
-        alpha = 1.0
-        while True:
-            try:
-                E_new, f_new = model.energy_forces(u + alpha * du)
-                if E_new <= E + 1e-4 * alpha * slope or alpha < 1e-8 or res < 1e-6:
-                    break
-            except InvertedElementError:
-                if alpha < 1e-8:
-                    raise
-            alpha *= 0.5
-        u = u + alpha * du
-        E, f = E_new, f_new
-    raise ConvergenceError(f"Newton did not converge in {max_iter} iterations (max |f| = {res:.3e} eV/A)")

@@ -22,7 +22,7 @@ from functools import cached_property
 import numpy as np
 import scipy.sparse as sp
 
-from .errors import MeshError
+from ..errors import MeshError
 
 __all__ = ["Mesh", "graded_lattice_nodes", "structured_mesh"]
 
@@ -128,11 +128,75 @@ class Mesh:
         regular = edges**2 * np.sqrt(3) / 4 if self.dim == 2 else edges**3 / (6 * np.sqrt(2))
         return vol / regular
 
+    # ------------------------------------------------------------ point location
+    @cached_property
+    def _locator(self) -> tuple[np.ndarray, np.ndarray, object]:
+        """Element vertices, inverse edge matrices and a k-d tree of the centroids."""
+        from scipy.spatial import cKDTree
+
+        x = self.nodes[self.elements]  # (m, d+1, d)
+        return x, np.linalg.inv(np.swapaxes(x[:, 1:] - x[:, :1], 1, 2)), cKDTree(x.mean(axis=1))
+
+    def locate(self, points: np.ndarray, k: int = 24) -> tuple[np.ndarray, np.ndarray]:
+        """Element containing each point and its barycentric coordinates.
+
+        Parameters
+        ----------
+        points : ndarray, shape (n, dim)
+            Angstrom.
+        k : int
+            Candidate elements per point (nearest centroids); more are tried for points
+            not found among them (long, coarse elements).
+
+        Returns
+        -------
+        element : ndarray of int, shape (n,)
+        bary : ndarray, shape (n, dim + 1)
+
+        Raises
+        ------
+        MeshError
+            A point lies outside the mesh, or points have the wrong dimension.
+        """
+        points = np.asarray(points, dtype=float)
+        if points.ndim != 2 or points.shape[1] != self.dim or not np.all(np.isfinite(points)):
+            raise MeshError(f"points must be finite with shape (n, {self.dim}), got {points.shape}")
+        x, Jinv, tree = self._locator
+        element = np.full(len(points), -1, dtype=np.int64)
+        bary_out = np.zeros((len(points), self.dim + 1))
+        todo = np.arange(len(points))
+        while len(todo):
+            kk = min(k, self.n_elements)
+            _, cand = tree.query(points[todo], k=kk)  # type: ignore[attr-defined]
+            cand = cand.reshape(len(todo), kk)
+            lam = np.einsum("pkij,pkj->pki", Jinv[cand], points[todo, None, :] - x[cand, 0])  # (n, k, d)
+            bary = np.concatenate([1.0 - lam.sum(axis=2, keepdims=True), lam], axis=2)
+            inside = bary.min(axis=2) >= -1e-9
+            found = inside.any(axis=1)
+            first = np.argmax(inside, axis=1)[found]
+            element[todo[found]] = cand[found, first]
+            bary_out[todo[found]] = np.clip(bary[found, first], 0.0, 1.0)
+            todo = todo[~found]
+            if len(todo) and kk == self.n_elements:
+                raise MeshError(f"{len(todo)} point(s) lie outside the mesh, first at {points[todo[0]]}")
+            k *= 4  # long, coarse elements: look further
+        return element, bary_out
+
+    def interpolation_matrix(self, points: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+        """Sparse P1 interpolation (n_points x n_nodes) of nodal fields at points, with the
+        containing elements and barycentric coordinates (:meth:`locate`)."""
+        element, bary = self.locate(points)
+        rows = np.repeat(np.arange(len(points)), self.dim + 1)
+        interp = sp.csr_matrix((bary.ravel(), (rows, self.elements[element].ravel())),
+                               shape=(len(points), self.n_nodes))
+        interp.eliminate_zeros()
+        return interp, element, bary
+
     # ------------------------------------------------------------ builders
     @classmethod
     def from_points(
         cls, points: np.ndarray, *, min_quality: float = 1e-3, thickness: float = 1.0, seed: int = 0
-    ) -> "Mesh":
+    ) -> Mesh:
         """Delaunay-type mesh of lattice sites without degenerate simplices.
 
         Lattice sites are full of co-circular / co-spherical sets (squares, octahedra) for

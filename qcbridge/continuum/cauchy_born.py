@@ -24,12 +24,12 @@ import numpy as np
 from ase import Atoms
 from ase.units import GPa
 
-from .engines.elastic import VOIGT_PAIRS
-from .errors import ConvergenceError, DeformationError, StructureError
-from .potentials import Potential
-from .potentials.functions import numpy_functions
+from ..errors import ConvergenceError, DeformationError, StructureError
+from ..potentials import Potential
+from ..potentials.functions import numpy_functions
+from ..tensors import stiffness_to_voigt
 
-__all__ = ["CauchyBorn", "VOIGT_PAIRS", "check_deformation", "equilibrium_lattice_constant"]
+__all__ = ["CauchyBorn", "check_deformation", "equilibrium_lattice_constant"]
 
 
 def check_deformation(F: np.ndarray) -> np.ndarray:
@@ -385,7 +385,7 @@ class CauchyBorn:
         """
         _, P, A = self._batched(np.eye(3), 2)
         c = A - np.einsum("ik,jl->ijkl", np.eye(3), P)
-        return np.array([[c[i, j, k, l] for (k, l) in VOIGT_PAIRS] for (i, j) in VOIGT_PAIRS])
+        return stiffness_to_voigt(c)
 
     def elastic_constants_GPa(self) -> np.ndarray:
         """:meth:`elastic_constants` in GPa."""

@@ -1,0 +1,7 @@
+"""Defects: elastic fields of dislocations used as boundary conditions and predictors, and
+measures of relaxed defects (disregistry, partial positions)."""
+
+from .analysis import PartialsFit, disregistry, fit_partials
+from .dislocations import EdgeDislocation, voigt_poisson_ratio
+
+__all__ = ["EdgeDislocation", "PartialsFit", "disregistry", "fit_partials", "voigt_poisson_ratio"]
