@@ -103,7 +103,7 @@ def test_every_wheel_eam_file_validates():
 def test_truncated_funcfl_is_named_before_lammps(tmp_path):
     """Al_jnp.eam holds F on lines 4-103, Z on 104-203, rho on 204-303 (5 numbers a line)."""
     path = write(tmp_path, "Al_jnp.eam", lines_of("Al_jnp.eam")[:300])
-    err = raises_file_error(path, "table ends early", "485 of its 500 numbers", "truncated", table="rho(r)")
+    err = raises_file_error(path, "table ends early", "485 of its 500 numbers", "truncated", table="rho(r)", line=300)
     assert isinstance(err, errors.PotentialError) and isinstance(err, ValueError)
     path = write(tmp_path, "Al_jnp.eam", lines_of("Al_jnp.eam")[:150])
     raises_file_error(path, "ends early", table="Z(r)")
@@ -142,13 +142,13 @@ def test_nothing_reaches_lammps_or_numpy_from_a_bad_file(tmp_path):
     (5, "0.6394332378000000E+01", "inf", ["cutoff is inf"], None),
     (5, "0.6394332378000000E+01", "7.0", ["beyond the r grid", "(nr - 1) * dr = 6.39433"], None),
     (5, "  500  0.1281", "  4  0.1281", ["nr is 4", "at least 5"], None),
-    (4, "2  Ni  Cu", "2  Ni", ["counts 2 elements but names 1"], "line 4 (element count and names)"),
+    (4, "2  Ni  Cu", "2  Ni", ["counts 2 elements but names 1"], "header (element count and names)"),
     (4, "2  Ni  Cu", "3  Ni  Cu Al", ["not an integer"], "element line of Al (atomic number, mass)"),
     (4, "Ni  Cu", "Ni  Qq", ["'Qq' is not a chemical symbol"], None),
     (4, "Ni  Cu", "Ni  Ni", ["named twice"], None),
     (6, "58.689", "0.0", ["the mass of Ni is 0.0"], "element line of Ni (atomic number, mass)"),
     (207, "29", "29.0", ["not an integer"], "element line of Cu (atomic number, mass)"),
-    (5, "  500  0.5957", "  499  0.5957", ["ends in the middle of line 106", "LAMMPS drops"], "F(rho) of Ni"),
+    (5, "  500  0.5957", "  499  0.5957", ["ends before the end of its last line", "LAMMPS drops"], "F(rho) of Ni"),
 ])
 def test_setfl_header_problems(tmp_path, number, old, new, fragments, table):
     raises_file_error(broken(tmp_path, "CuNi.eam.alloy", number, old, new), *fragments, table=table)
@@ -286,9 +286,9 @@ def test_listed_distances_must_increase(tmp_path):
     pot = load_potential(write(tmp_path, "Cu_morse.table", lines))  # distances as listed
     assert pot.cutoff == pytest.approx(6.0)
     swapped = lines[:20] + [lines[21], lines[20]] + lines[22:]
-    raises_file_error(write(tmp_path, "Cu_morse.table", swapped), "distances are not increasing")
+    raises_file_error(write(tmp_path, "Cu_morse.table", swapped), "distances are not increasing", line=22)
     zero = edit(lines, 7, "1.5", "0.0")
-    raises_file_error(write(tmp_path, "Cu_morse.table", zero), "first distance is 0")
+    raises_file_error(write(tmp_path, "Cu_morse.table", zero), "first distance is 0", line=7)
 
 
 def test_other_formats_named_table_are_refused():

@@ -65,7 +65,7 @@ _CUTOFF_RTOL = 1e-9
 
 _INTEGER = re.compile(r"[+-]?\d+\Z")
 
-_FIX_HINT = "the file is damaged or not in this format: compare it with its source or download it again"
+_FIX_HINT = "The file is damaged or not in this format: compare it with its source or download it again"
 
 
 @dataclass(frozen=True)
@@ -162,6 +162,7 @@ class _Lines:
                 split[k] = lines[k][: lines[k].index(b"#")].split()
                 pos = data.find(b"#", int(ends[k]))
         self.n_lines = len(split)
+        self.last_line = self.n_lines - 1 if data.endswith(b"\n") else self.n_lines  # 1-based, for messages
         self.start = np.zeros(self.n_lines + 1, dtype=np.int64)
         np.cumsum(np.fromiter(map(len, split), dtype=np.int64, count=self.n_lines), out=self.start[1:])
         self.words: list[bytes] = list(chain.from_iterable(split))
@@ -196,8 +197,8 @@ class _Lines:
         first, end = self._span(n)
         if end > self.n_lines:
             found = len(self.words) - first
-            raise self.error(f"the file ends in the {what}: {found} of {n} words", table=what,
-                             line=self.n_lines)
+            raise self.error(f"the file ends after {found} of the {n} words it needs here", table=what,
+                             line=self.last_line)
         self.line = end
         return [self.word(k) for k in range(first, int(self.start[end]))]
 
@@ -209,15 +210,15 @@ class _Lines:
             found = len(self.words) - first
             raise self.error(
                 f"table ends early: the file ends after {found} of its {n} numbers",
-                "the file is truncated: download or copy it again, or fix the counts on its grid line",
-                table=what, line=self.n_lines,
+                "The file is truncated: download or copy it again, or fix the counts on its grid line",
+                table=what, line=self.last_line,
             )
         dropped = int(self.start[end]) - (first + n)
         if dropped:
             raise self.error(
-                f"table ends in the middle of line {self.line_of(first + n - 1)} with {dropped} more "
-                "word(s) on it; LAMMPS drops them and reads the next table from the following line",
-                "the counts on the grid line (nrho, nr) do not match the tables, or a table does not "
+                f"table ends before the end of its last line, with {dropped} more word(s) on it; LAMMPS "
+                "drops them and reads the next table from the following line",
+                "The counts on the grid line (nrho, nr) do not match the tables, or a table does not "
                 "start on a new line: fix the counts or the line breaks",
                 table=what, word=first + n - 1,
             )
@@ -236,7 +237,7 @@ class _Lines:
             k = int(np.argmax(bad))
             raise self.error(
                 f"value {k + 1} of {n} is {self.word(first + k)!r}; every tabulated value must be finite",
-                "a NaN or infinity in a table makes LAMMPS return non-finite energies and forces: "
+                "A NaN or infinity in a table makes LAMMPS return non-finite energies and forces: "
                 "regenerate the table or take the file from its source",
                 table=what, word=first + k,
             )
@@ -278,7 +279,7 @@ def _element(lines: _Lines, name: str, what: str) -> str:
     if name not in atomic_numbers or name == "X":
         raise lines.error(
             f"element name {name!r} is not a chemical symbol",
-            "qcbridge takes the species from these names: write symbols such as Cu, Ni, Al",
+            "qcbridge takes the species from these names: write chemical symbols such as Cu, Ni, Al",
             table=what, line=lines.line,
         )
     return name
@@ -300,7 +301,7 @@ def _grid(lines: _Lines) -> tuple[int, float, int, float, float]:
         raise lines.error(
             f"cutoff {cutoff:g} A lies beyond the r grid, which ends at (nr - 1) * dr = {(nr - 1) * dr:g} A; "
             "LAMMPS would hold every r table at its last value out to the cutoff",
-            "the cutoff, nr or dr on the grid line is wrong: the cutoff may exceed (nr - 1) * dr by at "
+            "The cutoff, nr or dr on the grid line is wrong: the cutoff may exceed (nr - 1) * dr by at "
             "most one spacing dr",
             table=what, line=lines.line,
         )
@@ -312,7 +313,7 @@ def _parse(path: Path, data: bytes, style: str, header_only: bool) -> EAMTables:
     convert = not header_only
     if style == "eam":
         lines.skip_line()
-        what = "line 2 (atomic number, mass)"
+        what = "header (atomic number, mass)"
         w = lines.values(2, what)
         z = _integer(lines, w[0], "the atomic number", what)
         from ase.data import chemical_symbols
@@ -338,14 +339,14 @@ def _parse(path: Path, data: bytes, style: str, header_only: bool) -> EAMTables:
 
     for _ in range(3):
         lines.skip_line()
-    what = "line 4 (element count and names)"
+    what = "header (element count and names)"
     w = lines.values(1, what)
     n = _integer(lines, w[0], "the element count", what)
     if n < 1:
         raise lines.error(f"the element count is {n}", table=what, line=lines.line)
     if len(w) != n + 1:
         raise lines.error(f"the line counts {n} elements but names {len(w) - 1}; LAMMPS needs exactly "
-                          f"{n} names on it", "make the count match the names", table=what, line=lines.line)
+                          f"{n} names on it", "Make the count match the names", table=what, line=lines.line)
     elements = tuple(_element(lines, name, what) for name in w[1:])
     if len(set(elements)) != n:
         raise lines.error(f"an element is named twice: {' '.join(elements)}", table=what, line=lines.line)
@@ -379,7 +380,7 @@ def _no_trailing_numbers(lines: _Lines) -> None:
     if extra and _is_float(lines.words[len(lines.words) - extra]):
         raise lines.error(
             f"{extra} word(s) follow the last table, starting with a number; LAMMPS ignores them",
-            "the counts on the grid line or the element count are smaller than the tables in the file "
+            "The counts on the grid line or the element count are smaller than the tables in the file "
             "(a Finnis-Sinclair file named *.eam.alloy?): fix the header or the file name",
             table="end of file", word=len(lines.words) - extra,
         )

@@ -96,7 +96,7 @@ def _species_cached(key: tuple[str, int, int, int]) -> tuple[str, float]:
         symbol, mass_word = m.groups()
         if symbol not in atomic_numbers or symbol == "X":
             raise PotentialFileError(p, f"{symbol!r} is not a chemical symbol",
-                                     "name the species by its symbol, e.g. '# qcbridge species: Cu mass: 63.546'",
+                                     "Name the species by its symbol, e.g. '# qcbridge species: Cu mass: 63.546'",
                                      table="species comment", line=number)
         try:
             mass = float(mass_word)
@@ -104,7 +104,7 @@ def _species_cached(key: tuple[str, int, int, int]) -> tuple[str, float]:
             mass = math.nan
         if not (math.isfinite(mass) and mass > 0):
             raise PotentialFileError(p, f"mass {mass_word!r} is not a positive number",
-                                     "give the mass in amu, e.g. '# qcbridge species: Cu mass: 63.546'",
+                                     "Give the mass in amu, e.g. '# qcbridge species: Cu mass: 63.546'",
                                      table="species comment", line=number)
         return symbol, mass
     raise PotentialFileError(
@@ -159,8 +159,10 @@ def _words(line: str) -> list[str]:
 @lru_cache(maxsize=32)
 def _section_cached(key: tuple[str, int, int, int], keyword: str | None) -> PairTableSection:
     p = Path(key[0])
-    lines = _text(p).split("\n")
+    text = _text(p)
+    lines = text.split("\n")
     n_lines = len(lines)
+    last_line = n_lines - 1 if text.endswith("\n") else n_lines  # 1-based, for messages
 
     def error(problem: str, hint: str, line: int | None = None, table: str | None = None) -> PotentialFileError:
         return PotentialFileError(p, problem, hint, table=table, line=line)
@@ -178,38 +180,39 @@ def _section_cached(key: tuple[str, int, int, int], keyword: str | None) -> Pair
     if keyword is None:
         if not w:
             raise error("no table section: the file holds only comments and blank lines",
-                        "a pair_style table file needs a keyword line, a line 'N n ...', a blank line and "
+                        "A pair_style table file needs a keyword line, a line 'N n ...', a blank line and "
                         "n table lines")
         keyword = w[0]
     else:
         while w and w[0] != keyword:
             i, w = next_line(i + 1)
         if not w:
-            raise error(f"no section {keyword!r}", "give the keyword of a section in the file")
+            raise error(f"no section {keyword!r}", "Give the keyword of a section in the file")
     sec = f"section {keyword!r}"
     key_line = i + 1
     i, params = next_line(i + 1)
     if not params:
         raise error("the file ends before the parameter line 'N n ...'",
-                    "is this a pair_style table file? add the parameter line", key_line, sec)
+                    "Is this a pair_style table file? Add the parameter line", key_line, sec)
+    param_line = i + 1
     n, spacing, rlo, rhi = _parameters(params, lambda problem: error(
         f"parameter line {' '.join(params)!r}: {problem}",
-        "the parameter line is 'N n [R rlo rhi | RSQ rlo rhi] [FPRIME fplo fphi]'; is this a pair_style "
-        "table file? (BOP *.bop.table files are not)", i + 1, sec))
+        "The parameter line is 'N n [R rlo rhi | RSQ rlo rhi] [FPRIME fplo fphi]'; is this a pair_style "
+        "table file? (BOP *.bop.table files are not)", param_line, sec))
     # LAMMPS skips the line after the parameter line whatever it holds
     if i + 1 < n_lines and _words(lines[i + 1]):
-        raise error(f"line {i + 2} after the parameter line is not blank; LAMMPS skips that line, so its first "
-                    "table line would be lost", "insert a blank line after the parameter line", i + 2, sec)
+        raise error("the line after the parameter line is not blank; LAMMPS skips that line, so the first "
+                    "table line would be lost", "Insert a blank line after the parameter line", i + 2, sec)
     i += 2
     rows, where = [], []
     for k in range(n):
         i, w = next_line(i)
         if not w:
             raise error(f"table ends early: the file ends after {k} of its {n} lines",
-                        "the file is truncated or N is too large: copy the file again or fix N", n_lines, sec)
+                        "The file is truncated or N is too large: copy the file again or fix N", last_line, sec)
         if len(w) < 4 or not _INTEGER.match(w[0]):
             raise error(f"table line {k + 1} of {n} is {' '.join(w)!r}, not 'index r energy force'",
-                        "fix the line, or N if the table is shorter", i + 1, sec)
+                        "Fix the line, or N if the table is shorter", i + 1, sec)
         rows.append(w[1:4])
         where.append(i)
         i += 1
@@ -218,12 +221,12 @@ def _section_cached(key: tuple[str, int, int, int], keyword: str | None) -> Pair
     except ValueError:
         k = next(k for k, row in enumerate(rows) if not all(map(_is_float, row)))
         raise error(f"table line {k + 1} of {n} ({lines[where[k]].strip()!r}) holds a word that is not a number",
-                    "fix the line", where[k] + 1, sec) from None
+                    "Fix the line", where[k] + 1, sec) from None
     bad = ~np.isfinite(data).all(axis=1)
     if bad.any():
         k = int(np.argmax(bad))
         raise error(f"table line {k + 1} of {n} ({lines[where[k]].strip()!r}) holds a value that is not finite",
-                    "a NaN or infinity makes LAMMPS return non-finite energies and forces: regenerate the table",
+                    "A NaN or infinity makes LAMMPS return non-finite energies and forces: regenerate the table",
                     where[k] + 1, sec)
     r_file = data[:, 0]
     idx = np.arange(n)
@@ -237,20 +240,20 @@ def _section_cached(key: tuple[str, int, int, int], keyword: str | None) -> Pair
         if rlo <= 0:
             raise error(f"the first distance is {rlo:g}; distances must be positive",
                         "LAMMPS rejects tables that start at r <= 0: start the table at a small positive r",
-                        key_line, sec)
+                        where[0] + 1, sec)
         steps = np.diff(r)
         if (steps <= 0).any():
             k = int(np.argmax(steps <= 0))
             raise error(f"distances are not increasing: r = {r[k]:g} on table line {k + 1} is followed by "
-                        f"{r[k + 1]:g}", "sort the table by r and remove duplicate distances", key_line, sec)
+                        f"{r[k + 1]:g}", "Sort the table by r and remove duplicate distances", where[k + 1] + 1, sec)
     if spacing:
         mismatch = np.abs(r - r_file) > R_TOLERANCE * np.abs(r_file)
         if mismatch.any():
             k = int(np.argmax(mismatch))
             raise error(f"{int(mismatch.sum())} of {n} listed distances differ from the {spacing} grid from "
                         f"{rlo:g} to {rhi:g} A that LAMMPS uses (table line {k + 1}: {r_file[k]:g} listed, "
-                        f"{r[k]:g} on the grid)", f"fix the {spacing} bounds or N on the parameter line, or drop "
-                        f"{spacing} to use the listed distances", key_line, sec)
+                        f"{r[k]:g} on the grid)", f"Fix the {spacing} bounds or N on the parameter line, or drop "
+                        f"{spacing} to use the listed distances", param_line, sec)
     for a in (r, data[:, 1], data[:, 2]):
         a.flags.writeable = False
     return PairTableSection(keyword, r, data[:, 1], data[:, 2], spacing, float(rlo), float(rhi))
