@@ -34,8 +34,8 @@ last point LAMMPS holds every table constant), the element names are chemical sy
 distinct, the masses positive and finite, every table holds its count of numbers (a
 truncated file names the table that ends early), no table ends in the middle of a line
 (LAMMPS would drop the rest of that line and misread every later table), no numbers follow
-the last table, and every value is finite. Results are cached per file path, modification
-time and size.
+the last table, and every value is finite. Results are cached per :func:`file_key`
+(resolved path, modification time, size and inode).
 """
 
 from __future__ import annotations
@@ -455,7 +455,7 @@ def read_eam(path: str | Path, *, header_only: bool = False) -> EAMTables:
     Returns
     -------
     EAMTables
-        Cached per file path, modification time and size; the arrays are read-only.
+        Cached per :func:`file_key` (path, modification time, size, inode); the arrays are read-only.
 
     Raises
     ------

@@ -151,7 +151,7 @@ def load_potential(name_or_path: str | Path) -> Potential:
     -------
     Potential
         With species, masses (amu), cutoff (Angstrom) and LAMMPS lines. Cached per
-        resolved path, modification time and size.
+        resolved path, modification time, size and inode.
 
     Raises
     ------

@@ -142,7 +142,7 @@ def read_table_section(path: str | Path, keyword: str | None = None) -> PairTabl
     Returns
     -------
     PairTableSection
-        Cached per file path, modification time and size.
+        Cached per :func:`~qcbridge.potentials.eam_files.file_key` (path, modification time, size, inode).
 
     Raises
     ------
