@@ -228,3 +228,8 @@ class PaddingError(CouplingError):
     """The deformation near the atomistic region compresses the padding below the interaction
     range of the atoms it completes (a far field strained beyond the geometry's strain margin,
     or a displacement field with an unhandled cut that tears elements)."""
+
+
+class PaddingDoesNotFitError(CouplingError):
+    """The atomistic and blending regions with their padding do not fit inside the domain; the
+    message says by how much to enlarge it."""

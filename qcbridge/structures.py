@@ -19,7 +19,8 @@ from ase.lattice.cubic import BodyCenteredCubic, Diamond, FaceCenteredCubic, Sim
 
 from .errors import StructureError
 
-__all__ = ["Lattice", "as_slab", "cubic_crystal", "hcp_crystal", "lattice_basis", "oriented_primitive_cell",
+__all__ = ["Lattice", "as_slab", "cubic_crystal", "hcp_crystal", "lattice_basis", "lattice_constant_guess",
+           "oriented_primitive_cell",
            "triangular_lattice"]
 
 Directions = Sequence[Sequence[int]]
@@ -199,3 +200,30 @@ def lattice_basis(points: np.ndarray, *, tol: float = 1e-6) -> np.ndarray:
         if np.abs(c - np.rint(c)).max() < tol * 1e3:
             return B
     raise StructureError("the sites do not form a Bravais lattice in the mesh plane; pass lattice= explicitly")
+
+
+#: Atoms per conventional cubic cell.
+_ATOMS_PER_CUBE = {Lattice.FCC: 4, Lattice.BCC: 2, Lattice.DIAMOND: 8, Lattice.SC: 1}
+
+
+def lattice_constant_guess(symbol: str, lattice: Lattice) -> float:
+    """A starting guess (Angstrom) for the cubic lattice constant of ``symbol`` in ``lattice``,
+    from the atomic volume of the element's reference state in ASE (whatever its structure),
+    or 4 A when ASE has none.
+
+    Parameters
+    ----------
+    symbol : str
+    lattice : Lattice
+    """
+    from ase.data import atomic_numbers, reference_states
+
+    ref = reference_states[atomic_numbers[symbol]] if symbol in atomic_numbers else None
+    a = (ref or {}).get("a")
+    if not a:
+        return 4.0
+    volume = {"fcc": a**3 / 4, "bcc": a**3 / 2, "diamond": a**3 / 8, "sc": a**3,
+              "hcp": np.sqrt(3.0) / 4.0 * a**3 * (ref or {}).get("c/a", np.sqrt(8.0 / 3.0))}.get(ref["symmetry"])
+    if volume is None:
+        return 4.0
+    return float((volume * _ATOMS_PER_CUBE[lattice]) ** (1.0 / 3.0))

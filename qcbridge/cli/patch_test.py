@@ -33,10 +33,16 @@ def run(args: argparse.Namespace) -> int:
     try:
         pot = load_potential_spec(args.potential)
         F = np.array(args.F, dtype=float).reshape(3, 3)
-        directions = [[int(v) for v in d.split(",")] for d in args.orientation.split()]
+        try:
+            directions = [[int(v) for v in d.split(",")] for d in args.orientation.split()]
+        except ValueError:
+            raise SystemExit(f"qcbridge patch-test: cannot read --orientation {args.orientation!r}; "
+                             "use three comma-separated Miller triples, e.g. '1,1,0 -1,1,1 1,-1,2'") from None
         methods = [method_from_name(m.strip()) for m in args.methods.split(",")]
+        radius = max(11.0, 1.2 * pot.cutoff) if args.radius is None else args.radius
         setup = slab_setup(pot, lattice=Lattice[args.lattice.upper()], a=args.a, directions=directions,
-                           size=tuple(args.size), atomistic=args.radius, blend_width=args.blend_width)
+                           size=None if args.size is None else tuple(args.size), atomistic=radius,
+                           blend_width=args.blend_width, strain_margin=args.strain_margin)
         geo = setup.geometry
         result, where = {}, {}
         for method in methods:
@@ -71,13 +77,16 @@ def register(sub) -> None:
                         "print, per method, the largest force on free nodes and where it sits.")
     pt.add_argument("--F", nargs=9, type=float, default=[1.01, 0, 0, 0, 1, 0, 0, 0, 1], metavar="Fij",
                     help="deformation gradient, row by row (default 1 %% uniaxial stretch along x)")
-    pt.add_argument("--potential", default="Al_jnp.eam", help="registry name or lj:SYMBOL:EPS:SIGMA[:CUTOFF]")
-    pt.add_argument("--lattice", default="fcc", choices=["fcc", "bcc", "sc"])
+    pt.add_argument("--potential", default="Al_jnp.eam", help="registry name or lj:SYMBOL:EPS:SIGMA[:CUTOFF] (default %(default)s)")
+    pt.add_argument("--lattice", default="fcc", choices=["fcc", "bcc", "sc"], help="default %(default)s")
     pt.add_argument("--a", type=float, help="lattice constant (A; default: the potential's equilibrium)")
-    pt.add_argument("--orientation", default="1,1,0 -1,1,1 1,-1,2", help="crystal directions along x, y, z")
-    pt.add_argument("--size", nargs=2, type=int, default=[24, 12], help="oriented cells along x and y")
-    pt.add_argument("--radius", type=float, default=11.0, help="atomistic core radius (A)")
-    pt.add_argument("--blend-width", type=float, default=8.0, help="blending region width (A)")
-    pt.add_argument("--methods", default="qce,qce-gfc,qcf,bqce,bqcf", help="comma-separated methods")
+    pt.add_argument("--orientation", default="1,1,0 -1,1,1 1,-1,2", help="crystal directions along x, y, z (default %(default)r)")
+    pt.add_argument("--size", nargs=2, type=int, metavar=("NX", "NY"),
+                    help="oriented cells along x and y (default: the smallest slab that holds the regions and padding)")
+    pt.add_argument("--radius", type=float, help="atomistic core radius (A; default: max(11, 1.2 x cutoff))")
+    pt.add_argument("--strain-margin", type=float, default=0.1,
+                    help="relative enlargement of the padding for strained configurations (default %(default)s)")
+    pt.add_argument("--blend-width", type=float, default=8.0, help="blending region width (A; default %(default)s)")
+    pt.add_argument("--methods", default="qce,qce-gfc,qcf,bqce,bqcf", help="comma-separated methods (default %(default)s)")
     pt.add_argument("--json", action="store_true", help="print {method: max residual} as JSON")
     pt.set_defaults(func=run)

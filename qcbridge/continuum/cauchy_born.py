@@ -24,7 +24,8 @@ import numpy as np
 from ase import Atoms
 from ase.units import GPa
 
-from ..errors import ConvergenceError, DeformationError, StructureError
+from ..engines.checks import close_pairs
+from ..errors import ConvergenceError, DeformationError, NonFiniteError, StructureError
 from ..potentials import Potential
 from ..potentials.functions import numpy_functions
 from ..tensors import stiffness_to_voigt
@@ -83,6 +84,12 @@ def _pinv_sym(H: np.ndarray, rtol: float = 1e-10, absolute: bool = False) -> np.
 #: Smallest principal stretch a Cauchy-Born evaluation accepts.
 MIN_STRETCH = 0.3
 
+#: Basis atoms closer than this (Angstrom, periodic images included) overlap.
+DUPLICATE_DISTANCE = 0.5
+
+#: Largest number of (cell image x basis pair) bond candidates a bond search may build.
+MAX_BONDS = 5_000_000
+
 
 class CauchyBorn:
     """Cauchy-Born continuum model of a periodic crystal.
@@ -117,9 +124,15 @@ class CauchyBorn:
         if not np.all(cell_atoms.pbc):
             raise StructureError("the Cauchy-Born cell must be periodic in all three directions")
         self.cell = np.array(cell_atoms.cell)
+        if not (np.all(np.isfinite(self.cell)) and np.all(np.isfinite(cell_atoms.positions))):
+            raise NonFiniteError("the Cauchy-Born cell or its basis positions contain NaN or infinity")
         self.volume = abs(np.linalg.det(self.cell))
         if self.volume < 1e-8:
             raise StructureError("the Cauchy-Born cell has zero volume")
+        pairs, dist = close_pairs(cell_atoms, DUPLICATE_DISTANCE)
+        if len(pairs):
+            raise StructureError(f"basis atoms {pairs[0].tolist()} of the Cauchy-Born cell sit {dist[0]:.3g} A apart "
+                                 "(periodic images included): remove duplicate atoms or enlarge the cell")
         self.functions = numpy_functions(potential)
         potential.check_species(cell_atoms.get_chemical_symbols())
         self.species = np.array([self.functions.species.index(s) for s in cell_atoms.get_chemical_symbols()])
@@ -141,6 +154,12 @@ class CauchyBorn:
             heights = self.volume / np.linalg.norm(np.cross(self.cell[[1, 2, 0]], self.cell[[2, 0, 1]]), axis=1)
             extent = np.max(np.linalg.norm(self.basis - self.basis[0], axis=1)) if self.nbasis > 1 else 0.0
             n = np.ceil((radius + extent) / heights).astype(int)
+            if np.prod(2 * n + 1) * self.nbasis**2 > MAX_BONDS:
+                raise StructureError(
+                    f"the Cauchy-Born cell is too thin for a {radius:g} A bond search (heights "
+                    f"{np.round(heights, 4).tolist()} A need {np.prod(2 * n + 1)} cell images); use a cell whose "
+                    "heights are not far below the cutoff"
+                )
             R = np.array(list(product(*[range(-k, k + 1) for k in n]))) @ self.cell
             a, c = np.meshgrid(np.arange(self.nbasis), np.arange(self.nbasis), indexing="ij")
             a, c = a.ravel(), c.ravel()
@@ -247,8 +266,10 @@ class CauchyBorn:
 
         W(F) = min_s E / V0 is a global minimum, and a sheared multilattice can have
         several local minima over s. Local minimizations start from s = 0 and from
-        displacements of +-``start_step`` A of each basis atom along x, y, z, all in one
-        batch; the lowest end point wins.
+        displacements F d of each basis atom, with d = +-``start_step`` A along the
+        reference axes, all in one batch; the lowest end point wins (ties: the earliest start). The starts are mapped
+        by F, so that for QF they are the rotated starts of F and W(QF) = W(F) holds even
+        where the minima differ.
         """
         nb = self.nbasis
         if nb == 1 or not self.relax:
@@ -264,9 +285,13 @@ class CauchyBorn:
                     starts.append(s0)
         S = len(starts)
         FF = np.repeat(F, S, axis=0)
-        s0 = np.tile(np.array(starts), (B, 1, 1))
+        s0 = np.einsum("bij,baj->bai", FF, np.tile(np.array(starts), (B, 1, 1)))
         s_all, E_all, G_all, H_all = self._minimize_shifts(FF, s0)
-        pick = np.arange(B) * S + np.argmin(E_all.reshape(B, S), axis=1)  # best start per F
+        # best start per F; among minima equal to round-off (mirror images) the first start,
+        # s = 0 before the others, wins -- the minimum a relaxation from the unshifted basis finds
+        E = E_all.reshape(B, S)
+        lowest = E.min(axis=1, keepdims=True)
+        pick = np.arange(B) * S + np.argmax(E <= lowest + 1e-12 * np.abs(lowest), axis=1)
         return *self._condense(E_all[pick], G_all[pick], H_all[pick], order), s_all[pick]
 
     def _minimize_shifts(self, F: np.ndarray, s: np.ndarray):
@@ -303,8 +328,11 @@ class CauchyBorn:
                     break
                 alpha = np.where(bad, 0.5 * alpha, alpha)
             s = trial
+        worst = int(np.argmax(np.abs(gs).max(axis=1)))
         raise ConvergenceError(
-            f"inner relaxation did not converge in 100 steps (|force| = {np.abs(gs).max():.3g} eV/A)"
+            f"inner relaxation of the basis atoms did not converge in 100 steps: residual force "
+            f"{np.abs(gs).max():.3g} eV/A (tolerance {self.relax_tol:g}) at F = {np.round(F[worst], 4).tolist()}; the "
+            "crystal is probably unstable there (a phase change); loosen relax_tol or use smaller deformations"
         )
 
     def _condense(self, E, G, H, order: int):
@@ -415,4 +443,13 @@ def equilibrium_lattice_constant(build, potential: Potential, a_guess: float) ->
     def pressure(lam: float) -> float:
         return float(np.trace(cb.first_piola(lam * np.eye(3))))
 
-    return a_guess * brentq(pressure, 0.85, 1.15, xtol=1e-15, rtol=1e-15)
+    # widen the bracket around the guess until the pressure changes sign (at most 0.5 .. 2)
+    for lo, hi in ((0.85, 1.15), (0.7, 1.4), (0.5, 2.0)):
+        p_lo, p_hi = pressure(lo), pressure(hi)
+        if np.sign(p_lo) != np.sign(p_hi):
+            return a_guess * brentq(pressure, lo, hi, xtol=1e-15, rtol=1e-15)
+    raise ConvergenceError(
+        f"no lattice constant between {0.5 * a_guess:.4g} and {2.0 * a_guess:.4g} A makes the Cauchy-Born pressure of "
+        f"this crystal vanish with {potential.name} (trace P = {p_lo:.3g} and {p_hi:.3g} eV/A^3 at the ends); pass the "
+        "lattice constant explicitly or check that the potential describes this structure"
+    )

@@ -26,6 +26,9 @@ from ..errors import MeshError
 
 __all__ = ["Mesh", "graded_lattice_nodes", "structured_mesh"]
 
+#: Largest node coordinate accepted (Angstrom): beyond it a mesh is a unit mistake.
+MAX_COORDINATE = 1e9
+
 
 @dataclass(frozen=True, eq=False)
 class Mesh:
@@ -55,6 +58,13 @@ class Mesh:
             raise MeshError("element node index out of range")
         if not np.all(np.isfinite(nodes)):
             raise MeshError("non-finite node coordinates")
+        if not (np.isfinite(self.thickness) and self.thickness > 0):
+            raise MeshError(f"the thickness of a 2D mesh (its z period) must be a positive length, got {self.thickness}")
+        if elements.size:
+            _, first, counts = np.unique(np.sort(elements, axis=1), axis=0, return_index=True, return_counts=True)
+            if (counts > 1).any():
+                raise MeshError(f"{int((counts > 1).sum())} element(s) appear more than once, first "
+                                f"{elements[first[counts > 1][0]].tolist()}")
         # orient every simplex positively
         J = _edge_matrices(nodes, elements)
         det = np.linalg.det(J)
@@ -220,16 +230,27 @@ class Mesh:
         """
         from scipy.spatial import ConvexHull
 
+        from scipy.spatial import QhullError, cKDTree
+
         points = np.asarray(points, dtype=float)
         if points.ndim != 2 or points.shape[1] not in (2, 3) or len(points) < points.shape[1] + 1:
             raise MeshError(f"need at least dim + 1 points of dimension 2 or 3, got shape {points.shape}")
+        if not np.all(np.isfinite(points)) or np.abs(points).max() > MAX_COORDINATE:
+            raise MeshError(f"node coordinates must be finite and within +-{MAX_COORDINATE:g} A")
+        dup = cKDTree(points).query_pairs(1e-8 * max(np.ptp(points, axis=0).max(), 1e-300), output_type="ndarray")
+        if len(dup):
+            raise MeshError(f"{len(dup)} pair(s) of points coincide, first {dup[0].tolist()}: remove duplicates")
         centred = points - points.mean(axis=0)
         scale = np.abs(centred).max()
         x = centred / scale
         h2 = np.min(np.sum((x[1:] - x[0]) ** 2, axis=1))
         w = np.random.default_rng(seed).uniform(0.0, 1e-7 * h2, len(x))
         lifted = np.column_stack([x, np.sum(x * x, axis=1) + w])
-        hull = ConvexHull(lifted)
+        try:
+            hull = ConvexHull(lifted)
+        except QhullError:
+            raise MeshError(f"the {len(points)} points lie on a {'line' if points.shape[1] == 2 else 'plane'} (or "
+                            "fewer dimensions): they span no area/volume to mesh") from None
         lower = hull.equations[:, -2] < -1e-12  # outward normal pointing down in the lift
         simplices = hull.simplices[lower]
         # flat simplices can only come from co-planar points on the hull's boundary (box

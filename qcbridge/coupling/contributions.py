@@ -75,8 +75,9 @@ class WeightedAtomistic:
         levels = np.unique(np.concatenate([[0.0, 1.0], weights]))
         wpot = weighted_potential(potential, levels, Path(self._tmp.name))
         try:
-            self.engine = LammpsEngine(lammps_atoms(kinematics), wpot)
-            self.engine.set_types(wpot.types(weights))
+            atoms = lammps_atoms(kinematics)
+            self.engine = LammpsEngine(atoms, wpot)
+            self.engine.set_types(wpot.types(weights, atoms.get_chemical_symbols()))
         except BaseException:
             self._tmp.cleanup()
             raise

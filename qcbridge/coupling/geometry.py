@@ -29,7 +29,7 @@ import scipy.sparse as sp
 from ase import Atoms
 from scipy.spatial import cKDTree
 
-from ..errors import CouplingError, MeshError, NodeOffLatticeError, ThinAtomisticRegionError
+from ..errors import CouplingError, MeshError, NodeOffLatticeError, PaddingDoesNotFitError, ThinAtomisticRegionError
 from ..continuum.mesh import Mesh, graded_lattice_nodes
 
 __all__ = ["Region", "CoupledGeometry", "build_geometry", "blending_weight"]
@@ -233,10 +233,10 @@ def build_geometry(
         lo, hi = P.min(axis=0), P.max(axis=0)
         margin = np.minimum(P[resolved] - lo, hi - P[resolved]).min()
         if margin < depth:
-            raise CouplingError(
+            raise PaddingDoesNotFitError(
                 f"the resolved region (core and blending) comes within {margin:.3g} A of the domain boundary, "
-                f"but its padding must be {depth:.3g} A deep inside the domain; enlarge the domain or shrink "
-                "the atomistic region"
+                f"but its padding must be {depth:.3g} A deep inside the domain; enlarge the domain by at least "
+                f"{2 * (depth - margin):.3g} A across, or shrink the atomistic or blending region"
             )
 
     if nodes is None:

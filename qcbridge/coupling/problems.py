@@ -21,7 +21,14 @@ from ..continuum.cauchy_born import CauchyBorn, equilibrium_lattice_constant
 from ..defects import EdgeDislocation, PartialsFit, disregistry, fit_partials, voigt_poisson_ratio
 from ..continuum.mesh import Mesh
 from ..potentials.potential import Potential
-from ..structures import Directions, Lattice, cubic_crystal, lattice_basis, oriented_primitive_cell
+from ..structures import (
+    Directions,
+    Lattice,
+    cubic_crystal,
+    lattice_basis,
+    lattice_constant_guess,
+    oriented_primitive_cell,
+)
 from .boundary import Boundary, DisplacementField, HomogeneousDeformation
 from .builders import DISLOCATION_AXES
 from .geometry import CoupledGeometry, Region, build_geometry
@@ -117,10 +124,8 @@ class DefectProblem:
 
 
 def _slab(potential: Potential, lattice: Lattice, directions: Directions, size) -> tuple[Atoms, CauchyBorn, float, float]:
-    from ase.data import atomic_numbers, reference_states
-
     symbol = potential.species[0]
-    guess = (reference_states[atomic_numbers[symbol]] or {}).get("a") or 4.0
+    guess = lattice_constant_guess(symbol, lattice)
     a = equilibrium_lattice_constant(lambda x: oriented_primitive_cell(lattice, symbol, x, directions), potential, guess)
     crystal = cubic_crystal(lattice, symbol, a, directions=directions, size=(size[0], size[1], 1),
                             pbc=(False, False, True))

@@ -110,6 +110,7 @@ def close_pairs(atoms: Atoms, cutoff: float) -> tuple[np.ndarray, np.ndarray]:
     pairs : ndarray, shape (M, 2)
         Atom indices, ``i < j`` (``i == j`` for an atom close to its own image).
     distances : ndarray, shape (M,)
+        The shortest distance of each pair over periodic images.
 
     Raises
     ------
@@ -150,9 +151,10 @@ def close_pairs(atoms: Atoms, cutoff: float) -> tuple[np.ndarray, np.ndarray]:
     n = len(atoms)
     pq = pq[(pq[:, 0] < n) | (pq[:, 1] < n)]  # at least one real atom
     d = np.linalg.norm(allpos[pq[:, 0]] - allpos[pq[:, 1]], axis=1)
-    ij = np.sort(allown[pq], axis=1)
+    order = np.argsort(d, kind="stable")  # a pair may meet through several images: keep the closest
+    ij = np.sort(allown[pq[order]], axis=1)
     ij, first = np.unique(ij, axis=0, return_index=True)
-    return ij, d[first]
+    return ij, d[order][first]
 
 
 class OverlapGuard:

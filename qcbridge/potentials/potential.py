@@ -116,6 +116,9 @@ class EAMPotential(Potential):
         return True
 
     def pair_coeff(self, type_species: Sequence[str]) -> list[str]:
+        from .eam_files import read_eam
+
+        read_eam(self.path)  # validated (and cached) before LAMMPS reads it: a bad file crashes LAMMPS
         if self.style == "eam":
             if set(type_species) != set(self.species):
                 raise SpeciesError(f"funcfl potential {self.name} covers only {self.species[0]}")
@@ -279,4 +282,7 @@ class TabulatedPair(Potential):
         return f"table linear {self.length}"
 
     def pair_coeff(self, type_species: Sequence[str]) -> list[str]:
+        from .table_files import read_table_section
+
+        read_table_section(self.path, self.keyword)  # validated (and cached) before LAMMPS reads it
         return [f"pair_coeff * * {self.path} {self.keyword} {self.cutoff!r}"]

@@ -4,14 +4,16 @@ Energy-based coupling needs the energy of a subset of atoms (weights 1 and 0) or
 sum (weights in [0, 1]) and its exact gradient, while every atom keeps acting as a
 neighbour. With atom types as weight levels w_a this is an ordinary potential:
 
-* EAM (E_i = 1/2 sum_j phi(r_ij) + F(rho_i)): a generated setfl file whose element a has
-  embedding w_a F, unchanged density rho, and pair term (w_a + w_b)/2 phi between a and b.
-  LAMMPS's splines are linear in the tabulated values and the tables are written on the
-  grid of the source file, so LAMMPS evaluates exactly the weighted energy, and its forces
-  are exactly its gradient.
+* EAM (E_i = 1/2 sum_j phi_ef(r_ij) + F_e(rho_i)): a generated file whose element (e, a) --
+  species e at weight level a -- has embedding w_a F_e, unchanged densities rho_ef, and pair
+  term (w_a + w_b)/2 phi_ef between (e, a) and (f, b). LAMMPS's splines are linear in the
+  tabulated values and the tables are written on the grid of the source file, so LAMMPS
+  evaluates exactly the weighted energy, and its forces are exactly its gradient. One
+  species gives a setfl file; several give a Finnis-Sinclair file (densities per pair).
 * Lennard-Jones and Morse: well depth (w_a + w_b)/2 per type pair.
 
-Weights are quantized to the given levels (e.g. 0 and 1 for a sharp interface).
+LAMMPS type 1 + s n + a is species s at level a (n levels). Weights are quantized to the
+given levels (e.g. 0 and 1 for a sharp interface).
 """
 
 from __future__ import annotations
@@ -26,21 +28,21 @@ from ..errors import PotentialError
 from .eam_files import read_eam
 from .potential import EAMPotential, LennardJones, Morse, Potential
 
-__all__ = ["WeightedPotential", "weighted_potential", "write_weighted_setfl"]
+__all__ = ["WeightedPotential", "weighted_potential", "write_weighted_eam"]
 
 
 @dataclass(frozen=True)
 class WeightedPotential(Potential):
-    """A single-species potential with one LAMMPS atom type per weight level.
+    """A potential with one LAMMPS atom type per (species, weight level).
 
     Attributes
     ----------
     base : Potential
         The unweighted potential.
     levels : tuple of float
-        Weight of LAMMPS type k + 1.
+        Weight levels; type 1 + s n + a is ``base.species[s]`` at ``levels[a]``.
     path : Path or None
-        Generated setfl file (EAM only).
+        Generated EAM file.
     """
 
     base: Potential | None = None
@@ -48,53 +50,74 @@ class WeightedPotential(Potential):
     path: Path | None = field(default=None)
 
     @property
+    def _base(self) -> Potential:
+        if self.base is None:
+            raise PotentialError("a weighted potential needs its base potential")
+        return self.base
+
+    @property
     def pair_style(self) -> str:
         if isinstance(self.base, EAMPotential):
-            return "eam/alloy"
-        return self.base.pair_style
+            return "eam/alloy" if len(self._base.species) == 1 else "eam/fs"
+        return self._base.pair_style
 
     @property
     def is_manybody(self) -> bool:
-        return self.base.is_manybody
+        return self._base.is_manybody
 
     def pair_coeff(self, type_species: Sequence[str]) -> list[str]:
-        n = len(self.levels)
-        if isinstance(self.base, EAMPotential):
+        base = self._base
+        n = len(self.levels) * len(base.species)
+        if isinstance(base, EAMPotential):
             return [f"pair_coeff * * {self.path} {' '.join(f'W{k}' for k in range(n))}"]
+        w = np.tile(self.levels, len(base.species))
         lines = []
         for a in range(n):
             for b in range(a, n):
-                w = 0.5 * (self.levels[a] + self.levels[b])
-                if isinstance(self.base, LennardJones):
-                    lines.append(f"pair_coeff {a + 1} {b + 1} {w * self.base.epsilon!r} {self.base.sigma!r}")
-                else:
-                    lines.append(f"pair_coeff {a + 1} {b + 1} {w * self.base.d0!r} {self.base.alpha!r} {self.base.r0!r}")
-        return lines + [f"pair_modify shift {'yes' if self.base.shift else 'no'}"]
+                scale = 0.5 * (float(w[a]) + float(w[b]))
+                if isinstance(base, LennardJones):
+                    lines.append(f"pair_coeff {a + 1} {b + 1} {scale * base.epsilon!r} {base.sigma!r}")
+                elif isinstance(base, Morse):
+                    lines.append(f"pair_coeff {a + 1} {b + 1} {scale * base.d0!r} {base.alpha!r} {base.r0!r}")
+        shift = getattr(base, "shift", False)
+        return lines + [f"pair_modify shift {'yes' if shift else 'no'}"]
 
-    def types(self, weights: np.ndarray) -> np.ndarray:
-        """LAMMPS type (1-based) of each weight; every weight must be one of the levels."""
+    def types(self, weights: np.ndarray, species: Sequence[str] | None = None) -> np.ndarray:
+        """LAMMPS type (1-based) of each atom from its weight (one of the levels) and species
+        (default: the base potential's only species).
+
+        Raises
+        ------
+        PotentialError
+            A weight that is not a level, or a species the base does not cover.
+        """
         weights = np.asarray(weights, dtype=float)
         lv = np.asarray(self.levels)
         k = np.argmin(np.abs(weights[:, None] - lv[None, :]), axis=1)
         if np.abs(lv[k] - weights).max(initial=0.0) > 1e-12:
-            raise ValueError("weights must be quantized to the potential's levels")
-        return k + 1
+            raise PotentialError("weights must be quantized to the weighted potential's levels")
+        base_species = self._base.species
+        if species is None:
+            if len(base_species) != 1:
+                raise PotentialError(f"{self._base.name} covers {', '.join(base_species)}: give the species of the atoms")
+            s = np.zeros(len(weights), dtype=int)
+        else:
+            self._base.check_species(list(species))
+            s = np.array([base_species.index(x) for x in species], dtype=int)
+        return s * len(lv) + k + 1
 
 
-def write_weighted_setfl(potential: EAMPotential, levels: Sequence[float], path: Path) -> None:
-    """Write the weighted setfl file of a single-element funcfl, setfl or Finnis-Sinclair
-    potential (one element: the Finnis-Sinclair density is the setfl density).
+def write_weighted_eam(potential: EAMPotential, levels: Sequence[float], path: Path) -> None:
+    """Write the weighted EAM file of a funcfl, setfl or Finnis-Sinclair potential: setfl
+    for one element, Finnis-Sinclair (densities per element pair) for several.
 
-    Raises
-    ------
-    PotentialError
-        The potential has more than one element.
+    Element W<s n + a> is species s at weight ``levels[a]``.
     """
     tab = read_eam(potential.path)
-    if len(tab.elements) != 1:
-        raise PotentialError(f"weighted site energies need a single-element EAM file; {potential.name} "
-                             f"has elements {', '.join(tab.elements)}")
-    n = len(levels)
+    n_el, n = len(tab.elements), len(levels)
+    w = np.tile(np.asarray(levels, dtype=float), n_el)
+    el = np.repeat(np.arange(n_el), n)
+    masses = potential.masses if len(potential.masses) == n_el else tab.masses
 
     def table(values: np.ndarray) -> None:  # LAMMPS reads lines of limited length: 5 per line
         v = np.asarray(values, dtype=float) + 0.0  # no negative zeros
@@ -103,47 +126,48 @@ def write_weighted_setfl(potential: EAMPotential, levels: Sequence[float], path:
 
     with open(path, "w") as fh:
         fh.write(f"weighted site energies of {potential.name} generated by qcbridge\n")
-        fh.write("element W<k> has embedding w_k F, density rho, pair (w_k + w_l)/2 phi\n")
-        fh.write("levels " + " ".join(repr(float(w)) for w in levels) + "\n")
-        fh.write(f"{n} " + " ".join(f"W{k}" for k in range(n)) + "\n")
+        fh.write("element W<s n + a> (species s, level a) has embedding w_a F_s, densities rho, pair (w_a + w_b)/2 phi\n")
+        fh.write("species " + " ".join(tab.elements) + " levels " + " ".join(repr(float(x)) for x in levels) + "\n")
+        fh.write(f"{n_el * n} " + " ".join(f"W{k}" for k in range(n_el * n)) + "\n")
         fh.write(f"{tab.nrho} {tab.drho!r} {tab.nr} {tab.dr!r} {tab.cutoff!r}\n")
-        for w in levels:
-            fh.write(f"0 {potential.masses[0]!r} 0.0 none\n")
-            table(w * tab.frho[0])
-            table(tab.rhor[0, 0])
-        for a in range(n):
+        for t in range(n_el * n):
+            fh.write(f"0 {float(masses[el[t]])!r} 0.0 none\n")
+            table(w[t] * tab.frho[el[t]])
+            if n_el == 1:
+                table(tab.rhor[0, 0])
+            else:
+                for u in range(n_el * n):  # density at an atom of type u due to a neighbour of type t
+                    table(tab.rhor[el[t], el[u]])
+        for a in range(n_el * n):
             for b in range(a + 1):
-                table(0.5 * (levels[a] + levels[b]) * tab.z2r[0, 0])
+                table(0.5 * (w[a] + w[b]) * tab.z2r[el[a], el[b]])
 
 
 def weighted_potential(potential: Potential, levels: Sequence[float], workdir: Path) -> WeightedPotential:
-    """The weighted-site-energy version of a single-species potential.
+    """The weighted-site-energy version of a potential.
 
     Parameters
     ----------
     potential : EAMPotential, LennardJones or Morse
-        Single species.
     levels : sequence of float
-        Weight levels (type k + 1 has weight ``levels[k]``).
+        Weight levels.
     workdir : Path
-        Where the generated setfl file is written (EAM).
+        Where the generated EAM file is written.
 
     Raises
     ------
     PotentialError
-        Unsupported potential or more than one species.
+        Unsupported potential.
     """
-    if len(potential.species) != 1:
-        raise PotentialError(f"weighted site energies need a single-species potential, {potential.name} "
-                             f"covers {', '.join(potential.species)}")
     levels = tuple(float(w) for w in levels)
     path = None
     if isinstance(potential, EAMPotential):
-        path = Path(workdir) / "weighted.eam.alloy"
-        write_weighted_setfl(potential, levels, path)
+        path = Path(workdir) / ("weighted.eam.alloy" if len(potential.species) == 1 else "weighted.eam.fs")
+        write_weighted_eam(potential, levels, path)
     elif not isinstance(potential, (LennardJones, Morse)):
         raise PotentialError(f"weighted site energies are available for EAM, Lennard-Jones and Morse, "
                              f"not {type(potential).__name__}")
     n = len(levels)
-    return WeightedPotential(f"weighted {potential.name}", potential.species * n, potential.masses * n,
-                             potential.cutoff, potential, levels, path)
+    species = tuple(s for s in potential.species for _ in range(n))
+    masses = tuple(m for m in potential.masses for _ in range(n))
+    return WeightedPotential(f"weighted {potential.name}", species, masses, potential.cutoff, potential, levels, path)
