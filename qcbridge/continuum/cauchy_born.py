@@ -30,7 +30,7 @@ from ..potentials import Potential
 from ..potentials.functions import numpy_functions
 from ..tensors import stiffness_to_voigt
 
-__all__ = ["CauchyBorn", "check_deformation", "equilibrium_lattice_constant"]
+__all__ = ["CauchyBorn", "check_deformation", "condense", "equilibrium_lattice_constant", "minimize_shifts"]
 
 
 def check_deformation(F: np.ndarray) -> np.ndarray:
@@ -274,7 +274,7 @@ class CauchyBorn:
         nb = self.nbasis
         if nb == 1 or not self.relax:
             s = np.zeros((F.shape[0], nb, 3))
-            return *self._condense(*self._energy_terms(F, s, max(order, 1)), order), s
+            return *condense(*self._energy_terms(F, s, max(order, 1)), order, relaxed=False), s
         B = F.shape[0]
         starts = [np.zeros((nb, 3))]
         for atom in range(1, nb):
@@ -286,69 +286,13 @@ class CauchyBorn:
         S = len(starts)
         FF = np.repeat(F, S, axis=0)
         s0 = np.einsum("bij,baj->bai", FF, np.tile(np.array(starts), (B, 1, 1)))
-        s_all, E_all, G_all, H_all = self._minimize_shifts(FF, s0)
+        s_all, E_all, G_all, H_all = minimize_shifts(self._energy_terms, FF, s0, relax_tol=self.relax_tol, max_step=self.max_step)
         # best start per F; among minima equal to round-off (mirror images) the first start,
         # s = 0 before the others, wins -- the minimum a relaxation from the unshifted basis finds
         E = E_all.reshape(B, S)
         lowest = E.min(axis=1, keepdims=True)
         pick = np.arange(B) * S + np.argmax(E <= lowest + 1e-12 * np.abs(lowest), axis=1)
-        return *self._condense(E_all[pick], G_all[pick], H_all[pick], order), s_all[pick]
-
-    def _minimize_shifts(self, F: np.ndarray, s: np.ndarray):
-        """Saddle-free Newton (step -V |Lambda|^+ V^T g, a descent direction even where the
-        shift Hessian is indefinite) with a backtracking line search on each member's
-        energy. Once converged, one more step polishes the shifts to round-off so that
-        finite differences of P see no relaxation noise."""
-        B, nb = F.shape[0], self.nbasis
-        m = 3 * (nb - 1)
-        s = s.copy()
-        polished = False
-        for it in range(100):
-            E, G, H = self._energy_terms(F, s, 2)
-            gs = G[:, :, 4:].transpose(0, 2, 1).reshape(B, m)  # dE/ds of basis atoms 1..nb-1
-            if polished:
-                return s, E, G, H
-            polished = np.abs(gs).max() < self.relax_tol
-            Hss = H[:, :, 4:, :, 4:].transpose(0, 2, 1, 4, 3).reshape(B, m, m)
-            step = -np.einsum("bmn,bn->bm", _pinv_sym(Hss, absolute=True), gs).reshape(B, nb - 1, 3)
-            if polished:
-                s[:, 1:] += step
-                continue
-            # trust region: no basis atom moves more than max_step per iteration (keeps
-            # the shared bond list of the batch small when curvature is tiny or negative)
-            norm = np.linalg.norm(step, axis=-1).max(axis=-1)
-            step *= np.minimum(1.0, self.max_step / np.maximum(norm, 1e-300))[:, None, None]
-            alpha = np.ones(B)
-            slope = np.einsum("bm,bm->b", gs, step.reshape(B, m))
-            for _ in range(30):
-                trial = s.copy()
-                trial[:, 1:] += alpha[:, None, None] * step
-                bad = self._energy_terms(F, trial, 0)[0] > E + 1e-4 * alpha * slope + 1e-14 * np.abs(E)
-                if not bad.any():
-                    break
-                alpha = np.where(bad, 0.5 * alpha, alpha)
-            s = trial
-        worst = int(np.argmax(np.abs(gs).max(axis=1)))
-        raise ConvergenceError(
-            f"inner relaxation of the basis atoms did not converge in 100 steps: residual force "
-            f"{np.abs(gs).max():.3g} eV/A (tolerance {self.relax_tol:g}) at F = {np.round(F[worst], 4).tolist()}; the "
-            "crystal is probably unstable there (a phase change); loosen relax_tol or use smaller deformations"
-        )
-
-    def _condense(self, E, G, H, order: int):
-        """P (dE/dF) and, for order 2, the Hessian condensed over relaxed shifts."""
-        B, nb = E.shape[0], self.nbasis
-        m = 3 * (nb - 1)
-        PF = G[:, :, :3]
-        if order < 2:
-            return E, PF, None
-        HFF = H[:, :, :3, :, :3]
-        if nb > 1 and self.relax:
-            HFs = H[:, :, :3, :, 4:].transpose(0, 1, 2, 4, 3).reshape(B, 3, 3, m)
-            Hss = H[:, :, 4:, :, 4:].transpose(0, 2, 1, 4, 3).reshape(B, m, m)
-            corr = np.einsum("bijm,bmn,bkln->bijkl", HFs, _pinv_sym(Hss), HFs, optimize=True)
-            HFF = HFF - corr
-        return E, PF, HFF
+        return *condense(E_all[pick], G_all[pick], H_all[pick], order, relaxed=True), s_all[pick]
 
     def _batched(self, F, order: int, chunk: int = 1024):
         F = np.asarray(F, dtype=float)
@@ -418,6 +362,87 @@ class CauchyBorn:
     def elastic_constants_GPa(self) -> np.ndarray:
         """:meth:`elastic_constants` in GPa."""
         return self.elastic_constants() / GPa
+
+
+def minimize_shifts(energy_terms, F: np.ndarray, s: np.ndarray, *, relax_tol: float, max_step: float):
+    """Saddle-free Newton (step -V |Lambda|^+ V^T g, a descent direction even where the
+    shift Hessian is indefinite) with a backtracking line search on each member's
+    energy. Once converged, one more step polishes the shifts to round-off so that
+    finite differences of P see no relaxation noise.
+
+    Parameters
+    ----------
+    energy_terms : callable
+        ``energy_terms(F, s, order) -> (E, G, H)`` in y = (F columns, shifts) (eV, eV/A, eV/A^2).
+    F : ndarray, shape (B, 3, 3)
+    s : ndarray, shape (B, nb, 3)
+        Starting shifts (Angstrom).
+    relax_tol : float
+        Largest force on a basis atom at convergence (eV/A).
+    max_step : float
+        Largest move of a basis atom per iteration (Angstrom).
+
+    Returns
+    -------
+    s, E, G, H at the relaxed shifts.
+
+    Raises
+    ------
+    ConvergenceError
+        No convergence in 100 iterations (the message gives the residual and F).
+    """
+    B, nb = s.shape[0], s.shape[1]
+    m = 3 * (nb - 1)
+    s = s.copy()
+    polished = False
+    for _ in range(100):
+        E, G, H = energy_terms(F, s, 2)
+        gs = G[:, :, 4:].transpose(0, 2, 1).reshape(B, m)  # dE/ds of basis atoms 1..nb-1
+        if polished:
+            return s, E, G, H
+        polished = np.abs(gs).max() < relax_tol
+        Hss = H[:, :, 4:, :, 4:].transpose(0, 2, 1, 4, 3).reshape(B, m, m)
+        step = -np.einsum("bmn,bn->bm", _pinv_sym(Hss, absolute=True), gs).reshape(B, nb - 1, 3)
+        if polished:
+            s[:, 1:] += step
+            continue
+        # trust region: no basis atom moves more than max_step per iteration (keeps
+        # the shared bond list of the batch small when curvature is tiny or negative)
+        norm = np.linalg.norm(step, axis=-1).max(axis=-1)
+        step *= np.minimum(1.0, max_step / np.maximum(norm, 1e-300))[:, None, None]
+        alpha = np.ones(B)
+        slope = np.einsum("bm,bm->b", gs, step.reshape(B, m))
+        for _ in range(30):
+            trial = s.copy()
+            trial[:, 1:] += alpha[:, None, None] * step
+            bad = energy_terms(F, trial, 0)[0] > E + 1e-4 * alpha * slope + 1e-14 * np.abs(E)
+            if not bad.any():
+                break
+            alpha = np.where(bad, 0.5 * alpha, alpha)
+        s = trial
+    worst = int(np.argmax(np.abs(gs).max(axis=1)))
+    raise ConvergenceError(
+        f"inner relaxation of the basis atoms did not converge in 100 steps: residual force "
+        f"{np.abs(gs).max():.3g} eV/A (tolerance {relax_tol:g}) at F = {np.round(F[worst], 4).tolist()}; the "
+        "crystal is probably unstable there (a phase change); loosen relax_tol or use smaller deformations"
+    )
+
+
+def condense(E: np.ndarray, G: np.ndarray, H: np.ndarray | None, order: int, relaxed: bool):
+    """E, P = dE/dF and, for order 2, the Hessian in F condensed over the shifts when they
+    are ``relaxed`` (Schur complement E_FF - E_Fs E_ss^+ E_sF), else E_FF."""
+    B = E.shape[0]
+    PF = G[:, :, :3]
+    if order < 2:
+        return E, PF, None
+    HFF = H[:, :, :3, :, :3]
+    if relaxed and H is not None and H.shape[2] > 4:
+        m = 3 * (H.shape[2] - 4)  # shift components of basis atoms 1 .. nb-1
+        HFs = H[:, :, :3, :, 4:].transpose(0, 1, 2, 4, 3).reshape(B, 3, 3, m)
+        Hss = H[:, :, 4:, :, 4:].transpose(0, 2, 1, 4, 3).reshape(B, m, m)
+        corr = np.einsum("bijm,bmn,bkln->bijkl", HFs, _pinv_sym(Hss), HFs, optimize=True)
+        HFF = HFF - corr
+    return E, PF, HFF
 
 
 def equilibrium_lattice_constant(build, potential: Potential, a_guess: float) -> float:

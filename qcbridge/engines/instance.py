@@ -49,6 +49,7 @@ class InstanceState(Enum):
     OPEN = "open"
     CLOSED = "closed"
     FAILED = "failed"  #: LAMMPS failed in a command that may leave it unsafe to destroy
+    LOST = "lost"  #: a command removed the atoms the instance was expected to hold
 
 
 def decode_images(image: np.ndarray, bits: int) -> np.ndarray:
@@ -80,6 +81,7 @@ class LammpsInstance:
         self._lmp = import_lammps().lammps(cmdargs=list(args)) if lmp is None else lmp
         self.state = InstanceState.OPEN
         self.last_command: str | None = None
+        self.expected_atoms: int | None = None  # set by :meth:`expect_atoms`
 
     # ------------------------------------------------------------ lifetime
     @property
@@ -96,6 +98,9 @@ class LammpsInstance:
     def _unusable(self) -> str:
         if self.state is InstanceState.CLOSED:
             return "this LAMMPS instance has been closed; build a new engine"
+        if self.state is InstanceState.LOST:
+            return (f"after {self.last_command!r} LAMMPS no longer holds the engine's {self.expected_atoms} atoms; "
+                    "an engine cannot continue without its atoms: build a new one")
         return (f"LAMMPS failed in {self.last_command!r} and its state cannot be trusted; build a new engine "
                 "(with a valid potential)")
 
@@ -106,9 +111,9 @@ class LammpsInstance:
             self._lmp.opened = 0  # lammps.close() and __del__ then leave the C++ object alone
             self._lmp.lmp = None
             log.warning("abandoned a LAMMPS instance that failed in %r without destroying it", self.last_command)
-        elif self.state is InstanceState.OPEN and self._owned:
+        elif self.state in (InstanceState.OPEN, InstanceState.LOST) and self._owned:
             self._lmp.close()
-        if self.state is InstanceState.OPEN:
+        if self.state in (InstanceState.OPEN, InstanceState.LOST):
             self.state = InstanceState.CLOSED
         self._lmp = None
 
@@ -133,7 +138,8 @@ class LammpsInstance:
         LammpsError
             With LAMMPS's own message and the line.
         EngineStateError
-            The instance is closed or failed.
+            The instance is closed or failed, or the line removed the expected atoms
+            (``clear``, ``delete_atoms``).
         """
         lmp = self.lmp
         self.last_command = line
@@ -144,6 +150,14 @@ class LammpsInstance:
             if words and words[0] in _UNSAFE_AFTER_ERROR:
                 self.state = InstanceState.FAILED
             raise LammpsError(line, str(exc)) from None
+        if self.expected_atoms is not None and self.natoms != self.expected_atoms:
+            self.state = InstanceState.LOST
+            self.check_open()
+
+    def expect_atoms(self, n: int) -> None:
+        """From now on a command that leaves LAMMPS without ``n`` atoms makes the instance
+        unusable (state ``lost``): its owner's arrays would no longer match."""
+        self.expected_atoms = n
 
     def commands(self, lines: Sequence[str]) -> None:
         """Execute several input lines in order, each checked like :meth:`command`."""
@@ -186,6 +200,13 @@ class LammpsInstance:
         out = np.empty((len(ids),) + np.shape(array)[1:], dtype=float)
         out[ids] = array[: len(ids)]
         return out
+
+    def set_fix_external(self, fix: str, forces: np.ndarray, energy: float) -> None:
+        """Forces (id order, LAMMPS frame and units) and energy that ``fix external`` ``fix``
+        (``pf/array``) adds to every evaluation."""
+        ids = self.ids()
+        self.lmp.numpy.fix_external_get_force(fix)[: len(ids)] = forces[ids]
+        self.lmp.fix_external_set_energy_global(fix, energy)
 
     def unwrapped_positions(self) -> np.ndarray:
         """x + image . box of the local atoms, LAMMPS order and length units, shape (nlocal, 3)."""

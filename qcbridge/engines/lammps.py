@@ -29,6 +29,7 @@ from ..tensors import stress_to_voigt
 from .box import LammpsBox, completed_cell
 from .checks import OverlapGuard, check_cell, check_positions, check_structure, close_pairs
 from .instance import ATOM, GLOBAL, VECTOR, InstanceState, LammpsInstance, decode_images
+from .positions import WrappedPositions
 
 log = logging.getLogger(__name__)
 
@@ -99,10 +100,7 @@ class LammpsEngine:
         self._guard.check(atoms.positions, np.asarray(atoms.cell), self.pbc)
         self._setup_needed = True  # next evaluation is a full run 0
         self._current = False  # results up to date with the positions written
-        self._pending: np.ndarray | None = None  # LAMMPS-frame positions not yet written
-        self._shift: np.ndarray | None = None  # lattice shifts of the current wrap; None: wrap afresh
         self._pe_atom = False
-        self._lost: str | None = None  # the command that removed the engine's atoms
         self.instance = LammpsInstance()
         try:
             self._setup(atoms, fixed, sort_every, neighbor_skin)
@@ -114,78 +112,28 @@ class LammpsEngine:
     def _setup(self, atoms: Atoms, fixed, sort_every: int, skin: float) -> None:
         cell = completed_cell(np.asarray(atoms.cell), self.pbc, atoms.positions, self.potential.cutoff + skin)
         self.box = LammpsBox.from_cell(cell, self.pbc)
-        bnd = " ".join("p" if p else "m" for p in self.pbc)  # non-periodic: shrink-wrapped, never below this box
-        self.instance.commands(
-            [
-                "units metal",
-                "atom_style atomic",
-                f"atom_modify map array sort {int(sort_every)} 0.0",
-                f"boundary {bnd}",
-                self.box.region_command("qcb_box"),
-                f"create_box {len(self.potential.species)} qcb_box",
-                f"create_atoms 1 random {self.natoms} 12345 NULL",
-                *[f"mass {k + 1} {float(m)!r}" for k, m in enumerate(self.potential.masses)],
-                *self.potential.lammps_commands(self.potential.species),
-                f"neighbor {float(skin)!r} bin",
-                "neigh_modify every 1 delay 0 check yes",
-                "compute qcb_virial all pressure NULL virial",
-                "thermo_style custom step pe c_qcb_virial[1]",
-                "thermo_modify lost error",
-            ]
-        )
+        self.instance.commands(setup_commands(self.potential, self.box, self.natoms, sort_every, skin))
+        self.instance.expect_atoms(self.natoms)
         lmp = self.instance.lmp
         self._nktv2p = float(lmp.extract_global("nktv2p"))  # eV/A^3 -> bar
-        self._imgbits = self.instance.image_bits
-        self._set_types(self._types_of(atoms.numbers))
+        self._positions = WrappedPositions(self.instance)
+        self._set_types(species_types(self.potential, atoms.numbers))
         if self._external:  # before setforce: fixes act in the order they are defined
             self.instance.commands(["fix qcb_ext all external pf/array 1", "fix_modify qcb_ext energy yes virial yes"])
             lmp.fix_external_set_energy_global("qcb_ext", 0.0)
-        self.fixed = np.zeros(self.natoms, dtype=bool)
-        if fixed is not None:
-            self._set_fixed(fixed)
-        self._pending = self.box.to_lammps(np.asarray(atoms.positions, dtype=float))
-
-    def _types_of(self, numbers: np.ndarray) -> np.ndarray:
-        species = self.potential.species
-        return np.array([species.index(chemical_symbols[z]) + 1 for z in numbers], dtype=np.int32)
+        self.fixed = np.zeros(self.natoms, dtype=bool) if fixed is None else fix_atoms(self.instance, fixed)
+        self._positions.set(self.box.to_lammps(np.asarray(atoms.positions, dtype=float)))
 
     def _set_types(self, types: np.ndarray) -> None:
         ids = self.instance.ids()
         self.instance.atom_array("type")[:] = types[ids]
 
-    def _set_fixed(self, fixed) -> None:
-        fixed = np.asarray(fixed)
-        mask = np.zeros(self.natoms, dtype=bool)
-        if fixed.dtype == bool:
-            if fixed.shape != (self.natoms,):
-                raise StructureError(f"fixed mask has shape {fixed.shape}, expected ({self.natoms},)")
-            mask = fixed
-        else:
-            if fixed.size and (fixed.min() < 0 or fixed.max() >= self.natoms):
-                raise StructureError(f"fixed atom indices must lie in 0..{self.natoms - 1}")
-            mask[fixed.astype(int)] = True
-        self.fixed = mask
-        self.instance.command("fix qcb_flag all property/atom i_qcb_fixed ghost no")
-        flag = self.instance.atom_array("i_qcb_fixed")
-        flag[:] = mask[self.instance.ids()].astype(np.int32)
-        self.instance.commands(
-            [
-                "variable qcb_isfixed atom i_qcb_fixed",
-                "group qcb_fixed variable qcb_isfixed",
-                "fix qcb_freeze qcb_fixed setforce 0.0 0.0 0.0",
-            ]
-        )
-
     # ------------------------------------------------------------------ state
     @property
     def state(self) -> EngineState:
         """The engine's :class:`EngineState`."""
-        if self.instance.state is InstanceState.CLOSED:
-            return EngineState.CLOSED
-        if self.instance.state is InstanceState.FAILED:
-            return EngineState.FAILED
-        if self._lost is not None:
-            return EngineState.LOST
+        if self.instance.state is not InstanceState.OPEN:
+            return EngineState(self.instance.state.value)
         return EngineState.NEEDS_SETUP if self._setup_needed else EngineState.READY
 
     @property
@@ -196,9 +144,8 @@ class LammpsEngine:
     def reset(self) -> None:
         """Forget LAMMPS's history: the next evaluation wraps the positions afresh and does
         a full setup, exactly as a new engine would (used for bit-identical restarts)."""
-        if self._pending is None:
-            self._pending = self._written_positions()
-        self._shift = None
+        self.instance.check_open()
+        self._positions.reset(self.box)
         self._setup_needed = True
         self._current = False
 
@@ -221,17 +168,6 @@ class LammpsEngine:
         self._setup_needed = True
         self._current = False
         self.instance.command(line)
-        if self.instance.natoms != self.natoms:
-            self._lost = line
-            self._check_usable()
-
-    def _check_usable(self) -> None:
-        self.instance.check_open()
-        if self._lost is not None:
-            raise EngineStateError(
-                f"after {self._lost!r} LAMMPS no longer holds the engine's {self.natoms} atoms; "
-                "an engine cannot continue without its atoms: build a new one"
-            )
 
     def commands(self, lines: Sequence[str]) -> None:
         """Run several input lines in order (each checked like :meth:`command`)."""
@@ -252,7 +188,7 @@ class LammpsEngine:
         """
         positions = self._checked_positions(positions)
         self._guard.update(positions)
-        self._pending = self.box.to_lammps(positions)  # LAMMPS frame, ASE order
+        self._positions.set(self.box.to_lammps(positions))
         self._current = False
 
     def _checked_positions(self, positions: np.ndarray) -> np.ndarray:
@@ -283,14 +219,14 @@ class LammpsEngine:
         box = LammpsBox.from_cell(cell, self.pbc)
         self.commands(box.change_command(self.box))
         self.box = box
-        self._pending = box.to_lammps(positions)
-        self._shift = None
+        self._positions.set(box.to_lammps(positions))
+        self._positions.rewrap()
 
     def set_numbers(self, numbers: np.ndarray) -> None:
         """Change the species (atomic numbers, ASE order) without a new instance."""
         numbers = np.asarray(numbers)
         self.potential.check_species([chemical_symbols[z] for z in numbers])
-        self._set_types(self._types_of(numbers))
+        self._set_types(species_types(self.potential, numbers))
         self._setup_needed, self._current = True, False
 
     def set_types(self, types: np.ndarray) -> None:
@@ -317,55 +253,15 @@ class LammpsEngine:
         forces = np.asarray(forces, dtype=float)
         if forces.shape != (self.natoms, 3) or not np.all(np.isfinite(forces)) or not np.isfinite(energy):
             raise StructureError(f"external forces and energy must be finite, forces of shape ({self.natoms}, 3)")
-        ids = self.instance.ids()
-        self.lmp.numpy.fix_external_get_force("qcb_ext")[: len(ids)] = self.box.to_lammps(forces)[ids]
-        self.lmp.fix_external_set_energy_global("qcb_ext", float(energy))
+        self.instance.set_fix_external("qcb_ext", self.box.to_lammps(forces), float(energy))
         self._current = False
 
     # ------------------------------------------------------------ positions
     def _flush(self) -> None:
-        """Write pending positions into LAMMPS's own x array.
-
-        The first time (and after a cell change or :meth:`reset`) positions are wrapped
-        into the box here. Afterwards each atom keeps the periodic image LAMMPS has it in:
-        LAMMPS's unwrapped position ``x + image . box + shift`` equals what the caller set,
-        and displacements stay continuous, so LAMMPS's own neighbour-list check is valid.
-        """
-        self._check_usable()
-        pending = self._pending
-        if pending is None:
-            return
-        self._pending = None
-        ids = self.instance.ids()
-        x = self.instance.atom_array("x")
-        if self._shift is not None:
-            x_new = (pending - self._shift)[ids] - self._images() @ self.box.tilt
-            frac = self.box.fractional(x_new)[:, self.pbc]
-            if frac.size == 0 or (frac.min() >= -0.5 and frac.max() < 1.5):
-                x[:] = x_new
-                return
-            self._setup_needed = True  # LAMMPS re-wraps by one period only: far-moved atoms need a fresh wrap
-        self._shift = self.box.wrap_shift(pending)
-        self.instance.atom_array("image")[:] = self._image_zero
-        x[:] = (pending - self._shift)[ids]
-
-    def _images(self) -> np.ndarray:
-        """Decoded LAMMPS image flags of the local atoms, shape (nlocal, 3)."""
-        return decode_images(self.instance.atom_array("image"), self._imgbits)
-
-    @property
-    def _image_zero(self) -> int:
-        bits = self._imgbits
-        imgmax = 1 << (bits - 1)
-        return imgmax | (imgmax << bits) | (imgmax << (2 * bits))
-
-    def _written_positions(self) -> np.ndarray:
-        """Unwrapped positions LAMMPS holds, LAMMPS frame, ASE order."""
-        self._check_usable()
-        if self._shift is None:
-            raise EngineStateError("the engine has not written any positions yet")
-        x = self.instance.atom_array("x")
-        return self.instance.gather(x + self._images() @ self.box.tilt) + self._shift
+        """Write pending positions into LAMMPS (:class:`~.positions.WrappedPositions`)."""
+        self.instance.check_open()
+        if self._positions.flush(self.box):
+            self._setup_needed = True
 
     def positions(self) -> np.ndarray:
         """Current positions (Angstrom, ASE frame and order), unwrapped as set.
@@ -373,7 +269,7 @@ class LammpsEngine:
         Useful after LAMMPS itself moved the atoms (``minimize``, ``run``).
         """
         self._flush()
-        return self.box.to_ase(self._written_positions())
+        return self.box.to_ase(self._positions.written(self.box))
 
     # ------------------------------------------------------------ results out
     def evaluate(self) -> None:
@@ -394,8 +290,8 @@ class LammpsEngine:
         self._current = True
 
     def _ensure_current(self) -> None:
-        self._check_usable()
-        if not self._current or self._pending is not None:
+        self.instance.check_open()
+        if not self._current or self._positions.pending is not None:
             self.evaluate()
 
     def energy(self) -> float:
@@ -430,14 +326,7 @@ class LammpsEngine:
         For periodic systems stress = -W / V.
         """
         self._ensure_current()
-        lmp = self.lmp
-        p = lmp.numpy.extract_compute("qcb_virial", GLOBAL, VECTOR)  # bar: xx yy zz xy xz yz
-        boxlo, boxhi, *_ = lmp.extract_box()
-        vol = (boxhi[0] - boxlo[0]) * (boxhi[1] - boxlo[1]) * (boxhi[2] - boxlo[2])
-        t = np.array([[p[0], p[3], p[4]], [p[3], p[1], p[5]], [p[4], p[5], p[2]]])
-        # LAMMPS's own conversion (force->nktv2p), so virials equal LAMMPS's to round-off
-        rot = self.box.rotation
-        return rot @ (t * (vol / self._nktv2p)) @ rot.T
+        return virial_tensor(self.instance, self.box.rotation, self._nktv2p)
 
     def stress(self, volume: float) -> np.ndarray:
         """Stress in eV/Angstrom^3, Voigt order xx yy zz yz xz xy (ASE convention).
@@ -460,3 +349,75 @@ class LammpsEngine:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+
+def setup_commands(potential: Potential, box: LammpsBox, natoms: int, sort_every: int, skin: float) -> list[str]:
+    """The input lines that create the box, ``natoms`` atoms, the potential, neighbour
+    settings and the virial compute of an engine (``units metal``; non-periodic directions
+    shrink-wrapped but never below ``box``)."""
+    bnd = " ".join("p" if p else "m" for p in box.pbc)
+    return [
+        "units metal",
+        "atom_style atomic",
+        f"atom_modify map array sort {int(sort_every)} 0.0",
+        f"boundary {bnd}",
+        box.region_command("qcb_box"),
+        f"create_box {len(potential.species)} qcb_box",
+        f"create_atoms 1 random {natoms} 12345 NULL",
+        *[f"mass {k + 1} {float(m)!r}" for k, m in enumerate(potential.masses)],
+        *potential.lammps_commands(potential.species),
+        f"neighbor {float(skin)!r} bin",
+        "neigh_modify every 1 delay 0 check yes",
+        "compute qcb_virial all pressure NULL virial",
+        "thermo_style custom step pe c_qcb_virial[1]",
+        "thermo_modify lost error",
+    ]
+
+
+def fix_atoms(instance: LammpsInstance, fixed: Sequence[int] | np.ndarray) -> np.ndarray:
+    """Freeze atoms with ``fix setforce`` through a per-atom flag (mapped by id); returns the
+    mask (ASE order).
+
+    Parameters
+    ----------
+    instance : LammpsInstance
+    fixed : mask of shape (N,) or atom indices
+
+    Raises
+    ------
+    StructureError
+        A mask of the wrong shape or indices out of range.
+    """
+    n = instance.natoms
+    fixed = np.asarray(fixed)
+    mask = np.zeros(n, dtype=bool)
+    if fixed.dtype == bool:
+        if fixed.shape != (n,):
+            raise StructureError(f"fixed mask has shape {fixed.shape}, expected ({n},)")
+        mask = fixed
+    else:
+        if fixed.size and (fixed.min() < 0 or fixed.max() >= n):
+            raise StructureError(f"fixed atom indices must lie in 0..{n - 1}")
+        mask[fixed.astype(int)] = True
+    instance.command("fix qcb_flag all property/atom i_qcb_fixed ghost no")
+    instance.atom_array("i_qcb_fixed")[:] = mask[instance.ids()].astype(np.int32)
+    instance.commands(["variable qcb_isfixed atom i_qcb_fixed", "group qcb_fixed variable qcb_isfixed",
+                       "fix qcb_freeze qcb_fixed setforce 0.0 0.0 0.0"])
+    return mask
+
+
+def virial_tensor(instance: LammpsInstance, rotation: np.ndarray, nktv2p: float) -> np.ndarray:
+    """The virial (eV, (3, 3), ASE frame) from the engine's ``compute pressure ... virial``,
+    converted with LAMMPS's own factor (``force->nktv2p``) so that it equals LAMMPS's to
+    round-off."""
+    lmp = instance.lmp
+    p = lmp.numpy.extract_compute("qcb_virial", GLOBAL, VECTOR)  # bar: xx yy zz xy xz yz
+    boxlo, boxhi, *_ = lmp.extract_box()
+    vol = (boxhi[0] - boxlo[0]) * (boxhi[1] - boxlo[1]) * (boxhi[2] - boxlo[2])
+    t = np.array([[p[0], p[3], p[4]], [p[3], p[1], p[5]], [p[4], p[5], p[2]]])
+    return rotation @ (t * (vol / nktv2p)) @ rotation.T
+
+
+def species_types(potential: Potential, numbers: np.ndarray) -> np.ndarray:
+    """LAMMPS atom types (1-based) of atomic numbers: type k is ``potential.species[k - 1]``."""
+    species = potential.species
+    return np.array([species.index(chemical_symbols[z]) + 1 for z in numbers], dtype=np.int32)
