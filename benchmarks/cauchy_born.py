@@ -15,18 +15,22 @@ Run: ``python benchmarks/cauchy_born.py``.
 
 from __future__ import annotations
 
+import argparse
 import resource
 import time
+from pathlib import Path
 
 import numpy as np
 from ase.build import bulk
 from ase.units import GPa
 
 from qcbridge import LammpsEngine, load_potential
-from qcbridge.engines import elastic_constants_by_stress_differences
-from qcbridge.continuum import CauchyBorn, equilibrium_lattice_constant
-from qcbridge.continuum import ContinuumModel
+from qcbridge.continuum import CauchyBorn, ContinuumModel, equilibrium_lattice_constant
 from qcbridge.continuum.mesh import structured_mesh
+from qcbridge.engines import elastic_constants_by_stress_differences
+from qcbridge.io.results import write_results
+
+RESULTS = Path(__file__).resolve().parents[1] / "docs" / "results"
 
 
 def lammps_elastic_constants(cell, pot, relax: bool) -> np.ndarray:
@@ -47,11 +51,11 @@ def hcp_equilibrium(pot, a: float, c: float) -> tuple[float, float]:
     return a * lam[0], c * lam[1]
 
 
-def main() -> None:
+def throughput(rng) -> dict:
+    """W+P rate of CauchyBorn (100,000 F in a batch) against one LAMMPS cell evaluation per F."""
     pot = load_potential("Al_jnp.eam")
     cell = bulk("Al", "fcc", a=4.05)
     cb = CauchyBorn(cell, pot)
-    rng = np.random.default_rng(0)
     Fs = np.eye(3) + 0.05 * rng.uniform(-1, 1, (100_000, 3, 3))
     times = []
     for _ in range(3):
@@ -60,8 +64,7 @@ def main() -> None:
         times.append(time.perf_counter() - t0)
     t_cb = min(times) / len(Fs)
     n_l = 200
-    at = cell.repeat((1, 1, 1))
-    with LammpsEngine(at, pot) as eng:
+    with LammpsEngine(cell.repeat((1, 1, 1)), pot) as eng:
         times = []
         for _ in range(3):
             t0 = time.perf_counter()
@@ -70,11 +73,12 @@ def main() -> None:
                 eng.energy(), eng.virial()
             times.append((time.perf_counter() - t0) / n_l)
         t_l = min(times)
-    print("Cauchy-Born W+P, fcc Al (Al_jnp.eam), |F-I| <= 0.05:")
-    print(f"  CauchyBorn   {1 / t_cb:12.0f} F/s  (100,000 F in one batch, best of 3)")
-    print(f"  LAMMPS cell  {1 / t_l:12.0f} F/s  (one periodic-cell evaluation per F)")
-    print(f"  speed-up     {t_l / t_cb:12.0f} x  (goal >= 100x)")
+    return {"cauchy_born_per_s": 1 / t_cb, "lammps_per_s": 1 / t_l, "speedup": t_l / t_cb}
 
+
+def assembly(rng) -> dict:
+    """Energy + forces and stiffness on ~10^5 tetrahedra with the Al Cauchy-Born material (s)."""
+    cb = CauchyBorn(bulk("Al", "fcc", a=4.05), load_potential("Al_jnp.eam"))
     mesh = structured_mesh((26, 26, 25), (26 * 4.05, 26 * 4.05, 25 * 4.05))
     model = ContinuumModel(mesh, cb)
     u = 0.01 * rng.standard_normal((mesh.n_nodes, 3))
@@ -83,7 +87,7 @@ def main() -> None:
     model.energy_forces(u)
     t_ef = time.perf_counter() - t0
     t0 = time.perf_counter()
-    K = model.stiffness(u)
+    model.stiffness(u)
     t_k1 = time.perf_counter() - t0
     t0 = time.perf_counter()
     K = model.stiffness(u)
@@ -91,35 +95,63 @@ def main() -> None:
     t0 = time.perf_counter()
     cb.tangent(model.deformation_gradients(u))
     t_c = time.perf_counter() - t0
-    print(f"\nFE assembly, {mesh.n_elements} tetrahedra, {mesh.n_nodes} nodes, Al Cauchy-Born:")
-    print(f"  energy + forces   {t_ef:8.3f} s")
-    print(f"  stiffness         {t_k:8.3f} s  ({K.nnz} non-zeros; of which tangent {t_c:.3f} s;"
-          f" first call {t_k1:.3f} s builds the sparsity pattern)")
+    return {"elements": mesh.n_elements, "nodes": mesh.n_nodes, "nnz": int(K.nnz), "energy_forces_s": t_ef,
+            "stiffness_s": t_k, "stiffness_first_s": t_k1, "tangent_s": t_c}
 
-    print("\nElastic constants (GPa): CauchyBorn | LAMMPS stress differences")
+
+VOIGT_NAMES = {"C11": (0, 0), "C12": (0, 1), "C13": (0, 2), "C33": (2, 2), "C44": (3, 3)}
+
+
+def elastic_constants() -> list[dict]:
+    """C_ij (GPa) from CauchyBorn and from LAMMPS's stress differences at the CB equilibrium."""
+    rows = []
     cases = [
-        ("Al_jnp.eam", lambda a: bulk("Al", "fcc", a=a, cubic=True), 4.0, False),
-        ("Cu_u3.eam", lambda a: bulk("Cu", "fcc", a=a, cubic=True), 3.6, False),
-        ("Ni_u3.eam", lambda a: bulk("Ni", "fcc", a=a, cubic=True), 3.5, False),
+        ("Al_jnp.eam", lambda a: bulk("Al", "fcc", a=a, cubic=True), 4.0),
+        ("Cu_u3.eam", lambda a: bulk("Cu", "fcc", a=a, cubic=True), 3.6),
+        ("Ni_u3.eam", lambda a: bulk("Ni", "fcc", a=a, cubic=True), 3.5),
     ]
-    for name, build, guess, relax in cases:
+    for name, build, guess in cases:
         p = load_potential(name)
         a0 = equilibrium_lattice_constant(build, p, guess)
         c = build(a0)
-        Ccb = CauchyBorn(c, p).elastic_constants_GPa()
-        Cl = lammps_elastic_constants(c, p, relax)
-        print(f"  {name:14s} a0={a0:.5f}  C11 {Ccb[0, 0]:8.3f} | {Cl[0, 0]:8.3f}   C12 {Ccb[0, 1]:8.3f} | {Cl[0, 1]:8.3f}"
-              f"   C44 {Ccb[3, 3]:8.3f} | {Cl[3, 3]:8.3f}   max rel diff {np.abs(Ccb - Cl).max() / np.abs(Cl).max():.1e}")
+        rows.append(_row(name, f"fcc a = {a0:.5f}", CauchyBorn(c, p).elastic_constants_GPa(),
+                         lammps_elastic_constants(c, p, False), ("C11", "C12", "C44")))
     p = load_potential("Mg_mm.eam.fs")
     a_hcp, c_hcp = hcp_equilibrium(p, 3.2, 5.2)
     c = bulk("Mg", "hcp", a=a_hcp, c=c_hcp)
-    Ccb = CauchyBorn(c, p).elastic_constants_GPa()
-    Cl = lammps_elastic_constants(c, p, True)
-    names = [("C11", 0, 0), ("C12", 0, 1), ("C13", 0, 2), ("C33", 2, 2), ("C44", 3, 3)]
-    print(f"  Mg_mm.eam.fs hcp a={a_hcp:.5f} c={c_hcp:.5f} (stress free; inner atoms relaxed):")
-    print("    " + "   ".join(f"{n} {Ccb[i, j]:8.3f} | {Cl[i, j]:8.3f}" for n, i, j in names)
-          + f"   max rel diff {np.abs(Ccb - Cl).max() / np.abs(Cl).max():.1e}")
-    print(f"\npeak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    rows.append(_row("Mg_mm.eam.fs", f"hcp a = {a_hcp:.5f}, c = {c_hcp:.5f}", CauchyBorn(c, p).elastic_constants_GPa(),
+                     lammps_elastic_constants(c, p, True), tuple(VOIGT_NAMES)))
+    return rows
+
+
+def _row(name: str, lattice: str, Ccb: np.ndarray, Cl: np.ndarray, shown: tuple[str, ...]) -> dict:
+    return {"potential": name, "lattice": lattice,
+            "cauchy_born": {n: float(Ccb[VOIGT_NAMES[n]]) for n in shown},
+            "lammps": {n: float(Cl[VOIGT_NAMES[n]]) for n in shown},
+            "max_rel_diff": float(np.abs(Ccb - Cl).max() / np.abs(Cl).max())}
+
+
+def main() -> None:
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
+    rng = np.random.default_rng(0)
+    r = {"throughput": throughput(rng), "assembly": assembly(rng), "elastic_constants": elastic_constants()}
+    r["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t, fe = r["throughput"], r["assembly"]
+    print("Cauchy-Born W+P, fcc Al (Al_jnp.eam), |F-I| <= 0.05:")
+    print(f"  CauchyBorn   {t['cauchy_born_per_s']:12.0f} F/s  (100,000 F in one batch, best of 3)")
+    print(f"  LAMMPS cell  {t['lammps_per_s']:12.0f} F/s  (one periodic-cell evaluation per F)")
+    print(f"  speed-up     {t['speedup']:12.0f} x  (goal >= 100x)")
+    print(f"\nFE assembly, {fe['elements']} tetrahedra, {fe['nodes']} nodes, Al Cauchy-Born:")
+    print(f"  energy + forces   {fe['energy_forces_s']:8.3f} s")
+    print(f"  stiffness         {fe['stiffness_s']:8.3f} s  ({fe['nnz']} non-zeros; of which tangent "
+          f"{fe['tangent_s']:.3f} s; first call {fe['stiffness_first_s']:.3f} s builds the sparsity pattern)")
+    print("\nElastic constants (GPa): CauchyBorn | LAMMPS stress differences")
+    for row in r["elastic_constants"]:
+        print(f"  {row['potential']:14s} {row['lattice']}  " + "   ".join(
+            f"{n} {row['cauchy_born'][n]:8.3f} | {row['lammps'][n]:8.3f}" for n in row["cauchy_born"])
+            + f"   max rel diff {row['max_rel_diff']:.1e}")
+    print(f"\npeak RSS {r['peak_rss_mb']:.0f} MB")
+    print(f"wrote {write_results(RESULTS / 'cauchy_born.json', r, script='benchmarks/cauchy_born.py')}")
 
 
 if __name__ == "__main__":

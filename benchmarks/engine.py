@@ -21,8 +21,13 @@ import resource
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
+
+from qcbridge.io.results import write_results
+
+RESULTS = Path(__file__).resolve().parents[1] / "docs" / "results"
 
 
 def _configs(n_conf: int):
@@ -104,6 +109,9 @@ def main() -> None:
     print(f"  qcbridge / LAMMPS run 0          = {t['qcbridge'] / t['lammps']:.3f}x  (goal <= 1.10x)")
     print(f"  qcbridge / LAMMPS run 1 pre no   = {t['qcbridge'] / t['lammps-pre-no']:.3f}x  (overhead of the python layer)")
     print(f"  LAMMPSlib / qcbridge             = {t['lammpslib'] / t['qcbridge']:.2f}x faster (goal >= 2x)")
+    record = {"repeat": args.repeat, "variants": res, "qcbridge_over_run0": t["qcbridge"] / t["lammps"],
+              "qcbridge_over_pre_no": t["qcbridge"] / t["lammps-pre-no"], "lammpslib_over_qcbridge": t["lammpslib"] / t["qcbridge"]}
+    print(f"wrote {write_results(RESULTS / 'engine.json', record, script='benchmarks/engine.py')}")
 
 
 if __name__ == "__main__":

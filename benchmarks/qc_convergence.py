@@ -85,7 +85,7 @@ def slope(rows, last: int = 3) -> float:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--outdir", type=Path, default=Path("out"))
+    p.add_argument("--outdir", type=Path, default=Path(__file__).resolve().parents[1] / "docs")
     p.add_argument("--vacancy-radii", nargs="+", type=float, default=[8.0, 12.0, 16.0, 24.0, 32.0, 40.0])
     p.add_argument("--dislocation-radii", nargs="+", type=float, default=[18.0, 22.0, 26.0, 32.0, 40.0])
     p.add_argument("--size", nargs=2, type=int, default=[56, 22])

@@ -22,8 +22,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from ase.build import bulk
 from ase.eos import EquationOfState
-from ase.io import write
 from ase.filters import FrechetCellFilter
+from ase.io import write
 from ase.optimize import BFGS, FIRE
 from ase.units import GPa
 

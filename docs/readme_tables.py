@@ -1,0 +1,153 @@
+"""README's measured tables, rendered from the results the scripts wrote.
+
+README marks each table with ``<!-- results: NAME -->`` ... ``<!-- /results -->``; NAME is
+a renderer below, fed by ``docs/results/*.json`` (or ``docs/qc_convergence.json``). Run
+
+    python docs/readme_tables.py            # rewrite README's marked blocks
+    python docs/readme_tables.py --check    # exit 1 if README differs from the results
+
+The tests run the check, so a number in README is always what a script printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "docs" / "results"
+README = ROOT / "README.md"
+BLOCK = re.compile(r"(<!-- results: (?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /results -->)", re.S)
+
+
+def _load(name: str) -> dict:
+    record = json.loads((RESULTS / f"{name}.json").read_text())
+    return record["results"] | {"_command": record["command"]}
+
+
+def _source(r: dict) -> str:
+    return f"*`{r['_command']}`*"
+
+
+def engine() -> str:
+    r = _load("engine")
+    v = r["variants"]
+    names = {"lammps": "LAMMPS alone, `run 0`", "lammps-pre-no": "LAMMPS alone, `run 1 pre no` (neighbour lists reused)",
+             "qcbridge": "qcbridge `LammpsEngine`", "lammpslib": "ASE `LAMMPSlib`"}
+    rows = [f"| {names[k]} | {1e3 * v[k]['seconds']:.1f} | {v[k]['peak_rss_MB']:.0f} MB |" for k in names]
+    return "\n".join([_source(r) + f" (median of {r['repeat']} calls):", "",
+                      "| variant | ms per call | peak RSS |", "| --- | ---: | ---: |", *rows, "",
+                      f"qcbridge / LAMMPS `run 0` = {r['qcbridge_over_run0']:.2f}× (goal ≤ 1.10×); qcbridge / "
+                      f"`run 1 pre no` = {r['qcbridge_over_pre_no']:.2f}×; LAMMPSlib / qcbridge = "
+                      f"{r['lammpslib_over_qcbridge']:.1f}× (goal ≥ 2×)."])
+
+
+def cauchy_born() -> str:
+    r = _load("cauchy_born")
+    names = ["C11", "C12", "C13", "C33", "C44"]
+    lines = [_source(r) + ":", "",
+             "| potential | lattice (Å) | " + " | ".join(f"{n} CB / LAMMPS (GPa)" for n in names) + " | max rel. diff |",
+             "| --- | --- | " + " | ".join("---:" for _ in names) + " | ---: |"]
+    for row in r["elastic_constants"]:
+        cells = [f"{row['cauchy_born'][n]:.3f} / {row['lammps'][n]:.3f}" if n in row["cauchy_born"] else ""
+                 for n in names]
+        lines.append(f"| {row['potential']} | {row['lattice']} | " + " | ".join(cells) + f" | {row['max_rel_diff']:.1e} |")
+    t, fe = r["throughput"], r["assembly"]
+    lines += ["", f"W+P for fcc Al (10⁵ F in one batch, best of 3) against one LAMMPS periodic-cell evaluation per F: "
+              f"{t['cauchy_born_per_s']:,.0f} vs {t['lammps_per_s']:,.0f} F/s = {t['speedup']:.0f}× (goal ≥ 100×). "
+              f"FE assembly on {fe['elements']:,} tetrahedra ({fe['nodes']:,} nodes): energy + forces "
+              f"{fe['energy_forces_s']:.2f} s; stiffness {fe['stiffness_s']:.2f} s (tangent {fe['tangent_s']:.2f} s; "
+              f"the first call, {fe['stiffness_first_s']:.1f} s, builds the sparsity pattern); peak RSS "
+              f"{r['peak_rss_mb'] / 1024:.1f} GB."]
+    return "\n".join(lines)
+
+
+def patch_test() -> str:
+    r = _load("patch_test")
+    m = r["methods"]
+    lines = [_source(r) + ":", "", "| potential | F | " + " | ".join(x.upper().replace("-GFC", "+GFC") for x in m) + " |",
+             "| --- | --- | " + " | ".join("---:" for _ in m) + " |"]
+    lines += [f"| {row['potential']} | {row['F']} | " + " | ".join(f"{row[x]:.1e}" for x in m) + " |" for row in r["table"]]
+    ghost = ", ".join(f"{g:.1e}" for g in r["bqce_ghost_force"])
+    widths = ", ".join(f"{w:g}" for w in r["widths"])
+    lines += ["", f"BQCE's ghost forces fall with the blending width (Al_jnp, uniaxial 1 %): {ghost} eV/Å for "
+              f"{widths} Å (log-log slope {r['bqce_slope']:.2f})."]
+    return "\n".join(lines)
+
+
+def edge_dislocation() -> str:
+    r = _load("edge_dislocation")
+    rows = [
+        ("Shockley partial separation (two-arctan fit)", f"{r['separation_qc']:.2f} ± {r['separation_error_qc']:.2f} Å",
+         f"{r['separation_full']:.2f} ± {r['separation_error_full']:.2f} Å"),
+        ("core energy (atoms within 10 Å, above bulk)", f"{r['core_energy_qc']:.4f} eV", f"{r['core_energy_full']:.4f} eV"),
+        ("displacement error on the atomistic core", f"max {r['max_error_core']:.4f} Å", "—"),
+        ("energy-norm error over the domain", f"{r['energy_norm_error']:.4f}", "—"),
+        ("degrees of freedom", f"{r['dof_qc']:,}", f"{r['dof_full']:,}"),
+        ("wall time to 1e-3 eV/Å", f"{r['seconds_qc']:.1f} s ({r['qc_steps']} FIRE steps)", f"{r['seconds_full']:.1f} s"),
+    ]
+    return "\n".join([_source(r) + ":", "", "| | BQCF | full atomistic |", "| --- | ---: | ---: |",
+                      *[f"| {a} | {b} | {c} |" for a, b, c in rows]])
+
+
+def qc_dislocation_scaling() -> str:
+    r = _load("qc_dislocation_scaling")
+    lines = [_source(r) + f" (peak RSS {r['peak_rss_mb']:.0f} MB):", "",
+             "| cells | sites | DOF QC / full | wall time QC / full | partial separation full / QC | max core error |",
+             "| --- | ---: | ---: | ---: | --- | ---: |"]
+    for x in r["rows"]:
+        lines.append(f"| {x['cells'][0]} × {x['cells'][1]} | {x['sites']:,} | {x['dof_qc']:,} / {x['dof_full']:,} = "
+                     f"{x['dof_qc'] / x['dof_full']:.3f} | {x['seconds_qc']:.2f} s / {x['seconds_full']:.1f} s = "
+                     f"{x['seconds_qc'] / x['seconds_full']:.2f} | {x['separation_full']:.2f} / {x['separation_qc']:.2f} Å | "
+                     f"{x['max_error_core']:.4f} Å |")
+    return "\n".join(lines)
+
+
+def qc_convergence() -> str:
+    data = json.loads((ROOT / "docs" / "qc_convergence.json").read_text())
+    methods = ["qce", "qce-gfc", "qcf", "bqce", "bqcf"]
+    theory = {"vacancy": "N^-1", "dislocation": "N^-1/2"}
+    lines = ["*`python benchmarks/qc_convergence.py`* (figure and data in `docs/`):", "",
+             "| defect (theory for BQCF / GFC) | " + " | ".join(m.upper().replace("-GFC", "+GFC") for m in methods) + " |",
+             "| --- | " + " | ".join("---:" for _ in methods) + " |"]
+    for name in ("vacancy", "dislocation"):
+        s = data[name]["slopes"]
+        lines.append(f"| {name} ({theory[name]}) | " + " | ".join(f"{s[m]:+.2f}" for m in methods) + " |")
+    return "\n".join(lines)
+
+
+RENDERERS: dict[str, Callable[[], str]] = {f.__name__.replace("_", "-"): f for f in (
+    engine, cauchy_born, patch_test, edge_dislocation, qc_dislocation_scaling, qc_convergence)}
+
+
+def render(text: str) -> str:
+    """README text with every marked block replaced by its rendering."""
+    def repl(m: re.Match) -> str:
+        name = m.group("name")
+        if name not in RENDERERS:
+            raise KeyError(f"README marks an unknown results block {name!r}; known: {', '.join(RENDERERS)}")
+        return m.group(1) + RENDERERS[name]() + "\n" + m.group(4)
+    return BLOCK.sub(repl, text)
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description="render README's tables from docs/results")
+    p.add_argument("--check", action="store_true", help="exit 1 if README differs from the results")
+    args = p.parse_args()
+    text = README.read_text()
+    new = render(text)
+    if args.check:
+        if new != text:
+            print("README's tables differ from docs/results: run python docs/readme_tables.py", file=sys.stderr)
+            return 1
+        return 0
+    README.write_text(new)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
