@@ -250,23 +250,40 @@ def _triplet(columns: list[str], names: tuple[str, str, str]) -> list[int] | Non
     return None
 
 
-def _positions(head: _Header, data: np.ndarray, path: Path) -> np.ndarray | None:
-    """Unwrapped Cartesian positions (LAMMPS length units) of a frame, or None without them."""
-    cols = head.columns
-    for names in _POSITION_COLUMNS:
-        idx = _triplet(cols, names)
-        if idx is None:
-            continue
-        r = data[:, idx]
-        scaled = "s" in names[0]
-        img = None if names[0].endswith("u") else _triplet(cols, ("ix", "iy", "iz"))
-        if not scaled and img is None:
+@dataclass(frozen=True)
+class _Layout:
+    """Where a dump's quantities are among its columns (the same in every frame)."""
+
+    columns: list[str]
+    position: list[int] | None  # the preferred position triplet
+    scaled: bool  # position columns are fractions of the cell
+    image: list[int] | None  # image flags to add (wrapped positions only)
+    velocity: list[int] | None
+    force: list[int] | None
+
+    @classmethod
+    def of(cls, columns: list[str]) -> _Layout:
+        for names in _POSITION_COLUMNS:
+            idx = _triplet(columns, names)
+            if idx is not None:
+                image = None if names[0].endswith("u") else _triplet(columns, ("ix", "iy", "iz"))
+                break
+        else:
+            names, idx, image = ("", "", ""), None, None
+        return cls(columns, idx, "s" in names[0], image, _triplet(columns, ("vx", "vy", "vz")),
+                   _triplet(columns, ("fx", "fy", "fz")))
+
+    def positions(self, head: _Header, data: np.ndarray, path: Path) -> np.ndarray | None:
+        """Unwrapped Cartesian positions (LAMMPS length units) of a frame, or None without them."""
+        if self.position is None:
+            return None
+        r = data[:, self.position]
+        if not self.scaled and self.image is None:
             return r
         origin, H = head.cell(path)
-        if img is not None:
-            r = r + (data[:, img] if scaled else data[:, img] @ H)
-        return origin + r @ H if scaled else r
-    return None
+        if self.image is not None:
+            r = r + (data[:, self.image] if self.scaled else data[:, self.image] @ H)
+        return origin + r @ H if self.scaled else r
 
 
 def read_lammps_dump(path: str | Path, *, units: LammpsUnits | str = "metal", timestep: float | None = None,
@@ -330,7 +347,7 @@ class _Frames:
     types: np.ndarray
     masses: np.ndarray | None
     keep: np.ndarray
-    columns: list[str]
+    layout: _Layout
     steps: list[int]
     times: list[float | None]
     positions: list[np.ndarray]
@@ -380,33 +397,34 @@ def _read_frames(lines: _Lines, units: LammpsUnits, selection: Selection,
         ids = data[:, cols.index("id")].astype(np.int64)
         order = np.argsort(ids, kind="stable")
         data, ids = data[order], ids[order]
-        dup = np.flatnonzero(np.diff(ids) == 0)
-        if len(dup):
-            raise lines.fail(f"atom id {ids[dup[0]]} appears twice in step {head.step}; the file is damaged, "
-                             "or several dumps were written into it", head.line + int(order[dup[0] + 1]))
+        if len(ids) > 1 and (ids[1:] == ids[:-1]).any():
+            k = int(np.flatnonzero(ids[1:] == ids[:-1])[0])
+            raise lines.fail(f"atom id {ids[k]} appears twice in step {head.step}; the file is damaged, "
+                             "or several dumps were written into it", head.line + int(order[k + 1]))
         if first is None:
             ty = data[:, cols.index("type")].astype(np.int64) if "type" in cols else np.ones(len(ids), np.int64)
             keep = selection.mask(ids, ty)
             masses = data[keep, cols.index("mass")] if "mass" in cols else None
-            first = _Frames(ids[keep], ty[keep], masses, keep, cols, [], [], [], [], [])
+            first = _Frames(ids[keep], ty[keep], masses, keep, _Layout.of(cols), [], [], [], [], [])
         else:
-            if cols != first.columns:
-                raise lines.fail(f"the columns change at step {head.step} ({' '.join(first.columns)} -> "
+            if cols != first.layout.columns:
+                raise lines.fail(f"the columns change at step {head.step} ({' '.join(first.layout.columns)} -> "
                                  f"{' '.join(cols)}); read frames written by one dump command", head.line - 1)
             if len(ids) != len(first.keep) or not np.array_equal(ids[first.keep], first.ids):
                 raise lines.fail(f"the set of atoms changes at step {head.step} ({len(ids)} atoms, "
                                  f"first frame {len(first.keep)}); atoms were lost or created: select atoms "
                                  "present in every frame", head.line)
         data = data[first.keep]
+        layout = first.layout
         first.steps.append(head.step)
         first.times.append(head.time)
-        x = _positions(head, data, lines.path)
+        x = layout.positions(head, data, lines.path)
         if x is not None:
             first.positions.append(x)
-        for names, out in ((("vx", "vy", "vz"), first.velocities), (("fx", "fy", "fz"), first.forces)):
-            idx = _triplet(cols, names)
-            if idx is not None:
-                out.append(data[:, idx])
+        if layout.velocity is not None:
+            first.velocities.append(data[:, layout.velocity])
+        if layout.force is not None:
+            first.forces.append(data[:, layout.force])
         if progress is not None:
             progress(raw.tell(), total)
     if first is None:
