@@ -38,7 +38,7 @@ def inversions() -> None:
         c_vv = np.exp(-t) * np.cos(t)
         c_fv = np.gradient(c_vv, 0.01)
         c_ff = -np.gradient(c_fv, 0.01)
-        s2, _ = _timed(invert_second_kind, c_vv[0], c_ff, c_fv, 0.01)
+        s2, _ = _timed(invert_second_kind, c_vv[0], c_ff, c_fv, 0.01, 1.0)  # unit mass
         s1, _ = _timed(invert_first_kind, c_vv, c_fv, 1.0, 0.01)
         si, _ = _timed(invert_running_integral, c_vv, c_vv[0] - c_vv, 0.01)
         print(f"inversion {n:>7,} lags: second kind {s2:7.3f} s, first kind {s1:7.3f} s, running integral {si:7.3f} s")

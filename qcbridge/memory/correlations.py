@@ -11,23 +11,15 @@ is linear in the trajectory length.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from scipy import fft
 
-__all__ = ["correlation", "as_samples"]
+from ..errors import KernelError
+from .checks import as_samples, as_vector_samples
 
-
-def as_samples(x, name: str) -> np.ndarray:
-    """Validate and return a (n_frames, n_samples) float array."""
-    x = np.asarray(x, dtype=float)
-    if x.ndim == 1:
-        x = x[:, None]
-    if x.ndim != 2:
-        raise ValueError(f"{name} must have shape (n_frames,) or (n_frames, n_samples), got {x.shape}")
-    if not np.all(np.isfinite(x)):
-        bad = np.argwhere(~np.isfinite(x))[0]
-        raise ValueError(f"{name} contains NaN or infinity (first at frame {bad[0]}, sample {bad[1]})")
-    return x
+__all__ = ["as_samples", "as_vector_samples", "correlation", "correlation_matrix"]
 
 
 def correlation(a: np.ndarray, b: np.ndarray, max_lag: int, *, per_sample: bool = False) -> np.ndarray:
@@ -47,37 +39,34 @@ def correlation(a: np.ndarray, b: np.ndarray, max_lag: int, *, per_sample: bool 
     -------
     ndarray, shape (max_lag + 1,) or (max_lag + 1, n_samples)
         In the product of the units of a and b.
+
+    Raises
+    ------
+    KernelError
+        Shapes differ, non-finite input, a lag out of range, or products that overflow.
     """
     a, b = as_samples(a, "a"), as_samples(b, "b")
     if a.shape != b.shape:
-        raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
+        raise KernelError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
     c = _lagged(a, b, max_lag, lambda fa, fb: fa * np.conj(fb))
     return c if per_sample else c.mean(axis=1)
 
 
-def _lagged(a: np.ndarray, b: np.ndarray, max_lag: int, product) -> np.ndarray:
+def _lagged(a: np.ndarray, b: np.ndarray, max_lag: int,
+            product: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> np.ndarray:
     """sum_t a_{t+k} b_t / (n - k) for k = 0..max_lag along axis 0, by zero-padded FFT;
     ``product(fa, fb)`` combines the two spectra (e.g. an outer product for vectors)."""
     n = a.shape[0]
-    if not 0 <= max_lag < n:
-        raise ValueError(f"max_lag must be in [0, {n - 1}] for {n} frames, got {max_lag}")
+    if isinstance(max_lag, bool) or not isinstance(max_lag, (int, np.integer)) or not 0 <= max_lag < n:
+        raise KernelError(f"max_lag must be an integer in [0, {n - 1}] for {n} frames, got {max_lag!r}")
     size = fft.next_fast_len(2 * n)
-    c = fft.irfft(product(fft.rfft(a, size, axis=0), fft.rfft(b, size, axis=0)), size, axis=0)[: max_lag + 1]
+    with np.errstate(over="ignore", invalid="ignore"):
+        c = fft.irfft(product(fft.rfft(a, size, axis=0), fft.rfft(b, size, axis=0)), size, axis=0)[: max_lag + 1]
+    if not np.all(np.isfinite(c)):
+        raise KernelError("the correlation overflows double precision: express the data in units where its "
+                          "values are of order one")
     c /= (n - np.arange(max_lag + 1)).reshape((-1,) + (1,) * (c.ndim - 1))
     return c
-
-
-def as_vector_samples(x, name: str) -> np.ndarray:
-    """Validate and return a (n_frames, n_samples, dim) float array from (n_frames, dim) or
-    (n_frames, n_samples, dim)."""
-    x = np.asarray(x, dtype=float)
-    if x.ndim == 2:
-        x = x[:, None, :]
-    if x.ndim != 3:
-        raise ValueError(f"{name} must have shape (n_frames, dim) or (n_frames, n_samples, dim), got {x.shape}")
-    if not np.all(np.isfinite(x)):
-        raise ValueError(f"{name} contains NaN or infinity (first at frame {np.argwhere(~np.isfinite(x))[0][0]})")
-    return x
 
 
 def correlation_matrix(a: np.ndarray, b: np.ndarray, max_lag: int, *, per_sample: bool = False) -> np.ndarray:
@@ -97,5 +86,8 @@ def correlation_matrix(a: np.ndarray, b: np.ndarray, max_lag: int, *, per_sample
     ndarray, shape (max_lag + 1, dim, dim) or (max_lag + 1, n_samples, dim, dim)
         In the product of the units of a and b.
     """
+    a, b = as_vector_samples(a, "a"), as_vector_samples(b, "b")
+    if a.shape != b.shape:
+        raise KernelError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
     c = _lagged(a, b, max_lag, lambda fa, fb: fa[..., :, None] * np.conj(fb[..., None, :]))
     return c if per_sample else c.mean(axis=1)

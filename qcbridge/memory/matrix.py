@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import KernelError, MissingForceWarning
-from .correlations import as_vector_samples, correlation_matrix
-from .kernel import frame_spacing
+from .checks import as_runs, block_error, check_frame_times, check_magnitude, frame_spacing, lag_count
+from .correlations import correlation_matrix
 from .volterra import invert_matrix_second_kind
 
 __all__ = ["MatrixKernelResult", "estimate_matrix_kernel"]
@@ -72,38 +72,46 @@ def estimate_matrix_kernel(observable, dt, *, derivative=None, max_time: float |
     Raises
     ------
     KernelError
-        Mismatched shapes, non-finite data or too few frames.
+        Mismatched shapes or frame counts, non-finite, all-zero, constant or out-of-range
+        data, too few frames, linearly dependent components (C(0) singular), or an
+        inversion that diverges.
     """
-    dt = frame_spacing(dt)
-    try:
-        runs = [as_vector_samples(a, "observable") for a in (observable if isinstance(observable, list) else [observable])]
-        if derivative is None:
-            warnings.warn("no derivative given: using finite differences of the observable",
-                          MissingForceWarning, stacklevel=2)
-            ders = [np.gradient(a, dt, axis=0) for a in runs]
-        else:
-            ders = [as_vector_samples(d, "derivative") for d in (derivative if isinstance(derivative, list) else [derivative])]
-    except ValueError as exc:
-        raise KernelError(str(exc)) from None
-    if len(ders) != len(runs) or any(a.shape != d.shape for a, d in zip(runs, ders)):
+    dt_value = frame_spacing(dt)
+    if isinstance(n_blocks, bool) or not isinstance(n_blocks, (int, np.integer)) or n_blocks < 1:
+        raise KernelError(f"n_blocks must be a positive integer, got {n_blocks!r}")
+    runs = as_runs(observable, "observable", vector=True)
+    if runs is None:
+        raise KernelError("observable is required")
+    check_frame_times(dt, runs)
+    n_frames = min(len(a) for a in runs)
+    max_lag = lag_count(max_time, dt_value, n_frames, min_lag=1)
+    check_magnitude(runs, "observable", fluctuating=True)
+    ders = as_runs(derivative, "derivative", len(runs), vector=True)
+    if ders is None:
+        warnings.warn("no derivative given: using finite differences of the observable",
+                      MissingForceWarning, stacklevel=2)
+        ders = [np.gradient(a, dt_value, axis=0) for a in runs]
+    if any(a.shape != d.shape for a, d in zip(runs, ders, strict=True)):
         raise KernelError("observable and derivative shapes differ: "
                           f"{[a.shape for a in runs]} vs {[d.shape for d in ders]}")
-    n_frames = min(len(a) for a in runs)
-    max_lag = int(round((0.1 * n_frames * dt if max_time is None else max_time) / dt))
-    if max_lag >= n_frames or max_lag < 1:
-        raise KernelError(f"max_time = {max_lag * dt:g} needs more than {max_lag} frames; the shortest run has {n_frames}")
+    check_magnitude(ders, "derivative", fluctuating=False)
     c = np.concatenate([correlation_matrix(a, a, max_lag, per_sample=True) for a in runs], axis=1)
-    e = np.concatenate([correlation_matrix(d, a, max_lag, per_sample=True) for a, d in zip(runs, ders)], axis=1)
+    e = np.concatenate([correlation_matrix(d, a, max_lag, per_sample=True)
+                        for a, d in zip(runs, ders, strict=True)], axis=1)
     dd = np.concatenate([correlation_matrix(d, d, max_lag, per_sample=True) for d in ders], axis=1)
 
     def invert(cols):
-        return invert_matrix_second_kind(c[0, cols].mean(0), e[:, cols].mean(1), dd[:, cols].mean(1), dt)
+        return invert_matrix_second_kind(c[0, cols].mean(0), e[:, cols].mean(1), dd[:, cols].mean(1), dt_value)
 
     K, omega = invert(np.arange(c.shape[1]))
     blocks = np.array_split(np.arange(c.shape[1]), min(n_blocks, c.shape[1]))
     if len(blocks) > 1:
-        ks = np.array([invert(b)[0] for b in blocks])
-        err = ks.std(axis=0, ddof=1) / np.sqrt(len(blocks))
+        try:
+            ks = np.array([invert(b)[0] for b in blocks])
+        except KernelError as exc:
+            raise KernelError(f"a block of samples gives no kernel ({exc}); use fewer blocks (n_blocks) or "
+                              "more samples") from None
+        err = block_error(ks)
     else:
         err = np.full_like(K, np.inf)
-    return MatrixKernelResult(np.arange(max_lag + 1) * dt, K, err, omega, c.mean(axis=1))
+    return MatrixKernelResult(np.arange(max_lag + 1) * dt_value, K, err, omega, c.mean(axis=1))

@@ -15,6 +15,7 @@ import numpy as np
 from scipy.interpolate import make_smoothing_spline
 
 from ..errors import KernelError
+from .checks import check_positive
 
 __all__ = ["LinearMori", "SplinePMF"]
 
@@ -41,9 +42,9 @@ class LinearMori:
         """
         dx = position - position.mean(axis=0)
         var = np.mean(dx * dx)
-        if var <= 0:
+        if not (np.isfinite(var) and var > 0):
             raise KernelError("the coordinate does not fluctuate; no linear projection exists")
-        f_dx = -kT if force is None else np.mean(force * dx)
+        f_dx = -check_positive(kT, "kT") if force is None else np.mean(force * dx)
         return (f_dx / var) * dx
 
 
@@ -69,22 +70,40 @@ class SplinePMF:
     n_harmonics: int = 6
 
     def __call__(self, position: np.ndarray, force: np.ndarray | None, kT: float) -> np.ndarray:
-        """F_m(x) for every frame and sample (energy / length)."""
+        """F_m(x) for every frame and sample (energy / length).
+
+        Parameters
+        ----------
+        position : ndarray, shape (n_frames, n_samples)
+            Coordinate (length, or angle for periodic coordinates).
+        force : ndarray or None
+            Not used: the PMF comes from the histogram of the coordinate.
+        kT : float
+            Thermal energy (energy).
+
+        Raises
+        ------
+        KernelError
+            Too few populated bins, or a non-positive kT.
+        """
         x = np.asarray(position, dtype=float)
+        kT = check_positive(kT, "kT")
         if self.period is not None:
-            return self._periodic(x, kT)
+            return self._periodic(x, kT, check_positive(self.period, "period"))
         counts, edges = np.histogram(x, bins=self.bins)
         centers = 0.5 * (edges[1:] + edges[:-1])
         keep = counts >= 5
         if keep.sum() < 5:
             raise KernelError(f"too few populated bins ({keep.sum()}) for a potential of mean force")
         pmf = -kT * np.log(counts[keep] / counts[keep].max())
-        spline = make_smoothing_spline(centers[keep], pmf, w=counts[keep] / counts[keep].mean())
+        try:
+            spline = make_smoothing_spline(centers[keep], pmf, w=counts[keep] / counts[keep].mean())
+        except (ValueError, np.linalg.LinAlgError) as exc:
+            raise KernelError(f"the potential of mean force cannot be smoothed ({exc}); use fewer bins") from None
         inside = np.clip(x, centers[keep][0], centers[keep][-1])
         return -spline.derivative()(inside)
 
-    def _periodic(self, x: np.ndarray, kT: float) -> np.ndarray:
-        L = self.period
+    def _periodic(self, x: np.ndarray, kT: float, L: float) -> np.ndarray:
         phase = 2 * np.pi * np.mod(x, L) / L
         counts, edges = np.histogram(phase, bins=self.bins, range=(0.0, 2 * np.pi))
         centers = 0.5 * (edges[1:] + edges[:-1])

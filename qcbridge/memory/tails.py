@@ -47,16 +47,36 @@ def fit_tail(t: np.ndarray, y: np.ndarray, *, t_min: float, exponent: float = -1
     Raises
     ------
     KernelError
-        Fewer than three samples with t >= t_min > 0.
+        Arrays of different shapes, non-finite values, or fewer than three samples with
+        t >= t_min > 0.
     """
-    t = np.asarray(t, dtype=float)
-    y = np.asarray(y, dtype=float)
+    t, y = _curve(t, y)
+    if not np.isfinite(t_min) or not np.isfinite(exponent):
+        raise KernelError(f"t_min and exponent must be finite, got {t_min}, {exponent}")
     sel = (t >= t_min) & (t > 0)
     if sel.sum() < 3:
         raise KernelError(f"only {sel.sum()} samples at t >= {t_min:g}; the tail fit needs at least 3")
     basis = np.column_stack([np.ones(sel.sum()), t[sel] ** exponent])
-    a, b = np.linalg.lstsq(basis, y[sel], rcond=None)[0]
+    try:
+        a, b = np.linalg.lstsq(basis, y[sel], rcond=None)[0]
+    except np.linalg.LinAlgError as exc:
+        raise KernelError(f"the tail fit failed ({exc})") from None
+    if not (np.isfinite(a) and np.isfinite(b)):
+        raise KernelError("the tail fit is not finite: the data overflow; rescale them")
     return TailFit(float(a), float(b), exponent, float(t_min))
+
+
+def _curve(t, y) -> tuple[np.ndarray, np.ndarray]:
+    """(t, y) as finite 1-D float arrays of one length, else a KernelError."""
+    try:
+        t, y = np.asarray(t, dtype=float), np.asarray(y, dtype=float)
+    except (TypeError, ValueError):
+        raise KernelError("t and the values must be arrays of numbers") from None
+    if t.ndim != 1 or y.shape != t.shape:
+        raise KernelError(f"t and the values must be 1-D arrays of one length, got shapes {t.shape}, {y.shape}")
+    if not (np.all(np.isfinite(t)) and np.all(np.isfinite(y))):
+        raise KernelError("t or the values contain NaN or infinity")
+    return t, y
 
 
 def diffusion_coefficient(t: np.ndarray, vacf: np.ndarray, *, t_min: float, dim: int = 1) -> float:
@@ -78,7 +98,17 @@ def diffusion_coefficient(t: np.ndarray, vacf: np.ndarray, *, t_min: float, dim:
     -------
     float
         D in length^2 / time.
+
+    Raises
+    ------
+    KernelError
+        See :func:`fit_tail`; also ``dim`` < 1.
     """
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or dim < 1:
+        raise KernelError(f"dim must be a positive integer, got {dim!r}")
+    t, vacf = _curve(t, vacf)
+    if len(t) < 2:
+        raise KernelError("the VACF needs at least two lags")
     running = cumulative_trapezoid(vacf, t, initial=0.0)
     return fit_tail(t, running, t_min=t_min, exponent=-0.5).a / dim
 
