@@ -5,7 +5,7 @@ basis atom a also moves by an inner shift s_a (s_0 = 0). Each ordered bond b fro
 to atom c of a lattice translate R has reference vector X_b = Z_c + R - Z_a and deformed
 vector x_b = F X_b + s_c - s_a. With the potential's energy per cell
 
-    E(F, s) = sum_a F_a(rho_a) + 1/2 sum_b phi(|x_b|),  rho_a = sum_{b from a} rho_{c->a}(|x_b|)
+    E(F, s) = sum_a F_a(rho_a) + 1/2 sum_b phi(r_b),  rho_a = sum_{b from a} rho_{c->a}(r_b),  r_b = norm(x_b)
 
 the Cauchy-Born energy density is W(F) = min_s E(F, s) / V0 (eV per A^3 of reference
 volume), the first Piola-Kirchhoff stress P = dW/dF (envelope theorem: at relaxed s), and
@@ -365,7 +365,7 @@ class CauchyBorn:
 
 
 def minimize_shifts(energy_terms, F: np.ndarray, s: np.ndarray, *, relax_tol: float, max_step: float):
-    """Saddle-free Newton (step -V |Lambda|^+ V^T g, a descent direction even where the
+    """Saddle-free Newton (step -V abs(Lambda)^+ V^T g, a descent direction even where the
     shift Hessian is indefinite) with a backtracking line search on each member's
     energy. Once converged, one more step polishes the shifts to round-off so that
     finite differences of P see no relaxation noise.

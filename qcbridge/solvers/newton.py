@@ -6,10 +6,10 @@ force-based coupling calls for (its forces are not the gradient of an energy).
 
 :class:`NewtonKrylov`: the Newton step J d = -g is solved by GMRES with Jacobian-vector
 products from one-sided differences, J v ~ (g(x + h v) - g(x)) / h with
-h = sqrt(eps) (1 + |x|) / |v| (Knoll & Keyes, J. Comput. Phys. 193, 357 (2004)), to a
-relative tolerance eta = min(eta_max, |g| / |g_0|); a backtracking line search on |g|
-accepts the step. It stops as stagnated when |g| has fallen by less than a factor
-``stagnation`` over ``patience`` iterations, or when no step length reduces |g|.
+h = sqrt(eps) (1 + norm(x)) / norm(v) (Knoll & Keyes, J. Comput. Phys. 193, 357 (2004)), to a
+relative tolerance eta = min(eta_max, norm(g) / norm(g_0)); a backtracking line search on norm(g)
+accepts the step. It stops as stagnated when norm(g) has fallen by less than a factor
+``stagnation`` over ``patience`` iterations, or when no step length reduces norm(g).
 
 :class:`Newton`: K d = f with the sparse stiffness K (direct solve), a backtracking line
 search on the energy (Armijo), and a steepest-descent step where K is not positive
@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 import numpy as np
 import scipy.sparse.linalg as spla
@@ -49,7 +50,7 @@ class NewtonKrylov:
     patience : int
         Window (iterations) of the stagnation test.
     stagnation : float
-        |g| must fall below this fraction of its value ``patience`` iterations ago.
+        norm(g) must fall below this fraction of its value ``patience`` iterations ago.
     """
 
     eta_max: float = 0.1
@@ -112,11 +113,11 @@ class Newton:
 
     Attributes
     ----------
-    linear_solver : callable
+    linear_solver : callable, optional
         ``x = linear_solver(K_ff, b)``; default :func:`scipy.sparse.linalg.spsolve`.
     """
 
-    linear_solver: object = spla.spsolve
+    linear_solver: Callable[[Any, np.ndarray], np.ndarray] | None = None
 
     name: ClassVar[str] = "newton"
     exact_state: ClassVar[bool] = True
@@ -131,7 +132,8 @@ class Newton:
                               "use NewtonKrylov for coupled models")
         free3 = np.repeat(view.free, 3)
         K = stiffness(view.u)[free3][:, free3]
-        d = np.asarray(self.linear_solver(K.tocsc(), -g))  # type: ignore[operator]
+        solve = spla.spsolve if self.linear_solver is None else self.linear_solver
+        d = np.asarray(solve(K.tocsc(), -g))
         slope = float(np.dot(g, d))
         if not slope < 0:  # indefinite stiffness: not a descent direction, use the forces
             log.info("newton: stiffness not positive definite, steepest-descent step")
