@@ -38,7 +38,7 @@ from typing import Any, BinaryIO, TypeVar
 import numpy as np
 
 from ..errors import TrajectoryError, UnitsError
-from .trajectory import Selection, Trajectory
+from .trajectory import READERS, Selection, Trajectory
 from .units import LammpsUnits
 
 __all__ = ["is_lammps_dump", "open_dump", "read_lammps_dump"]
@@ -430,3 +430,19 @@ def _read_frames(lines: _Lines, units: LammpsUnits, selection: Selection,
     if first is None:
         raise TrajectoryError(f"{lines.path} holds no frames (empty file); check the dump command and the run")
     return first
+
+
+class _DumpReader:
+    """:func:`read_lammps_dump` as a reader of :func:`~qcbridge.io.trajectory.read_trajectory`."""
+
+    @staticmethod
+    def probe(path: Path) -> bool:
+        return is_lammps_dump(path)
+
+    @staticmethod
+    def read(path: Path, *, units: LammpsUnits | str, timestep: float | None, selection: Selection,
+             progress: Callable[[int, int], None] | None) -> Trajectory:
+        return read_lammps_dump(path, units=units, timestep=timestep, selection=selection, progress=progress)
+
+
+READERS.append(_DumpReader())

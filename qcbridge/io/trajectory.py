@@ -13,12 +13,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 
 from ..errors import TrajectoryError
+from .units import LammpsUnits
 
-__all__ = ["Selection", "Trajectory", "read_trajectory"]
+__all__ = ["READERS", "Selection", "Trajectory", "read_trajectory"]
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,8 @@ class Trajectory:
                 return len(a)
         return 0
 
-    def observables(self, selection: Selection = Selection(), masses: dict[int, float] | None = None):
+    def observables(self, selection: Selection = Selection(), masses: dict[int, float] | None = None
+                    ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray | None, float]:
         """Positions, velocities, forces (None when absent) and mass of the selection.
 
         Parameters
@@ -152,25 +155,42 @@ class Trajectory:
             raise TrajectoryError(f"{self.source or 'trajectory'} stores no masses; give masses per type "
                                   "(masses={1: 39.948}, --masses 1:39.948) or dump the 'mass' column")
 
-        def pick(a):
+        def pick(a: np.ndarray | None) -> np.ndarray | None:
             return None if a is None else a[:, sel, :]
 
-        x, v, f = pick(self.positions), pick(self.velocities), pick(self.forces)
+        x, f = pick(self.positions), pick(self.forces)
+        v = self.velocities[:, sel, :]
         if selection.center_of_mass:
             M = m.sum()
-            red = [None if a is None else np.einsum("fac,a->fc", a, m / M) for a in (x, v)]
-            return red[0], red[1], None if f is None else f.sum(axis=1), float(M)
+            x_com = None if x is None else np.einsum("fac,a->fc", x, m / M)
+            return x_com, np.einsum("fac,a->fc", v, m / M), None if f is None else f.sum(axis=1), float(M)
         if np.ptp(m) > 1e-9 * m.max():
             raise TrajectoryError(f"selected atoms have different masses {sorted(set(m.tolist()))}; select one "
                                   "type or use the centre of mass")
 
-        def flat(a):
+        def flat(a: np.ndarray | None) -> np.ndarray | None:
             return None if a is None else a.reshape(len(a), -1)
 
-        return flat(x), flat(v), flat(f), float(m[0])
+        return flat(x), v.reshape(len(v), -1), flat(f), float(m[0])
 
 
-def read_trajectory(path: str | Path, *, selection: Selection = Selection(), units="metal",
+class Reader(Protocol):
+    """A file reader for :func:`read_trajectory`: ``probe(path)`` says whether it reads the
+    file, ``read(path, units=, timestep=, selection=, progress=)`` reads it."""
+
+    def probe(self, path: Path) -> bool: ...
+
+    def read(self, path: Path, *, units: LammpsUnits | str, timestep: float | None, selection: Selection,
+             progress: Callable[[int, int], None] | None) -> Trajectory: ...
+
+
+#: Readers :func:`read_trajectory` tries before ASE. :mod:`qcbridge.io.lammps_dump` adds the
+#: LAMMPS text-dump reader when the package is imported: it builds :class:`Trajectory`
+#: objects, so it imports this module and this module does not import it.
+READERS: list[Reader] = []
+
+
+def read_trajectory(path: str | Path, *, selection: Selection = Selection(), units: LammpsUnits | str = "metal",
                     timestep: float | None = None,
                     progress: Callable[[int, int], None] | None = None) -> Trajectory:
     """Read a LAMMPS text dump (plain or gzip/bzip2/xz-compressed) or any trajectory ASE
@@ -195,15 +215,14 @@ def read_trajectory(path: str | Path, *, selection: Selection = Selection(), uni
     UnitsError
         Unknown ``units``, or a dump written in other units than ``units``.
     """
-    from .lammps_dump import is_lammps_dump, read_lammps_dump
-
     path = Path(path)
     if not path.exists():
         raise TrajectoryError(f"no such trajectory file: {path}")
     if not path.is_file():
         raise TrajectoryError(f"{path} is not a file; give the path of a trajectory file")
-    if is_lammps_dump(path):
-        return read_lammps_dump(path, units=units, timestep=timestep, selection=selection, progress=progress)
+    for reader in READERS:
+        if reader.probe(path):
+            return reader.read(path, units=units, timestep=timestep, selection=selection, progress=progress)
     return _read_ase(path, selection)
 
 
@@ -216,7 +235,8 @@ def _read_ase(path: Path, selection: Selection) -> Trajectory:
         read = ase.io.read(path, index=":")
     except Exception as exc:  # ASE raises many types for unreadable files
         raise TrajectoryError(f"ASE cannot read {path}: {exc}; give a LAMMPS text dump, .traj or extxyz") from exc
-    frames: list[Atoms] = [a for a in (read if isinstance(read, list) else [read]) if isinstance(a, Atoms)]
+    # ASE's Atoms methods carry no annotations: the frames are handled as Any
+    frames: list[Any] = [a for a in (read if isinstance(read, list) else [read]) if isinstance(a, Atoms)]
     if not frames:
         raise TrajectoryError(f"{path} holds no frames")
     n = len(frames[0])
