@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:  # plotting sits above memory; the import is for the annotation only
+    from .memory.report import KernelReport
 
 __all__ = ["plot_kernel_report"]
 
 
-def plot_kernel_report(report, path: str | Path, *, time_label: str = "t", time_scale: float = 1.0,
+def plot_kernel_report(report: KernelReport, path: str | Path, *, time_label: str = "t", time_scale: float = 1.0,
                        gamma_label: str = "Γ(t)") -> Path:
     """Two panels: Gamma(t) with its error band and fit; MD VACF against the fitted GLE's VACF.
 
     Parameters
     ----------
     report : qcbridge.memory.report.KernelReport
+        Kernel (Gamma, mass / time^2), its fit (K = Gamma / m) and the VACFs.
     path : str or Path
         Output image (format from the suffix).
     time_label : str
@@ -36,7 +41,7 @@ def plot_kernel_report(report, path: str | Path, *, time_label: str = "t", time_
     err = np.where(np.isfinite(k.gamma_err), k.gamma_err, 0.0)
     a1.fill_between(ts, k.gamma - 2 * err, k.gamma + 2 * err, color="C0", alpha=0.3, label="±2σ")
     a1.plot(ts, k.gamma, "C0", label="estimate")
-    a1.plot(ts, report.mass * report.fit(k.t), "C3--", label=f"fit ({len(report.fit.c)} terms)")
+    a1.plot(ts, report.mass * report.fit(k.t), "C3--", label=f"fit ({len(report.fit.c)} terms)")  # Gamma = m K
     a1.axhline(0, color="k", lw=0.5)
     a1.set(xlabel=time_label, ylabel=gamma_label, title="friction kernel")
     a1.legend()
@@ -44,8 +49,10 @@ def plot_kernel_report(report, path: str | Path, *, time_label: str = "t", time_
     a2.plot(tv, report.vacf_md / report.vacf_md[0], "C0", label="MD")
     a2.plot(tv, report.vacf_gle / report.vacf_md[0], "C3--", label="GLE (fit)")
     a2.axhline(0, color="k", lw=0.5)
-    a2.set(xlabel=time_label, ylabel="VACF / VACF(0)",
-           title=f"max dev {100 * report.vacf_deviation:.1f} %, D_GLE/D_MD = {report.diffusion_gle / report.diffusion_md:.3f}")
+    title = f"max dev {100 * report.vacf_deviation:.1f} %"
+    if report.diffusion_md is not None:
+        title += f", D_GLE/D_MD = {report.diffusion_gle / report.diffusion_md:.3f}"
+    a2.set(xlabel=time_label, ylabel="VACF / VACF(0)", title=title)
     a2.legend()
     path = Path(path)
     fig.savefig(path, dpi=120)

@@ -1,5 +1,7 @@
 """``qcbridge kernel`` on a LAMMPS-format dump of exactly sampled GLE particles."""
 
+import gzip
+
 import numpy as np
 import pytest
 
@@ -21,7 +23,7 @@ def _write_dump(path, v, f, steps):
 @pytest.fixture(scope="module")
 def gle_dump(tmp_path_factory):
     """K = 2 e^{-2t} particles (m = kT = 1, units lj): 32 atoms, each component a sample."""
-    v, f = sample_gle(KernelFit([2.0], [2.0], [0.0]), 0.05, 8000, n_samples=96, rng=21)
+    v, f = sample_gle(KernelFit([2.0], [2.0], [0.0], mass=1.0, kT=1.0), 0.05, 8000, n_samples=96, rng=21)
     path = tmp_path_factory.mktemp("cli") / "gle.dump"
     _write_dump(path, v, f, np.arange(8000) * 10)
     return path
@@ -41,6 +43,8 @@ def test_kernel_command_estimates_fits_plots_and_exports(gle_dump, tmp_path, cap
     assert png.stat().st_size > 10_000
     A = np.loadtxt(amat)
     assert A.shape == (2, 2) and A[1, 1] == pytest.approx(2.0, rel=0.05)  # decay rate in 1/tau
+    assert data["kT"] == pytest.approx(1.0, rel=0.03)  # the samples' kT = m <v^2>, m = 1
+    assert "A in 1/tau" in amat.read_text() and "T* = " in amat.read_text() and "kT = m <v^2>" in text.out
 
 
 def test_kernel_command_reports_bad_input(gle_dump, tmp_path, capsys):
@@ -48,3 +52,29 @@ def test_kernel_command_reports_bad_input(gle_dump, tmp_path, capsys):
     assert "no such trajectory" in capsys.readouterr().err
     assert main(["kernel", str(gle_dump), "--units", "lj", "--dt", "0.05", "--select", "type 3", "--quiet"]) == 2
     assert "matches no atom" in capsys.readouterr().err
+
+
+def test_kernel_command_reads_gzip_dumps_like_plain_ones(gle_dump, tmp_path):
+    lines = gle_dump.read_text().splitlines(keepends=True)
+    plain = tmp_path / "short.dump"
+    plain.write_text("".join(lines[: 600 * (9 + 32)]))  # the first 600 frames of 32 atoms
+    packed = tmp_path / "short.dump.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes(), compresslevel=1))
+    out = {}
+    for name, path in (("plain", plain), ("gz", packed)):
+        out[name] = tmp_path / f"{name}.npz"
+        assert main(["kernel", str(path), "--units", "lj", "--timestep", "0.005", "--masses", "1:1.0",
+                     "--max-time", "1", "--out", str(out[name]), "--quiet"]) == 0
+    assert np.array_equal(np.load(out["gz"])["gamma"], np.load(out["plain"])["gamma"])
+
+
+def test_kernel_command_names_a_dump_without_velocities_and_unknown_units(tmp_path, capsys):
+    """dump atom style (id type xs ys zs): readable, but the kernel needs velocities."""
+    path = tmp_path / "atom.dump"
+    path.write_text("".join(f"ITEM: TIMESTEP\n{10 * k}\nITEM: NUMBER OF ATOMS\n2\nITEM: BOX BOUNDS pp pp pp\n"
+                            "0 10\n0 10\n0 10\nITEM: ATOMS id type xs ys zs\n1 1 0.1 0.2 0.3\n2 1 0.5 0.5 0.5\n"
+                            for k in range(5)))
+    assert main(["kernel", str(path), "--dt", "1", "--masses", "1:39.948", "--quiet"]) == 2
+    assert "no velocities" in capsys.readouterr().err
+    assert main(["kernel", str(path), "--dt", "1", "--units", "si", "--quiet"]) == 2
+    assert "unsupported LAMMPS units 'si'" in capsys.readouterr().err

@@ -46,9 +46,9 @@ def test_exponential_kernel_round_trip_from_sampled_ensemble():
     from qcbridge.memory.embedding import KernelFit
     from qcbridge.memory.integrate import sample_gle
 
-    fit = KernelFit(np.array([2.0]), np.array([2.0]), np.array([0.0]))
+    fit = KernelFit(np.array([2.0]), np.array([2.0]), np.array([0.0]), mass=1.0, kT=1.0)
     v, f = sample_gle(fit, 0.05, 20000, n_samples=64, rng=0)
-    res = estimate_kernel(v, 0.05, force=f, max_time=3.0)
+    res = estimate_kernel(v, 0.05, force=f, mass=1.0, max_time=3.0)
     exact = 2 * np.exp(-2 * res.t)
     assert np.abs(res.gamma - exact).max() < 0.05 * exact[0]
     assert np.all(res.gamma_err > 0)
@@ -69,19 +69,19 @@ def test_correlation_matches_direct_sum():
 def test_bad_input_is_named():
     v = np.zeros((100, 2))
     with pytest.raises(ValueError, match="shapes differ"):
-        estimate_kernel(v, 0.1, force=np.zeros((100, 3)))
+        estimate_kernel(v, 0.1, force=np.zeros((100, 3)), mass=1.0)
     with pytest.raises(ValueError, match="NaN"):
-        estimate_kernel(np.full((100, 2), np.nan), 0.1, force=v)
+        estimate_kernel(np.full((100, 2), np.nan), 0.1, force=v, mass=1.0)
     with pytest.raises(ValueError, match="frames"):
-        estimate_kernel(v, 0.1, force=v, max_time=50.0)
+        estimate_kernel(v, 0.1, force=v, mass=1.0, max_time=50.0)
     with pytest.raises(ValueError, match="dt"):
-        estimate_kernel(v, -0.1, force=v)
+        estimate_kernel(v, -0.1, force=v, mass=1.0)
 
 
 def test_embedding_gives_exact_vacf_of_known_kernels():
     from qcbridge.memory.embedding import KernelFit
 
-    one = KernelFit(np.array([2.0]), np.array([2.0]), np.array([0.0]))  # K = 2 e^{-2t}
+    one = KernelFit(np.array([2.0]), np.array([2.0]), np.array([0.0]), mass=1.0, kT=1.0)  # K = 2 e^{-2t}
     t = np.linspace(0, 6, 25)
     assert np.allclose(one.vacf(t), np.exp(-t) * (np.cos(t) + np.sin(t)), atol=1e-13)
     assert one.vacf([1.0], omega=1.0)[0] == pytest.approx(0.150433, abs=5e-7)  # harmonic well
@@ -95,7 +95,7 @@ def test_two_term_kernel_round_trips_through_fit_and_embedding():
 
     t = np.linspace(0, 15, 301)
     kernel = np.exp(-t / 2) * np.cos(2 * t) + 0.5 * np.exp(-2 * t)
-    fit = fit_kernel(t, kernel, n_exp=1, n_osc=1, seed=1)
+    fit = fit_kernel(t, kernel, n_exp=1, n_osc=1, mass=1.0, kT=1.0, seed=1)
     assert np.abs(fit(t) - kernel).max() < 1e-6
-    true = KernelFit(np.array([0.5, 1.0]), np.array([2.0, 0.5]), np.array([0.0, 2.0]))
+    true = KernelFit(np.array([0.5, 1.0]), np.array([2.0, 0.5]), np.array([0.0, 2.0]), mass=1.0, kT=1.0)
     assert np.allclose(fit.vacf(t[::10]), true.vacf(t[::10]), atol=1e-6)

@@ -5,15 +5,26 @@ import warnings
 import numpy as np
 import pytest
 from scipy.special import j1
+from test_memory import _chain_correlations
 
 from qcbridge.errors import KernelError, MissingForceWarning, NonUniformTimeStepError, NotPositiveDefiniteError
 from qcbridge.memory import (
-    Inversion, KernelFit, LinearMori, SplinePMF, diffusion_coefficient, estimate_kernel, estimate_matrix_kernel,
-    fit_kernel, fit_tail, friction_coefficient, invert_first_kind, invert_running_integral, sample_gle,
+    Inversion,
+    KernelFit,
+    LinearMori,
+    SplinePMF,
+    diffusion_coefficient,
+    estimate_kernel,
+    estimate_matrix_kernel,
+    fit_kernel,
+    fit_tail,
+    friction_coefficient,
+    invert_first_kind,
+    invert_running_integral,
+    sample_gle,
 )
-from test_memory import _chain_correlations
 
-EXP = KernelFit(np.array([2.0]), np.array([2.0]), np.array([0.0]))  # K = 2 e^{-2t}
+EXP = KernelFit(np.array([2.0]), np.array([2.0]), np.array([0.0]), mass=1.0, kT=1.0)  # K = 2 e^{-2t}
 
 
 def _chain_exact(t):
@@ -43,7 +54,7 @@ def well_samples():
 @pytest.mark.parametrize("mean_force", [LinearMori(), SplinePMF(bins=40)], ids=["mori", "pmf"])
 def test_mean_force_recovers_kernel_in_a_harmonic_well(well_samples, mean_force):
     x, v, f = well_samples
-    res = estimate_kernel(v, 0.05, force=f, position=x, mean_force=mean_force, max_time=3.0)
+    res = estimate_kernel(v, 0.05, force=f, position=x, mean_force=mean_force, mass=1.0, max_time=3.0)
     exact = 2 * np.exp(-2 * res.t)
     assert np.abs(res.gamma - exact).max() < 0.05 * exact[0]
 
@@ -51,7 +62,7 @@ def test_mean_force_recovers_kernel_in_a_harmonic_well(well_samples, mean_force)
 def test_ignoring_the_mean_force_gives_a_different_kernel(well_samples):
     """The control: without the mean force the harmonic spring becomes part of Gamma."""
     x, v, f = well_samples
-    res = estimate_kernel(v, 0.05, force=f, max_time=3.0)
+    res = estimate_kernel(v, 0.05, force=f, mass=1.0, max_time=3.0)
     exact = 2 * np.exp(-2 * res.t)
     assert np.abs(res.gamma - exact).max() > 0.3
 
@@ -60,7 +71,7 @@ def test_running_integral_kind_needs_velocities_only(well_samples):
     x, v, _ = well_samples
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no missing-force warning: forces are not used
-        res = estimate_kernel(v, 0.05, position=x, mean_force=LinearMori(), kind="integral", max_time=3.0)
+        res = estimate_kernel(v, 0.05, position=x, mean_force=LinearMori(), kind="integral", mass=1.0, max_time=3.0)
     exact = 2 * np.exp(-2 * res.t)
     assert np.abs(res.gamma - exact).max() < 0.08 * exact[0]
     assert res.integral[-1] == pytest.approx(1 - np.exp(-6), abs=0.05)
@@ -68,24 +79,24 @@ def test_running_integral_kind_needs_velocities_only(well_samples):
 
 def test_first_kind_from_samples():
     v, f = sample_gle(EXP, 0.05, 20000, n_samples=64, rng=4)
-    res = estimate_kernel(v, 0.05, force=f, kind=Inversion.FIRST, max_time=2.0)
+    res = estimate_kernel(v, 0.05, force=f, kind=Inversion.FIRST, mass=1.0, max_time=2.0)
     assert np.abs(res.gamma - 2 * np.exp(-2 * res.t)).max() < 0.1
 
 
 def test_missing_forces_use_finite_differences_with_a_warning():
     v, f = sample_gle(EXP, 0.01, 40000, n_samples=32, rng=5)
     with pytest.warns(MissingForceWarning, match="finite differences"):
-        res = estimate_kernel(v, 0.01, max_time=2.0)
+        res = estimate_kernel(v, 0.01, mass=1.0, max_time=2.0)
     assert np.abs(res.gamma - 2 * np.exp(-2 * res.t)).max() < 0.1
 
 
 def test_forces_without_the_thermostat_are_flagged():
     """An ideal gas under a Langevin thermostat (Ornstein-Uhlenbeck velocities) dumped with the
     interatomic forces only (zero): the forces cannot explain the decay of <v v>."""
-    ou = KernelFit(np.array([50.0]), np.array([50.0]), np.array([0.0]))  # ~ Markovian friction 1
+    ou = KernelFit(np.array([50.0]), np.array([50.0]), np.array([0.0]), mass=1.0, kT=1.0)  # ~ Markovian friction 1
     v, _ = sample_gle(ou, 0.02, 5000, n_samples=16, rng=6)
     with pytest.warns(MissingForceWarning, match="thermostat"):
-        estimate_kernel(v, 0.02, force=np.zeros_like(v) + 1e-12 * v, max_time=1.0)
+        estimate_kernel(v, 0.02, force=np.zeros_like(v) + 1e-12 * v, mass=1.0, max_time=1.0)
 
 
 def test_periodic_pmf_gives_the_mean_force_of_a_cosine_potential():
@@ -102,7 +113,7 @@ def test_periodic_pmf_gives_the_mean_force_of_a_cosine_potential():
 def test_matrix_kernel_of_mixed_processes_transforms_by_similarity():
     """Two independent GLE processes (kernels 2e^{-2t} and e^{-t/2}cos 2t + ...), observed through
     an invertible mixing M: the Mori kernel of A = M v is M diag(K1, K2) M^-1."""
-    k2 = KernelFit(np.array([1.0, 0.5]), np.array([0.5, 2.0]), np.array([2.0, 0.0]))
+    k2 = KernelFit(np.array([1.0, 0.5]), np.array([0.5, 2.0]), np.array([2.0, 0.0]), mass=1.0, kT=1.0)
     v1, f1 = sample_gle(EXP, 0.05, 20000, n_samples=48, rng=8)
     v2, f2 = sample_gle(k2, 0.05, 20000, n_samples=48, rng=9)
     M = np.array([[1.0, 0.5], [-0.3, 1.2]])
@@ -142,10 +153,10 @@ def test_fits_that_cannot_be_positive_semidefinite_are_refused():
 def test_bad_kind_and_irregular_frames_are_named():
     v = np.random.default_rng(0).standard_normal((200, 4))
     with pytest.raises(KernelError, match="'second', 'first', 'integral'"):
-        estimate_kernel(v, 0.1, force=v, kind="third")
+        estimate_kernel(v, 0.1, force=v, mass=1.0, kind="third")
     times = np.arange(200) * 0.1
     times[50:] += 0.05
     with pytest.raises(NonUniformTimeStepError, match="frame 49"):
-        estimate_kernel(v, times, force=v)
+        estimate_kernel(v, times, force=v, mass=1.0)
     with pytest.raises(KernelError, match="positions"):
-        estimate_kernel(v, 0.1, force=v, mean_force=LinearMori())
+        estimate_kernel(v, 0.1, force=v, mass=1.0, mean_force=LinearMori())

@@ -42,8 +42,8 @@ def _chain_data(path: Path, n_chains: int, n_atoms: int, rng) -> None:
         f"-500 {10 * n_atoms + 500} xlo xhi", f"-5 {n_chains * 5.0} ylo yhi", "-5 5 zlo zhi", "",
         "Masses", "", "1 1.0", "2 1.0", "", "Atoms # bond", "",
     ]
-    lines += [f"{a} {m} {t} {xx:.15g} {yy:.15g} 0" for a, m, t, xx, yy in zip(ids, mol, types, x, y)]
-    lines += ["", "Velocities", ""] + [f"{a} {vv:.15g} 0 0" for a, vv in zip(ids, v.ravel())]
+    lines += [f"{a} {m} {t} {xx:.15g} {yy:.15g} 0" for a, m, t, xx, yy in zip(ids, mol, types, x, y, strict=True)]
+    lines += ["", "Velocities", ""] + [f"{a} {vv:.15g} 0 0" for a, vv in zip(ids, v.ravel(), strict=True)]
     lines += ["", "Bonds", ""] + [f"{k + 1} 1 {a} {a + 1}" for k, a in enumerate(first)]
     path.write_text("\n".join(lines) + "\n")
 
@@ -94,11 +94,12 @@ def _free_particle_vacf(thermostat: list[str]) -> tuple[np.ndarray, np.ndarray]:
 def test_exported_fix_gle_reproduces_the_fitted_vacf(tmp_path):
     """(c) A two-term kernel written as a fix gle A matrix and run by LAMMPS on free particles,
     sampled live through the Python interface, gives the embedding's exact VACF."""
-    fit = KernelFit(np.array([1.0, 0.5]), np.array([0.5, 2.0]), np.array([2.0, 0.0]))
+    fit = KernelFit(np.array([1.0, 0.5]), np.array([0.5, 2.0]), np.array([2.0, 0.0]), mass=1.0, kT=1.0)
     a_file = tmp_path / "A.txt"
     args = write_fix_gle(fit, a_file, units="lj")
-    assert args.startswith("gle 3 ")
-    t, c = _free_particle_vacf([f"fix g all gle 3 1.0 1.0 4321 {a_file}", "velocity all create 1.0 99 dist gaussian"])
+    assert args == f"gle 3 1 1 ${{seed}} {a_file}"  # the fit's kT = 1: T* = 1
+    t, c = _free_particle_vacf([f"fix g all {args.replace('${seed}', '4321')}",
+                                "velocity all create 1.0 99 dist gaussian"])
     assert np.abs(c - fit.vacf(t)).max() < 0.03
 
 
@@ -119,7 +120,8 @@ def test_dump_reader_checks_and_selections(tmp_path):
             "create_box 2 box", "create_atoms 1 box", "set type 1 type/fraction 2 0.5 5", "mass 1 39.95",
             "mass 2 39.95", "pair_style lj/cut 8.0", "pair_coeff * * 0.0104 3.40", "velocity all create 40 7",
             "fix nve all nve", "timestep 0.002",
-            f"dump d all custom 10 {dump} id type mass xu yu zu vx vy vz fx fy fz", "dump_modify d sort id format float %.12g",
+            f"dump d all custom 10 {dump} id type mass xu yu zu vx vy vz fx fy fz",
+            "dump_modify d sort id format float %.12g",
             "run 50",
         ]:
             lmp.command(line)
@@ -150,11 +152,12 @@ def test_dump_reader_checks_and_selections(tmp_path):
 
 
 def test_ase_trajectory_and_extxyz_are_read_with_velocities_and_forces(tmp_path):
+    from ase import units
     from ase.build import bulk
     from ase.calculators.emt import EMT
-    from ase.io import Trajectory as AseTrajectory, write
+    from ase.io import Trajectory as AseTrajectory
+    from ase.io import write
     from ase.md.verlet import VelocityVerlet
-    from ase import units
 
     atoms = bulk("Cu", cubic=True).repeat(2)
     atoms.calc = EMT()
@@ -165,7 +168,7 @@ def test_ase_trajectory_and_extxyz_are_read_with_velocities_and_forces(tmp_path)
         md.attach(tr.write, interval=1)
         md.attach(lambda: frames.append(atoms.copy()), interval=1)
         md.run(5)
-    for a, ref in zip(frames, AseTrajectory(tmp_path / "md.traj")):
+    for a, ref in zip(frames, AseTrajectory(tmp_path / "md.traj"), strict=True):
         a.calc = ref.calc
     write(tmp_path / "md.extxyz", list(AseTrajectory(tmp_path / "md.traj")))
     for name in ("md.traj", "md.extxyz"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from .progress import ProgressBar
 
@@ -23,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
 
     from ..errors import QCBridgeError
     from ..io import LammpsUnits, Selection, read_trajectory
-    from ..memory import estimate_kernel, write_fix_gle
+    from ..memory import estimate_kernel, lammps_temperature, write_fix_gle
     from ..memory.kernel import frame_spacing
     from ..memory.report import best_fit, compare_fit
     from ..plotting import plot_kernel_report
@@ -46,24 +47,34 @@ def run(args: argparse.Namespace) -> int:
         x, v, f, mass = traj.observables(selection, _parse_masses(args.masses))
         max_time = None if args.max_time is None else args.max_time * t_scale
         result = estimate_kernel(v, dt, force=f, mass=mass, max_time=max_time, kind=args.kind)
+        # LAMMPS units of the temperature and the fix gle file: the dump's, or metal for ASE files
+        t_units = lunits if traj.steps is not None else LammpsUnits.METAL
+        reduced = t_units is LammpsUnits.LJ
+        temperature = lammps_temperature(result.kT, units=t_units)
         print(f"{traj.n_frames} frames, {v.shape[1]} samples, mass {mass:g}, dt {dt / t_scale:g} {t_unit}, "
               f"{len(result.t)} lags ({result.kind.value} kind)")
+        print(f"kT = m <v^2> = {result.kT:.6g} {'(LJ units)' if reduced else 'eV'} "
+              f"({'T*' if reduced else 'T'} = {temperature:.6g}{'' if reduced else ' K'})")
         print(f"Gamma(0) = {result.gamma[0]:.6g} +- {result.gamma_err[0]:.2g}, "
               f"int Gamma (to {result.t[-1] / t_scale:g} {t_unit}) = {result.integral[-1]:.6g}")
         fit = None
         if args.fit:
-            fit = best_fit(result.t, result.gamma / mass, args.fit, seed=args.seed)
+            fit = best_fit(result, args.fit, seed=args.seed)
             print(f"fit ({len(fit.c)} terms, Gamma / m in 1/{t_unit}^2, t in {t_unit}): " + "; ".join(
                 f"{c * t_scale**2:.4g} e^(-{g * t_scale:.4g} t) {'smooth ' if s else ''}cos({w * t_scale:.4g} t)"
-                for c, g, w, s in zip(fit.c, fit.g, fit.w, fit.smooth)))
-            print(f"D (GLE) = {fit.diffusion(mass * result.c_vv[0], mass) * t_scale:.6g} A^2/{t_unit}")
+                for c, g, w, s in zip(fit.c, fit.g, fit.w, fit.smooth_terms, strict=True)))
+            print(f"D (GLE) = kT / (m int K) = {fit.diffusion() * t_scale:.6g} A^2/{t_unit}")
         if args.out:
-            extra = {} if fit is None else {"fit_c": fit.c, "fit_g": fit.g, "fit_w": fit.w, "fit_smooth": fit.smooth}
-            np.savez(args.out, t=result.t / t_scale, gamma=result.gamma, gamma_err=result.gamma_err,
-                     integral=result.integral, c_vv=result.c_vv, time_unit=t_unit, mass=mass, **extra)
+            arrays: dict[str, Any] = {
+                "t": result.t / t_scale, "gamma": result.gamma, "gamma_err": result.gamma_err,
+                "integral": result.integral, "c_vv": result.c_vv, "time_unit": t_unit, "mass": mass, "kT": result.kT,
+            }
+            if fit is not None:
+                arrays.update(fit_c=fit.c, fit_g=fit.g, fit_w=fit.w, fit_smooth=fit.smooth_terms)
+            np.savez(args.out, **arrays)
             print(f"wrote {args.out}")
         if fit is not None and args.plot:
-            rep = compare_fit(result, fit, v, dt, mass=mass, vacf_time=result.t[-1], diffusion=False)
+            rep = compare_fit(result, fit, v, dt, vacf_time=result.t[-1], diffusion=False)
             plot_kernel_report(rep, args.plot, time_label=f"t ({t_unit})", time_scale=1 / t_scale,
                                gamma_label="Γ(t) (eV/Å²)" if t_unit == "fs" else "Γ(t) (LJ units)")
             print(f"wrote {args.plot} (max |VACF_GLE - VACF_MD| = {100 * rep.vacf_deviation:.2f} % of VACF(0))")
@@ -72,8 +83,7 @@ def run(args: argparse.Namespace) -> int:
         if args.lammps_gle:
             if fit is None:
                 raise SystemExit("qcbridge kernel: --lammps-gle needs --fit N")
-            gle_units = lunits if traj.steps is not None else LammpsUnits.METAL
-            fix_args = write_fix_gle(fit, args.lammps_gle, units=gle_units)
+            fix_args = write_fix_gle(fit, args.lammps_gle, units=t_units)
             print(f"wrote {args.lammps_gle}: fix ID group {fix_args}")
     except QCBridgeError as exc:
         print(f"qcbridge kernel: {exc}", file=sys.stderr)
@@ -81,13 +91,14 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this command's parser to the ``qcbridge`` sub-commands."""
     k = sub.add_parser("kernel", help="memory kernel of a trajectory (LAMMPS dump, ASE .traj, extxyz)",
                        description="Estimate the GLE friction kernel of the selected atoms, fit it, plot it "
                        "and export it to LAMMPS fix gle. Times are in fs (tau for units lj); Gamma in "
                        "eV/A^2 (mass/time^2 in ASE units).")
-    k.add_argument("trajectory", help="LAMMPS text dump (id type ... vx vy vz fx fy fz), .traj or extxyz")
+    k.add_argument("trajectory", help="LAMMPS text dump, plain or .gz/.bz2/.xz (id type ... vx vy vz fx fy fz), "
+                   ".traj or extxyz")
     k.add_argument("--select", help="'all', 'type 1 2', 'id 1-10 15'; prefix 'com ' for the centre of mass")
     k.add_argument("--dt", type=float, help="time between frames (fs; tau for units lj)")
     k.add_argument("--timestep", type=float, help="LAMMPS timestep of a dump (LAMMPS time units)")

@@ -9,8 +9,10 @@ inside double precision: the largest |value| must lie in [1e-100, 1e100].
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..errors import KernelError, NonUniformTimeStepError
 
@@ -21,7 +23,7 @@ __all__ = ["as_runs", "block_error", "check_frame_times", "check_magnitude", "ch
 MAGNITUDE_LIMIT = 1e100
 
 
-def check_positive(value, name: str) -> float:
+def check_positive(value: Any, name: str) -> float:
     """``value`` as a float that is finite and > 0, else a KernelError naming it."""
     try:
         x = float(value)
@@ -32,7 +34,7 @@ def check_positive(value, name: str) -> float:
     return x
 
 
-def frame_spacing(dt) -> float:
+def frame_spacing(dt: ArrayLike) -> float:
     """Time between frames from a float or from an array of frame times.
 
     Raises
@@ -62,11 +64,11 @@ def frame_spacing(dt) -> float:
             )
         arr = np.asarray(h)
     if arr.ndim != 0 or not (np.isfinite(arr) and arr > 0):
-        raise KernelError(f"dt must be positive and finite, got {dt}")
+        raise KernelError(f"dt must be positive and finite, got {dt!r}")
     return float(arr)
 
 
-def check_frame_times(dt, runs: Sequence[np.ndarray]) -> None:
+def check_frame_times(dt: ArrayLike, runs: Sequence[np.ndarray]) -> None:
     """An array of frame times must have one time per frame of every run."""
     n_times = np.size(dt) if np.ndim(dt) == 1 else None
     if n_times is None:
@@ -77,14 +79,14 @@ def check_frame_times(dt, runs: Sequence[np.ndarray]) -> None:
                               "frame, or the time step as a number for runs of different lengths")
 
 
-def _as_float(x, name: str) -> np.ndarray:
+def _as_float(x: ArrayLike, name: str) -> np.ndarray:
     try:
         return np.asarray(x, dtype=float)
     except (TypeError, ValueError) as exc:
         raise KernelError(f"{name} must be an array of numbers ({exc})") from None
 
 
-def as_samples(x, name: str) -> np.ndarray:
+def as_samples(x: ArrayLike, name: str) -> np.ndarray:
     """Validate and return a (n_frames, n_samples) float array from (n_frames,) or (n_frames, n_samples)."""
     x = _as_float(x, name)
     if x.ndim == 1:
@@ -100,7 +102,7 @@ def as_samples(x, name: str) -> np.ndarray:
     return x
 
 
-def as_vector_samples(x, name: str) -> np.ndarray:
+def as_vector_samples(x: ArrayLike, name: str) -> np.ndarray:
     """Validate and return a (n_frames, n_samples, dim) float array from (n_frames, dim) or
     (n_frames, n_samples, dim)."""
     x = _as_float(x, name)
@@ -116,12 +118,13 @@ def as_vector_samples(x, name: str) -> np.ndarray:
     return x
 
 
-def as_runs(x, name: str, n_runs: int | None = None, *, vector: bool = False) -> list[np.ndarray] | None:
+def as_runs(x: ArrayLike | Sequence[ArrayLike] | None, name: str, n_runs: int | None = None, *,
+            vector: bool = False) -> list[np.ndarray] | None:
     """One array or a list of runs, each validated by :func:`as_samples` (or
     :func:`as_vector_samples`); None stays None."""
     if x is None:
         return None
-    runs = list(x) if isinstance(x, (list, tuple)) else [x]
+    runs: list[Any] = list(x) if isinstance(x, (list, tuple)) else [x]
     if not runs:
         raise KernelError(f"no {name} runs given (empty list)")
     check = as_vector_samples if vector else as_samples
@@ -131,7 +134,7 @@ def as_runs(x, name: str, n_runs: int | None = None, *, vector: bool = False) ->
     return out
 
 
-def lag_count(max_time, dt: float, n_frames: int, min_lag: int) -> int:
+def lag_count(max_time: float | None, dt: float, n_frames: int, min_lag: int) -> int:
     """Number of lags max_time / dt (default a tenth of ``n_frames``), checked against the frames."""
     if max_time is not None:
         max_time = check_positive(max_time, "max_time")

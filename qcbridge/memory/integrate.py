@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.linalg import expm
 
+from ..errors import KernelError
+from .checks import check_positive
 from .embedding import KernelFit
 
 __all__ = ["sample_gle"]
@@ -22,8 +24,8 @@ def sample_gle(
     n_steps: int,
     *,
     n_samples: int = 1,
-    kT: float = 1.0,
-    mass: float = 1.0,
+    kT: float | None = None,
+    mass: float | None = None,
     omega: float = 0.0,
     rng: np.random.Generator | int | None = None,
     with_position: bool = False,
@@ -33,16 +35,17 @@ def sample_gle(
     Parameters
     ----------
     fit : KernelFit
-        The kernel (per unit mass) and its embedding.
+        The kernel per unit mass K = Gamma / m and its embedding.
     dt : float
         Time step (time units of the fit).
     n_steps : int
         Frames to return.
     n_samples : int
         Independent particles (columns).
-    kT, mass : float
+    kT, mass : float, optional
+        Thermal energy and mass; default to the fit's own (:meth:`KernelFit.thermal`).
     omega : float
-        Harmonic-well frequency (0 for a free particle).
+        Harmonic-well frequency (1/time; 0 for a free particle).
     rng : numpy.random.Generator or int, optional
         Random generator or seed.
     with_position : bool
@@ -54,9 +57,20 @@ def sample_gle(
         Position (length), only with ``with_position``.
     v, force : ndarray, shape (n_steps, n_samples)
         Velocity and total force m dv/dt (mean force, memory and noise together).
+
+    Raises
+    ------
+    KernelError
+        No kT or mass (neither given nor carried by the fit), a non-positive step or
+        count, or positions asked for without a harmonic well.
     """
+    kT, mass = fit.thermal(kT, mass)
+    dt = check_positive(dt, "dt")
+    for name, count in (("n_steps", n_steps), ("n_samples", n_samples)):
+        if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
+            raise KernelError(f"{name} must be a positive integer, got {count!r}")
     if with_position and not omega > 0:
-        raise ValueError("positions are defined only in a harmonic well (omega > 0)")
+        raise KernelError("positions are defined only in a harmonic well (omega > 0)")
     rng = np.random.default_rng(rng)
     A = fit.drift(omega)
     n = len(A)

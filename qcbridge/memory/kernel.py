@@ -1,22 +1,51 @@
 """Friction kernels Gamma(t) of a generalized Langevin equation estimated from samples.
 
-See :mod:`qcbridge.memory.volterra` for the equations that are inverted.
+See :mod:`qcbridge.memory.volterra` for the equations that are inverted. The estimate runs
+in steps, one function each: input checks (:func:`_validate`), forces (given, or m dv/dt
+by finite differences), the thermal energy kT = m <v^2> per component (equipartition),
+the mean force F_m(x) (:func:`_mean_forces`), the correlations per sample column
+(:func:`_correlations`), the Volterra inversion (:func:`_invert`) and error bars from
+blocks of columns (:func:`_error_bars`).
+
+Units: whatever the data are in, consistently; trajectories read by :mod:`qcbridge.io` are
+in ASE units (Angstrom, amu, eV, ASE time), so Gamma is in eV/Angstrom^2 = amu/time^2 and kT
+in eV. The :class:`KernelResult` carries m and kT, and :meth:`KernelResult.fit` hands them
+to the fit (:class:`~qcbridge.memory.embedding.KernelFit`, a kernel per unit mass).
 """
 
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from enum import Enum
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.integrate import cumulative_trapezoid
 
-from ..errors import KernelError, MissingForceWarning, NonUniformTimeStepError
-from .correlations import as_samples, correlation
+from ..errors import KernelError, MissingForceWarning
+from .checks import (
+    MAGNITUDE_LIMIT,
+    as_runs,
+    block_error,
+    check_frame_times,
+    check_magnitude,
+    check_positive,
+    frame_spacing,
+    lag_count,
+)
+from .correlations import correlation
+from .embedding import KernelFit, fit_kernel
 from .volterra import invert_first_kind, invert_running_integral, invert_second_kind
 
-__all__ = ["Inversion", "KernelResult", "estimate_kernel", "frame_spacing"]
+__all__ = ["Inversion", "KernelResult", "estimate_kernel", "frame_spacing", "thermal_energy"]
+
+Runs = list[np.ndarray]
+#: One array (n_frames,) or (n_frames, n_samples), or a list of such runs.
+Series = ArrayLike | Sequence[ArrayLike]
+#: F_m(position, force or None, kT) for flat arrays of shape (n_values, 1) (see :mod:`.mean_force`).
+MeanForce = Callable[[np.ndarray, np.ndarray | None, float], ArrayLike]
 
 
 class Inversion(Enum):
@@ -27,7 +56,7 @@ class Inversion(Enum):
     INTEGRAL = "integral"  #: running integral, eq. (3): velocities (and positions) only
 
     @classmethod
-    def parse(cls, kind: "Inversion | str") -> "Inversion":
+    def parse(cls, kind: Inversion | str) -> Inversion:
         """The member for an Inversion or its string value; a KernelError lists the choices."""
         if isinstance(kind, cls):
             return kind
@@ -40,23 +69,28 @@ class Inversion(Enum):
 
 @dataclass(frozen=True)
 class KernelResult:
-    """A friction kernel on a uniform lag grid.
+    """A friction kernel on a uniform lag grid, with the mass and temperature of its data.
 
     Attributes
     ----------
     t : ndarray, shape (n,)
         Lags (time units of ``dt``).
     gamma : ndarray, shape (n,)
-        Gamma(t) in mass / time^2.
+        Gamma(t) in mass / time^2 (eV/Angstrom^2 for data in ASE units).
     gamma_err : ndarray, shape (n,)
         Standard error from independent blocks of samples (or of time segments when there
-        are fewer samples than blocks).
+        are fewer samples than blocks); infinite when there is only one block.
     c_vv : ndarray, shape (n,)
         Velocity autocorrelation of the data (velocity^2).
     integral : ndarray, shape (n,)
         Running friction integral int_0^t Gamma (mass / time).
     kind : Inversion
         The equation that was inverted.
+    mass : float
+        Mass m of the coarse variable (amu, or the data's mass unit).
+    kT : float
+        Thermal energy (mass * velocity^2: eV for data in ASE units): m <v^2> per
+        component from the data, or the value given to :func:`estimate_kernel`.
     """
 
     t: np.ndarray
@@ -65,56 +99,208 @@ class KernelResult:
     c_vv: np.ndarray
     integral: np.ndarray
     kind: Inversion
+    mass: float
+    kT: float
+
+    @property
+    def kernel_per_mass(self) -> np.ndarray:
+        """K(t) = Gamma(t) / m (1 / time^2), shape (n,): what :meth:`fit` fits."""
+        return self.gamma / self.mass
+
+    def fit(self, n_exp: int = 1, n_osc: int = 1, n_smooth: int = 0, *, seed: int = 0, n_tries: int = 24,
+            max_residual: float = 0.1) -> KernelFit:
+        """Fit K = Gamma / m (see :func:`~qcbridge.memory.embedding.fit_kernel`); the fit keeps
+        this result's mass and kT, so that its diffusion coefficient, VACF, GLE samples and
+        LAMMPS exports need no further input."""
+        return fit_kernel(self.t, self.kernel_per_mass, n_exp=n_exp, n_osc=n_osc, n_smooth=n_smooth,
+                          mass=self.mass, kT=self.kT, seed=seed, n_tries=n_tries, max_residual=max_residual)
 
 
-def frame_spacing(dt) -> float:
-    """Time between frames from a float or from an array of frame times.
+def thermal_energy(velocity: Runs, mass: float) -> float:
+    """kT = m <v^2>, the mean over every run, frame and sample (equipartition per component).
+
+    Parameters
+    ----------
+    velocity : list of ndarray, shape (n_frames, n_samples)
+    mass : float
 
     Raises
     ------
-    NonUniformTimeStepError
-        Frame times are not equally spaced (relative deviation > 1e-6).
     KernelError
-        dt is not positive and finite.
+        kT is not positive and finite (velocities all zero, or out of range).
     """
-    arr = np.asarray(dt, dtype=float)
-    if arr.ndim == 1:
-        steps = np.diff(arr)
-        if len(steps) == 0:
-            raise KernelError("need at least two frame times")
-        h = float(np.median(steps))
-        bad = np.flatnonzero(np.abs(steps - h) > 1e-6 * abs(h))
-        if len(bad):
-            raise NonUniformTimeStepError(
-                f"frames are not equally spaced: step {steps[bad[0]]:g} after frame {bad[0]} "
-                f"differs from the common step {h:g} ({len(bad)} irregular steps)"
-            )
-        arr = np.asarray(h)
-    if arr.ndim != 0 or not (np.isfinite(arr) and arr > 0):
-        raise KernelError(f"dt must be positive and finite, got {dt}")
-    return float(arr)
+    total = sum(_sum_of_squares(v) for v in velocity)
+    kT = mass * total / sum(v.size for v in velocity)
+    if not (np.isfinite(kT) and kT > 0):
+        raise KernelError(f"kT = m <v^2> = {kT:g} is not positive and finite; check the mass and velocity units")
+    return kT
 
 
-def _runs(x, name: str, n_runs: int | None = None) -> list[np.ndarray] | None:
-    if x is None:
+def _sum_of_squares(v: np.ndarray, chunk: int = 1 << 22) -> float:
+    """sum v^2 by numpy's pairwise summation over row blocks of about ``chunk`` values, so
+    that no temporary copy of a large array is made."""
+    rows = max(1, chunk // max(1, v.shape[1]))
+    return sum(float(np.sum(np.square(v[i : i + rows]))) for i in range(0, len(v), rows))
+
+
+@dataclass(frozen=True)
+class _Data:
+    """Checked input of :func:`estimate_kernel`: runs of (n_frames, n_samples) arrays."""
+
+    velocity: Runs
+    force: Runs | None  # None: not given
+    position: Runs | None
+    dt: float
+    mass: float
+    max_lag: int
+
+
+def _validate(velocity: Series, dt: ArrayLike, force: Series | None, position: Series | None, mass: float,
+              max_time: float | None, mean_force: MeanForce | None, kT: float | None, n_blocks: int) -> _Data:
+    """Every check of :func:`estimate_kernel`'s input, in the order a user would fix them."""
+    dt_value = frame_spacing(dt)
+    mass = check_positive(mass, "mass")
+    if kT is not None:
+        check_positive(kT, "kT")
+    for name, value in (("mass", mass), ("dt", dt_value)):
+        if not 1.0 / MAGNITUDE_LIMIT <= value <= MAGNITUDE_LIMIT:
+            raise KernelError(f"{name} = {value:g}: kernels in such units leave double precision; express the data "
+                              "in units where mass and time step are of order one (amu and fs, or reduced units)")
+    if isinstance(n_blocks, bool) or not isinstance(n_blocks, (int, np.integer)) or n_blocks < 1:
+        raise KernelError(f"n_blocks must be a positive integer, got {n_blocks!r}")
+    vs = as_runs(velocity, "velocity")
+    if vs is None:
+        raise KernelError("velocity is required")
+    fs = as_runs(force, "force", len(vs))
+    xs = as_runs(position, "position", len(vs))
+    for name, other in (("force", fs), ("position", xs)):
+        for v, o in zip(vs, other or vs, strict=True):
+            if v.shape != o.shape:
+                raise KernelError(f"velocity and {name} shapes differ: {v.shape} vs {o.shape}; give one {name} per "
+                                  "velocity value (the same frames and samples)")
+    if mean_force is not None and xs is None:
+        raise KernelError("a mean force needs the positions (position=...)")
+    check_frame_times(dt, vs)
+    n_frames = min(len(v) for v in vs)
+    max_lag = lag_count(max_time, dt_value, n_frames, min_lag=2)
+    check_magnitude(vs, "velocity", fluctuating=True)
+    if fs is not None:
+        check_magnitude(fs, "force", fluctuating=False)
+    if xs is not None and mean_force is not None:
+        check_magnitude(xs, "position", fluctuating=False)
+    return _Data(vs, fs, xs, dt_value, mass, max_lag)
+
+
+def _forces(data: _Data, kind: Inversion) -> Runs | None:
+    """The given forces, or m dv/dt by finite differences (with a warning) where the
+    inversion needs forces."""
+    if data.force is not None or kind is Inversion.INTEGRAL:
+        return data.force
+    warnings.warn("no forces given: using m dv/dt from finite differences of the velocities, "
+                  "accurate only when frames are much closer than the velocity decorrelation time",
+                  MissingForceWarning, stacklevel=3)
+    return [data.mass * np.gradient(v, data.dt, axis=0) for v in data.velocity]
+
+
+def _mean_forces(mean_force: MeanForce | None, xs: Runs | None, fs: Runs | None, kT: float) -> Runs | None:
+    """F_m(x) for every run, frame and sample (force units), or None for a free particle."""
+    if mean_force is None or xs is None:
         return None
-    runs = list(x) if isinstance(x, (list, tuple)) else [x]
-    try:
-        runs = [as_samples(r, name) for r in runs]
-    except ValueError as exc:
-        raise KernelError(str(exc)) from None
-    if n_runs is not None and len(runs) != n_runs:
-        raise KernelError(f"{n_runs} velocity runs but {len(runs)} {name} runs")
-    return runs
+    flat_x = np.concatenate([x.ravel() for x in xs])[:, None]
+    flat_f = None if fs is None else np.concatenate([f.ravel() for f in fs])[:, None]
+    fm = np.asarray(mean_force(flat_x, flat_f, kT), dtype=float).ravel()
+    if fm.shape != flat_x.shape[:1] or not np.all(np.isfinite(fm)):
+        raise KernelError("the mean force must return one finite value per position value")
+    split = np.cumsum([x.size for x in xs])[:-1]
+    return [a.reshape(x.shape) for a, x in zip(np.split(fm, split), xs, strict=True)]
 
 
-def _segments(runs: list[np.ndarray], n_segments: int) -> list[np.ndarray]:
+def _segments(runs: Runs, n_segments: int) -> Runs:
     """Cut every run in time into ``n_segments`` equal pieces stacked as sample columns."""
     out = []
     for r in runs:
         m = len(r) // n_segments
         out.append(np.hstack([r[i * m : (i + 1) * m] for i in range(n_segments)]))
     return out
+
+
+def _empty() -> np.ndarray:
+    return np.empty((0, 0))
+
+
+@dataclass(frozen=True)
+class _Correlations:
+    """Correlations per sample column, shape (n_lags, n_columns); empty where the inversion
+    does not need them."""
+
+    vv: np.ndarray  # <v(t) v(0)>
+    mv: np.ndarray = field(default_factory=_empty)  # <F_m(t) v(0)> (running integral)
+    fv: np.ndarray = field(default_factory=_empty)  # <F(t) v(0)> (first and second kind)
+    rf: np.ndarray = field(default_factory=_empty)  # <F_R(t) F(0)>, F_R = F - F_m
+    rv: np.ndarray = field(default_factory=_empty)  # <F_R(t) v(0)> (first kind)
+
+
+def _correlations(vs: Runs, fs: Runs | None, fms: Runs | None, max_lag: int, kind: Inversion,
+                  n_blocks: int) -> _Correlations:
+    """The correlations the inversion needs. With fewer sample columns than error blocks, the
+    runs are first cut in time into segments that serve as columns."""
+    n_frames = min(len(v) for v in vs)
+    n_seg = 1
+    if sum(v.shape[1] for v in vs) < n_blocks:
+        n_seg = max(1, min(n_blocks, n_frames // (4 * (max_lag + 1))))
+    if n_seg > 1:
+        vs = _segments(vs, n_seg)
+        fs = None if fs is None else _segments(fs, n_seg)
+        fms = None if fms is None else _segments(fms, n_seg)
+
+    def corr(a_runs: Runs, b_runs: Runs) -> np.ndarray:
+        return np.hstack([correlation(a, b, max_lag, per_sample=True) for a, b in zip(a_runs, b_runs, strict=True)])
+
+    c_vv = corr(vs, vs)
+    if kind is Inversion.INTEGRAL:
+        return _Correlations(c_vv, mv=np.zeros_like(c_vv) if fms is None else corr(fms, vs))
+    if fs is None:
+        raise KernelError("the first- and second-kind inversions need forces")
+    rs = fs if fms is None else [f - m for f, m in zip(fs, fms, strict=True)]
+    c_fv = corr(fs, vs)
+    c_rv = c_fv if fms is None or kind is not Inversion.FIRST else corr(rs, vs)  # first kind only
+    return _Correlations(c_vv, fv=c_fv, rf=corr(rs, fs), rv=c_rv)
+
+
+def _invert(corr: _Correlations, cols: np.ndarray, kind: Inversion, dt: float,
+            mass: float) -> tuple[np.ndarray, np.ndarray]:
+    """Gamma and its running integral from the columns ``cols`` of the correlations (a
+    KernelError when they are not finite)."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        cvv = corr.vv[:, cols].mean(1)
+        if kind is Inversion.INTEGRAL:
+            rhs = mass * (cvv[0] - cvv) + cumulative_trapezoid(corr.mv[:, cols].mean(1), dx=dt, initial=0.0)
+            g, integral = invert_running_integral(cvv, rhs, dt)
+        else:
+            if kind is Inversion.SECOND:
+                g = invert_second_kind(cvv[0], corr.rf[:, cols].mean(1), corr.fv[:, cols].mean(1), dt, mass)
+            else:
+                g0 = corr.rf[0, cols].mean() / (mass * cvv[0])
+                g = invert_first_kind(cvv, corr.rv[:, cols].mean(1), g0, dt)
+            integral = cumulative_trapezoid(g, dx=dt, initial=0.0)
+    if not (np.all(np.isfinite(g)) and np.all(np.isfinite(integral))):
+        raise KernelError("Gamma or its integral overflows double precision: express the data in units where "
+                          "velocities, forces, mass and time step are of order one")
+    return g, integral
+
+
+def _error_bars(corr: _Correlations, kind: Inversion, dt: float, mass: float, n_blocks: int) -> np.ndarray:
+    """Standard error of Gamma from independent blocks of columns (infinite for one block)."""
+    n_cols = corr.vv.shape[1]
+    blocks = np.array_split(np.arange(n_cols), min(n_blocks, n_cols))
+    if len(blocks) < 2:
+        return np.full(corr.vv.shape[0], np.inf)
+    try:
+        g = np.array([_invert(corr, b, kind, dt, mass)[0] for b in blocks])
+    except KernelError as exc:
+        raise KernelError(f"a block of samples gives no kernel ({exc}); use fewer blocks (n_blocks) or more "
+                          "samples") from None
+    return block_error(g)
 
 
 def _check_forces(c_vv: np.ndarray, c_fv: np.ndarray, dt: float, mass: float, tol: float = 0.05) -> None:
@@ -138,15 +324,15 @@ def _check_forces(c_vv: np.ndarray, c_fv: np.ndarray, dt: float, mass: float, to
 
 
 def estimate_kernel(
-    velocity,
-    dt,
+    velocity: Series,
+    dt: ArrayLike,
     *,
-    force=None,
-    position=None,
-    mass: float = 1.0,
+    mass: float,
+    force: Series | None = None,
+    position: Series | None = None,
     max_time: float | None = None,
     kind: Inversion | str = Inversion.SECOND,
-    mean_force=None,
+    mean_force: MeanForce | None = None,
     kT: float | None = None,
     n_blocks: int = 8,
 ) -> KernelResult:
@@ -158,15 +344,16 @@ def estimate_kernel(
         Velocities of the coarse variable; columns (and list entries, i.e. independent
         runs) are independent samples of the same process.
     dt : float or array_like of frame times
-        Time between frames; an array of frame times is checked for uniform spacing.
+        Time between frames; an array of frame times (one per frame of every run) is
+        checked for uniform spacing.
+    mass : float
+        Mass of the coarse variable (amu for data in ASE units; 1.0 in reduced units).
     force : array_like, same shape as ``velocity``, optional
         Total instantaneous force on the coarse variable. Without it the second- and
         first-kind inversions use m dv/dt from finite differences (with a
         MissingForceWarning); the running-integral inversion never needs it.
     position : array_like, same shape as ``velocity``, optional
         Coordinate, needed when ``mean_force`` is given.
-    mass : float
-        Mass of the coarse variable.
     max_time : float, optional
         Largest lag (default: a tenth of the shortest run).
     kind : Inversion or {"second", "first", "integral"}
@@ -174,98 +361,34 @@ def estimate_kernel(
     mean_force : LinearMori, SplinePMF or callable, optional
         Mean force F_m(x) (None: free particle).
     kT : float, optional
-        Thermal energy for the mean force (default m <v^2>, equipartition).
+        Thermal energy (mass * velocity^2; default m <v^2> per component, equipartition);
+        used by the mean force and carried by the result.
     n_blocks : int
         Blocks of samples for the error bars.
 
     Returns
     -------
     KernelResult
-        Gamma in mass / time^2 on lags k dt.
+        Gamma in mass / time^2 on lags k dt, with ``mass`` and ``kT``.
 
     Raises
     ------
     KernelError
-        Mismatched shapes, non-finite data, non-positive mass, unknown kind, missing
-        positions for a mean force, or too few frames for ``max_time``.
+        Mismatched shapes or frame counts, non-finite, all-zero, constant or out-of-range
+        (|x| > 1e100) data, non-positive mass or kT, unknown kind, missing positions for a
+        mean force, too few frames for ``max_time``, or an inversion that diverges.
     NonUniformTimeStepError
         Frame times are not equally spaced.
     """
     kind = Inversion.parse(kind)
-    dt = frame_spacing(dt)
-    if not (mass > 0):
-        raise KernelError(f"mass must be positive, got {mass}")
-    vs = _runs(velocity, "velocity")
-    fs = _runs(force, "force", len(vs))
-    xs = _runs(position, "position", len(vs))
-    for name, other in (("force", fs), ("position", xs)):
-        for v, o in zip(vs, other or []):
-            if v.shape != o.shape:
-                raise KernelError(f"velocity and {name} shapes differ: {v.shape} vs {o.shape}")
-    if mean_force is not None and xs is None:
-        raise KernelError("a mean force needs the positions (position=...)")
-    n_frames = min(len(v) for v in vs)
-    max_lag = int(round((0.1 * n_frames * dt if max_time is None else max_time) / dt))
-    if max_lag >= n_frames or max_lag < 2:
-        raise KernelError(
-            f"max_time = {max_lag * dt:g} needs more than {max_lag} frames; the shortest run has {n_frames}"
-        )
-    user_forces = fs is not None
-    if fs is None and kind is not Inversion.INTEGRAL:
-        warnings.warn("no forces given: using m dv/dt from finite differences of the velocities, "
-                      "accurate only when frames are much closer than the velocity decorrelation time",
-                      MissingForceWarning, stacklevel=2)
-        fs = [mass * np.gradient(v, dt, axis=0) for v in vs]
-    if mean_force is not None:
-        kT = mass * float(np.mean([np.mean(v * v) for v in vs])) if kT is None else kT
-        flat_x = np.concatenate([x.ravel() for x in xs])[:, None]
-        flat_f = None if fs is None else np.concatenate([f.ravel() for f in fs])[:, None]
-        fm = np.asarray(mean_force(flat_x, flat_f, kT)).ravel()
-        split = np.cumsum([x.size for x in xs])[:-1]
-        fms = [a.reshape(x.shape) for a, x in zip(np.split(fm, split), xs)]
-    else:
-        fms = None
-
-    n_samples = sum(v.shape[1] for v in vs)
-    n_seg = 1
-    if n_samples < n_blocks:
-        n_seg = max(1, min(n_blocks, n_frames // (4 * (max_lag + 1))))
-    cut = (lambda runs: runs) if n_seg == 1 else (lambda runs: None if runs is None else _segments(runs, n_seg))
-    vs_s, fs_s, fms_s = cut(vs), cut(fs), cut(fms)
-
-    def corr(a_runs, b_runs):
-        return np.hstack([correlation(a, b, max_lag, per_sample=True) for a, b in zip(a_runs, b_runs)])
-
-    c_vv = corr(vs_s, vs_s)
-    if kind is Inversion.INTEGRAL:
-        c_mv = corr(fms_s, vs_s) if fms_s is not None else np.zeros_like(c_vv)
-    else:
-        rs_s = fs_s if fms_s is None else [f - m for f, m in zip(fs_s, fms_s)]
-        c_fv = corr(fs_s, vs_s)
-        c_rf = corr(rs_s, fs_s)
-        c_rv = c_fv if fms_s is None or kind is not Inversion.FIRST else corr(rs_s, vs_s)  # first kind only
-
-    def invert(cols) -> tuple[np.ndarray, np.ndarray]:
-        cvv = c_vv[:, cols].mean(1)
-        if kind is Inversion.INTEGRAL:
-            rhs = mass * (cvv[0] - cvv) + cumulative_trapezoid(c_mv[:, cols].mean(1), dx=dt, initial=0.0)
-            return invert_running_integral(cvv, rhs, dt)
-        if kind is Inversion.SECOND:
-            g = invert_second_kind(cvv[0], c_rf[:, cols].mean(1), c_fv[:, cols].mean(1), dt, mass)
-        else:
-            g0 = c_rf[0, cols].mean() / (mass * cvv[0])
-            g = invert_first_kind(cvv, c_rv[:, cols].mean(1), g0, dt)
-        return g, cumulative_trapezoid(g, dx=dt, initial=0.0)
-
-    n_cols = c_vv.shape[1]
-    gamma, integral = invert(np.arange(n_cols))
-    blocks = np.array_split(np.arange(n_cols), min(n_blocks, n_cols))
-    if len(blocks) > 1:
-        g = np.array([invert(b)[0] for b in blocks])
-        err = g.std(axis=0, ddof=1) / np.sqrt(len(blocks))
-    else:
-        err = np.full_like(gamma, np.inf)
-    c_vv_mean = c_vv.mean(axis=1)
-    if user_forces and kind is not Inversion.INTEGRAL:
-        _check_forces(c_vv_mean, c_fv.mean(axis=1), dt, mass)
-    return KernelResult(np.arange(max_lag + 1) * dt, gamma, err, c_vv_mean, integral, kind)
+    data = _validate(velocity, dt, force, position, mass, max_time, mean_force, kT, n_blocks)
+    forces = _forces(data, kind)
+    kT = thermal_energy(data.velocity, data.mass) if kT is None else float(kT)
+    fms = _mean_forces(mean_force, data.position, forces, kT)
+    corr = _correlations(data.velocity, forces, fms, data.max_lag, kind, n_blocks)
+    gamma, integral = _invert(corr, np.arange(corr.vv.shape[1]), kind, data.dt, data.mass)
+    err = _error_bars(corr, kind, data.dt, data.mass, n_blocks)
+    c_vv = corr.vv.mean(axis=1)
+    if data.force is not None and kind is not Inversion.INTEGRAL:
+        _check_forces(c_vv, corr.fv.mean(axis=1), data.dt, data.mass)
+    return KernelResult(np.arange(data.max_lag + 1) * data.dt, gamma, err, c_vv, integral, kind, data.mass, kT)

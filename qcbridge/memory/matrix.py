@@ -9,9 +9,11 @@ coupled friction kernel K(t) (per unit mass); the second-kind form (4) of
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..errors import KernelError, MissingForceWarning
 from .checks import as_runs, block_error, check_frame_times, check_magnitude, frame_spacing, lag_count
@@ -46,7 +48,8 @@ class MatrixKernelResult:
     c: np.ndarray
 
 
-def estimate_matrix_kernel(observable, dt, *, derivative=None, max_time: float | None = None,
+def estimate_matrix_kernel(observable: ArrayLike | Sequence[ArrayLike], dt: ArrayLike, *,
+                           derivative: ArrayLike | Sequence[ArrayLike] | None = None, max_time: float | None = None,
                            n_blocks: int = 8) -> MatrixKernelResult:
     """Estimate the Mori kernel matrix K(t) of vector observables.
 
@@ -100,7 +103,7 @@ def estimate_matrix_kernel(observable, dt, *, derivative=None, max_time: float |
                         for a, d in zip(runs, ders, strict=True)], axis=1)
     dd = np.concatenate([correlation_matrix(d, d, max_lag, per_sample=True) for d in ders], axis=1)
 
-    def invert(cols):
+    def invert(cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return invert_matrix_second_kind(c[0, cols].mean(0), e[:, cols].mean(1), dd[:, cols].mean(1), dt_value)
 
     K, omega = invert(np.arange(c.shape[1]))

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import ConvergenceError, NotPositiveDefiniteError
+from ..errors import ConvergenceError, KernelError, NotPositiveDefiniteError
+from .checks import check_positive
 from .correlations import correlation
-from .embedding import KernelFit, fit_kernel
+from .embedding import KernelFit
 from .kernel import KernelResult, estimate_kernel
 from .tails import diffusion_coefficient
 
@@ -31,15 +32,17 @@ class KernelReport:
     kernel : KernelResult
         Gamma(t) (mass / time^2).
     fit : KernelFit
-        Fit of Gamma / m (1 / time^2).
+        Fit of K = Gamma / m (1 / time^2), with the kernel's mass and kT.
     mass, kT : float
-        Mass and thermal energy (m <v^2> per component).
-    t_vacf, vacf_md, vacf_gle : ndarray
+        Mass and thermal energy of the kernel (m <v^2> per component unless given).
+    t_vacf, vacf_md, vacf_gle : ndarray, shape (n_vacf,)
         Lags and the MD and fitted-GLE velocity autocorrelations (velocity^2).
     vacf_deviation : float
         max |VACF_GLE - VACF_MD| / VACF_MD(0).
-    diffusion_md, diffusion_gle : float
-        Diffusion coefficients per component (length^2 / time).
+    diffusion_md : float or None
+        MD diffusion coefficient per component (length^2 / time); None when not computed.
+    diffusion_gle : float
+        kT / (m int K) of the fit (length^2 / time).
     """
 
     kernel: KernelResult
@@ -50,24 +53,35 @@ class KernelReport:
     vacf_md: np.ndarray
     vacf_gle: np.ndarray
     vacf_deviation: float
-    diffusion_md: float
+    diffusion_md: float | None
     diffusion_gle: float
 
 
-def best_fit(t: np.ndarray, k: np.ndarray, n_terms: int, *, seed: int = 0) -> KernelFit:
-    """Best fit of K(t) over all splits of ``n_terms`` into exponentials, damped cosines and
-    smooth oscillators (least squared misfit; ties go to the simpler split).
+def best_fit(kernel: KernelResult, n_terms: int, *, seed: int = 0) -> KernelFit:
+    """Best fit of K(t) = Gamma(t) / m over all splits of ``n_terms`` into exponentials, damped
+    cosines and smooth oscillators (least squared misfit; ties go to the simpler split).
+
+    Returns
+    -------
+    KernelFit
+        With the kernel's mass and kT.
 
     Raises
     ------
     NotPositiveDefiniteError
         No split gives a valid (positive-semidefinite) fit.
+    KernelError
+        ``n_terms`` is not a positive integer.
     """
-    fits, errors = [], []
+    if isinstance(n_terms, bool) or not isinstance(n_terms, (int, np.integer)) or n_terms < 1:
+        raise KernelError(f"n_terms must be a positive integer, got {n_terms!r}")
+    t, k = kernel.t, kernel.kernel_per_mass
+    fits: list[tuple[float, int, KernelFit]] = []
+    errors: list[Exception] = []
     for n_smooth in range(n_terms + 1):
         for n_osc in range(n_terms - n_smooth + 1):
             try:
-                f = fit_kernel(t, k, n_exp=n_terms - n_osc - n_smooth, n_osc=n_osc, n_smooth=n_smooth, seed=seed,
+                f = kernel.fit(n_exp=n_terms - n_osc - n_smooth, n_osc=n_osc, n_smooth=n_smooth, seed=seed,
                                n_tries=12)
             except (NotPositiveDefiniteError, ConvergenceError) as exc:
                 errors.append(exc)
@@ -78,8 +92,9 @@ def best_fit(t: np.ndarray, k: np.ndarray, n_terms: int, *, seed: int = 0) -> Ke
     return min(fits, key=lambda x: x[:2])[2]
 
 
-def kernel_report(velocity, force, dt: float, *, mass: float, max_time: float, n_terms: int = 3,
-                  vacf_time: float | None = None, seed: int = 0) -> KernelReport:
+def kernel_report(velocity: np.ndarray, force: np.ndarray | None, dt: float, *, mass: float, max_time: float,
+                  n_terms: int = 3,
+                  vacf_time: float | None = None, kT: float | None = None, seed: int = 0) -> KernelReport:
     """Estimate Gamma, fit it and compare the fitted GLE with the data.
 
     Parameters
@@ -89,6 +104,7 @@ def kernel_report(velocity, force, dt: float, *, mass: float, max_time: float, n
     dt : float
         Frame spacing (time).
     mass : float
+        Mass of the coarse variable (amu for data in ASE units).
     max_time : float
         Largest kernel lag (time).
     n_terms : int
@@ -96,24 +112,42 @@ def kernel_report(velocity, force, dt: float, *, mass: float, max_time: float, n
     vacf_time : float, optional
         Largest VACF lag for the diffusion coefficient (default 3 max_time); its tail
         is fitted from ``vacf_time / 3``.
+    kT : float, optional
+        Thermal energy (default m <v^2> per component).
     seed : int
         Seed of the fit's restarts.
     """
-    kernel = estimate_kernel(velocity, dt, force=force, mass=mass, max_time=max_time)
-    fit = best_fit(kernel.t, kernel.gamma / mass, n_terms, seed=seed)
-    return compare_fit(kernel, fit, velocity, dt, mass=mass, vacf_time=3 * max_time if vacf_time is None else vacf_time)
+    kernel = estimate_kernel(velocity, dt, force=force, mass=mass, max_time=max_time, kT=kT)
+    fit = best_fit(kernel, n_terms, seed=seed)
+    return compare_fit(kernel, fit, velocity, dt, vacf_time=3 * max_time if vacf_time is None else vacf_time)
 
 
-def compare_fit(kernel: KernelResult, fit: KernelFit, velocity, dt: float, *, mass: float, vacf_time: float,
+def compare_fit(kernel: KernelResult, fit: KernelFit, velocity: np.ndarray, dt: float, *, vacf_time: float,
                 diffusion: bool = True) -> KernelReport:
-    """The fitted GLE against the data: exact GLE VACF against the MD VACF up to
-    ``vacf_time``, and (``diffusion=True``) the MD diffusion coefficient from the VACF's
-    running integral with a t^-1/2 tail fitted from ``vacf_time / 3`` (NaN otherwise)."""
-    n_lag = min(int(round(vacf_time / dt)), len(velocity) - 1)
+    """The fitted GLE against the data, at the kernel's mass and kT: exact GLE VACF against
+    the MD VACF up to ``vacf_time``, and (``diffusion=True``) the MD diffusion coefficient
+    from the VACF's running integral with a t^-1/2 tail fitted from ``vacf_time / 3``.
+
+    Parameters
+    ----------
+    kernel : KernelResult
+    fit : KernelFit
+        A fit of ``kernel`` (its own mass and kT are not used: the kernel's are).
+    velocity : ndarray, shape (n_frames, n_samples)
+        The velocities the kernel was estimated from.
+    dt : float
+        Frame spacing (time).
+    vacf_time : float
+        Largest VACF lag (time).
+    diffusion : bool
+        Also compute the MD diffusion coefficient (``diffusion_md`` is None otherwise).
+    """
+    dt = check_positive(dt, "dt")
+    n_lag = min(int(round(check_positive(vacf_time, "vacf_time") / dt)), len(velocity) - 1)
     t_vacf = np.arange(n_lag + 1) * dt
     vacf_md = correlation(velocity, velocity, n_lag)
-    kT = mass * vacf_md[0]
+    kT, mass = kernel.kT, kernel.mass
     vacf_gle = fit.vacf(t_vacf, kT=kT, mass=mass)
-    d_md = diffusion_coefficient(t_vacf, vacf_md, t_min=t_vacf[-1] / 3) if diffusion else float("nan")
+    d_md = diffusion_coefficient(t_vacf, vacf_md, t_min=t_vacf[-1] / 3) if diffusion else None
     return KernelReport(kernel, fit, mass, kT, t_vacf, vacf_md, vacf_gle,
                         float(np.abs(vacf_gle - vacf_md).max() / vacf_md[0]), d_md, fit.diffusion(kT, mass))

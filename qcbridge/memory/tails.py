@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.integrate import cumulative_trapezoid
 
 from ..errors import KernelError
@@ -66,7 +67,7 @@ def fit_tail(t: np.ndarray, y: np.ndarray, *, t_min: float, exponent: float = -1
     return TailFit(float(a), float(b), exponent, float(t_min))
 
 
-def _curve(t, y) -> tuple[np.ndarray, np.ndarray]:
+def _curve(t: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """(t, y) as finite 1-D float arrays of one length, else a KernelError."""
     try:
         t, y = np.asarray(t, dtype=float), np.asarray(y, dtype=float)

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -60,7 +60,7 @@ def _series(*named: tuple[str, object], min_length: int = 1) -> list[np.ndarray]
     return out
 
 
-F = TypeVar("F", bound=Callable)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _quiet(solver: F) -> F:
@@ -68,7 +68,7 @@ def _quiet(solver: F) -> F:
     :func:`_finite` as a KernelError instead."""
 
     @functools.wraps(solver)
-    def run(*args, **kwargs):
+    def run(*args: Any, **kwargs: Any) -> Any:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             return solver(*args, **kwargs)
 
