@@ -5,8 +5,9 @@
 * FFT correlations of 10^7 samples: one series of 10^7 frames, and 10^5 frames x 100
   independent samples.
 * LAMMPS text-dump reading: a dump of 2,000 atoms x 250 frames (id type x y z vx vy vz
-  fx fy fz, ~55 MB) written once, then read with ``qcbridge.io.read_trajectory``; also
-  numpy's own ``loadtxt`` on the same bytes as the ceiling of a text parser in numpy.
+  fx fy fz, ~55 MB) written once, then read with ``qcbridge.io.read_trajectory``, plain and
+  gzip-compressed (the same reader through a decompressing stream); also numpy's own
+  ``loadtxt`` on the same bytes as the ceiling of a text parser in numpy.
 * Peak resident memory of the whole script (max RSS).
 
 Run: ``python benchmarks/memory.py [--tmp DIR]``.
@@ -15,16 +16,20 @@ Run: ``python benchmarks/memory.py [--tmp DIR]``.
 from __future__ import annotations
 
 import argparse
+import gzip
 import os
 import resource
+import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 
-def _timed(fn, *args, **kw):
+def _timed(fn: Callable[..., Any], *args: Any, **kw: Any) -> tuple[float, Any]:
     t0 = time.perf_counter()
     out = fn(*args, **kw)
     return time.perf_counter() - t0, out
@@ -71,7 +76,13 @@ def dump_reading(tmp: Path) -> None:
             np.savetxt(fh, block, fmt=["%d", "%d"] + ["%.8g"] * 9)
     mb = os.path.getsize(path) / 1e6
     s, traj = _timed(read_trajectory, path, units="metal", timestep=0.001)
-    print(f"dump reading: {mb:.1f} MB in {s:.2f} s = {mb / s:.1f} MB/s ({traj.n_frames} frames x {len(traj.ids)} atoms)")
+    print(f"dump reading: {mb:.1f} MB in {s:.2f} s = {mb / s:.1f} MB/s "
+          f"({traj.n_frames} frames x {len(traj.ids)} atoms)")
+    packed = tmp / "bench.dump.gz"
+    with open(path, "rb") as src, gzip.open(packed, "wb", compresslevel=1) as dst:
+        shutil.copyfileobj(src, dst)
+    s, _ = _timed(read_trajectory, packed, units="metal", timestep=0.001)
+    print(f"  gzip-compressed ({os.path.getsize(packed) / 1e6:.1f} MB on disk): {mb / s:.1f} MB/s of text")
     with open(path, "rb") as fh:
         lines = [ln for ln in fh if not ln.startswith(b"ITEM") and len(ln) > 20]
     s, _ = _timed(np.loadtxt, lines)

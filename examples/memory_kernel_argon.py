@@ -11,7 +11,11 @@
    cosines; the fitted GLE's exact VACF against the MD VACF; D from the MD VACF (tail
    a + b t^-1/2) against kT / (m int K).
 3. Writes argon_kernel.npz, argon_kernel.png and argon_gle_A.txt (fix gle A matrix,
-   units metal).
+   units metal; its header states the units and the temperature, kT / k_B of the data).
+
+Units are ASE's throughout (Angstrom, amu, eV, ASE time): the kernel result carries the
+argon mass and kT = m <v^2>, and the fit keeps them, so D = kT / (m int K) and the
+fix gle temperature come from the data.
 
 The box is large (57 A) because total momentum is conserved: a tagged atom's momentum is
 shared with the whole box, which gives the VACF and the kernel a -1/N plateau that decays
@@ -33,6 +37,7 @@ from ase import units
 
 from qcbridge.engines import import_lammps
 from qcbridge.memory import sample_lammps, write_fix_gle
+from qcbridge.memory.kernel import frame_spacing
 from qcbridge.memory.report import kernel_report
 from qcbridge.plotting import plot_kernel_report
 
@@ -76,7 +81,9 @@ def run(outdir: Path, production_ps: float = 100.0, *, cells: int = 10, every: i
     finally:
         lmp.close()
     _, v, f, m = traj.observables()
-    dt = float(traj.times[1] - traj.times[0])  # ASE time units
+    if traj.times is None:  # sample_lammps always records times
+        raise RuntimeError("the sampled trajectory holds no frame times")
+    dt = frame_spacing(traj.times)  # ASE time units, checked for uniform spacing
     t0 = time.perf_counter()
     rep = kernel_report(v, f, dt, mass=m, max_time=1000 * kernel_ps * units.fs, n_terms=n_terms,
                         vacf_time=1000 * vacf_ps * units.fs)
@@ -92,12 +99,16 @@ def run(outdir: Path, production_ps: float = 100.0, *, cells: int = 10, every: i
              t_vacf_fs=rep.t_vacf * fs, vacf_md=rep.vacf_md, vacf_gle=rep.vacf_gle)
     plot_kernel_report(rep, outdir / "argon_kernel.png", time_label="t (fs)", time_scale=fs,
                        gamma_label="Γ(t) (eV/Å²)")
-    write_fix_gle(rep.fit, outdir / "argon_gle_A.txt", units="metal")
+    fix_args = write_fix_gle(rep.fit, outdir / "argon_gle_A.txt", units="metal")
+    d_md = rep.diffusion_md
+    if d_md is None:  # kernel_report always computes it
+        raise RuntimeError("the report holds no MD diffusion coefficient")
     out = {
         "frames": n_frames, "samples": v.shape[1], "md_seconds": md_seconds, "analysis_seconds": analysis_seconds,
         "gamma0_eV_A2": rep.kernel.gamma[0], "vacf_deviation": rep.vacf_deviation,
-        "D_md_A2_per_fs": rep.diffusion_md / fs, "D_gle_A2_per_fs": rep.diffusion_gle / fs,
-        "D_ratio": rep.diffusion_gle / rep.diffusion_md, "fit_terms": len(rep.fit.c), "D_msd_A2_per_fs": d_msd,
+        "D_md_A2_per_fs": d_md / fs, "D_gle_A2_per_fs": rep.diffusion_gle / fs,
+        "D_ratio": rep.diffusion_gle / d_md, "fit_terms": len(rep.fit.c), "D_msd_A2_per_fs": d_msd,
+        "kT_eV": rep.kT, "T_K": rep.kT / units.kB, "fix_gle": fix_args,
     }
     return out
 
@@ -119,6 +130,7 @@ def main() -> None:
     print(f"{r['frames']} frames x {r['samples']} samples; MD + sampling {r['md_seconds']:.1f} s, "
           f"analysis {r['analysis_seconds']:.1f} s, peak memory "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print(f"kT = m <v^2> = {r['kT_eV']:.5f} eV (T = {r['T_K']:.2f} K); fix gle arguments: {r['fix_gle']}")
     print(f"Gamma(0) = {r['gamma0_eV_A2']:.4f} eV/A^2; fit with {r['fit_terms']} terms")
     print(f"VACF: max |GLE - MD| = {100 * r['vacf_deviation']:.2f} % of VACF(0)")
     cm2s = 0.1  # 1 A^2/fs = 0.1 cm^2/s
