@@ -168,8 +168,9 @@ class _Lines:
         try:
             return kind(line)
         except ValueError:
-            raise self.fail(f"cannot read {item} from {line[:40]!r}; the file is damaged or not a LAMMPS "
-                            "text dump") from None
+            text = line[:40].decode(errors="replace").strip()
+            raise self.fail(f"cannot read {item} from {text!r}; the file is damaged or not a LAMMPS text "
+                            "dump") from None
 
 
 def _read_header(lines: _Lines) -> _Header | None:
@@ -186,8 +187,9 @@ def _read_header(lines: _Lines) -> _Header | None:
     box_kind, box, box_line = "", [], 0
     while True:
         if not line.startswith(b"ITEM:"):
-            raise lines.fail(f"expected an 'ITEM: ...' header line, found {line[:40]!r}; is this a LAMMPS "
-                             "text dump (dump custom or dump atom)? Binary dumps must be converted first")
+            text = line[:40].decode(errors="replace").strip()
+            raise lines.fail(f"expected an 'ITEM: ...' header line, found {text!r}; is this a LAMMPS text dump "
+                             "(dump custom or dump atom)? Binary dumps must be converted first")
         item = line[5:].decode(errors="replace").strip()
         if item == "TIMESTEP":
             step = lines.number(int, "the timestep")
