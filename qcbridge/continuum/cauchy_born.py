@@ -18,19 +18,28 @@ cutoff for the most compressed F of the batch.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import product
+from typing import Literal, overload
 
 import numpy as np
 from ase import Atoms
 from ase.units import GPa
 
 from ..engines.checks import close_pairs
-from ..errors import ConvergenceError, DeformationError, NonFiniteError, StructureError
+from ..errors import ConvergenceError, DeformationError, NonFiniteError, SolverError, StructureError
 from ..potentials import Potential
 from ..potentials.functions import numpy_functions
 from ..tensors import stiffness_to_voigt
 
 __all__ = ["CauchyBorn", "check_deformation", "condense", "equilibrium_lattice_constant", "minimize_shifts"]
+
+# Energy per cell E (B,), its gradient G and Hessian H in y = (F columns, shifts); G and H
+# are None below the order asked for.
+_EnergyTerms = tuple[np.ndarray, np.ndarray | None, np.ndarray | None]
+
+# Bond tables of CauchyBorn._bonds: a, c, X, w, Aw, AAw, Sw.
+_Bonds = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 def check_deformation(F: np.ndarray) -> np.ndarray:
@@ -134,8 +143,9 @@ class CauchyBorn:
             raise StructureError(f"basis atoms {pairs[0].tolist()} of the Cauchy-Born cell sit {dist[0]:.3g} A apart "
                                  "(periodic images included): remove duplicate atoms or enlarge the cell")
         self.functions = numpy_functions(potential)
-        potential.check_species(cell_atoms.get_chemical_symbols())
-        self.species = np.array([self.functions.species.index(s) for s in cell_atoms.get_chemical_symbols()])
+        symbols = cell_atoms.get_chemical_symbols()  # type: ignore[no-untyped-call]  # unannotated in ase
+        potential.check_species(symbols)
+        self.species = np.array([self.functions.species.index(s) for s in symbols])
         self.basis = cell_atoms.positions.copy()
         self.nbasis = len(cell_atoms)
         self.cutoff = self.functions.cutoff
@@ -143,10 +153,10 @@ class CauchyBorn:
         self.relax = relax
         self.start_step = start_step
         self.max_step = 0.2
-        self._bond_cache: dict[int, tuple] = {}
+        self._bond_cache: dict[int, _Bonds] = {}
 
     # ------------------------------------------------------------------ bonds
-    def _bonds(self, radius: float):
+    def _bonds(self, radius: float) -> _Bonds:
         """Ordered bonds (a, c, X) with |X| < radius; cached per rounded radius."""
         key = int(np.ceil(radius * 4))
         if key not in self._bond_cache:
@@ -161,8 +171,8 @@ class CauchyBorn:
                     "heights are not far below the cutoff"
                 )
             R = np.array(list(product(*[range(-k, k + 1) for k in n]))) @ self.cell
-            a, c = np.meshgrid(np.arange(self.nbasis), np.arange(self.nbasis), indexing="ij")
-            a, c = a.ravel(), c.ravel()
+            a_grid, c_grid = np.meshgrid(np.arange(self.nbasis), np.arange(self.nbasis), indexing="ij")
+            a, c = a_grid.ravel(), c_grid.ravel()
             X = (self.basis[c] - self.basis[a])[:, None, :] + R[None, :, :]
             aa = np.repeat(a, len(R))
             cc = np.repeat(c, len(R))
@@ -196,7 +206,7 @@ class CauchyBorn:
         return (self.cutoff + 2.0 * shift_norm) / (smin * (1.0 - 1e-9)) + 1e-6
 
     # ------------------------------------------------------------- evaluation
-    def _energy_terms(self, F: np.ndarray, s: np.ndarray, order: int):
+    def _energy_terms(self, F: np.ndarray, s: np.ndarray, order: int) -> _EnergyTerms:
         """Energy per cell, gradient and Hessian in y = (F columns, shifts).
 
         F : (B, 3, 3), s : (B, nb, 3). Returns E (B,), G (B, 3, 3+nb), H (B, 3, 3+nb, 3, 3+nb).
@@ -244,12 +254,9 @@ class CauchyBorn:
         G = (g.transpose(0, 2, 1).reshape(B * 3, nbond) @ Aw).reshape(B, 3, M)
         if order < 2:
             return E, G, None
-        d2phi = d2phi[0]
+        s2 = 0.5 * d2phi[0]
         if fn.is_eam:
-            d2rho, d2F = d2rho[0], d2F[0]
-        s2 = 0.5 * d2phi
-        if fn.is_eam:
-            s2 = s2 + dF[:, a] * d2rho
+            s2 = s2 + dF[:, a] * d2rho[0]
         eye = np.eye(3)
         K = (s2 - e / r)[..., None, None] * nvec[..., :, None] * nvec[..., None, :] + (e / r)[..., None, None] * eye
         H = np.matmul(K.reshape(B, nbond, 9).transpose(0, 2, 1), AAw)  # BLAS: sum over bonds
@@ -257,10 +264,10 @@ class CauchyBorn:
         if fn.is_eam:
             t = (drho[..., None] * nvec).transpose(0, 2, 1)  # (B, 3, nbond)
             V = np.matmul(t[:, None] * Sw[None, :, None, :], Aw / w[:, None])  # (B, nb, 3, M)
-            H = H + np.einsum("ba,baim,bakl->bimkl", d2F, V, V, optimize=True)
+            H = H + np.einsum("ba,baim,bakl->bimkl", d2F[0], V, V, optimize=True)
         return E, G, H
 
-    def _relaxed(self, F: np.ndarray, order: int):
+    def _relaxed(self, F: np.ndarray, order: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
         """Minimize over the inner shifts; returns E, dE/dF, the condensed Hessian (or
         None) and the shifts.
 
@@ -274,7 +281,10 @@ class CauchyBorn:
         nb = self.nbasis
         if nb == 1 or not self.relax:
             s = np.zeros((F.shape[0], nb, 3))
-            return *condense(*self._energy_terms(F, s, max(order, 1)), order, relaxed=False), s
+            E, G, H = self._energy_terms(F, s, max(order, 1))
+            if G is None:  # order >= 1 always yields the gradient
+                raise SolverError("the Cauchy-Born energy terms returned no gradient")
+            return *condense(E, G, H, order, relaxed=False), s
         B = F.shape[0]
         starts = [np.zeros((nb, 3))]
         for atom in range(1, nb):
@@ -286,7 +296,8 @@ class CauchyBorn:
         S = len(starts)
         FF = np.repeat(F, S, axis=0)
         s0 = np.einsum("bij,baj->bai", FF, np.tile(np.array(starts), (B, 1, 1)))
-        s_all, E_all, G_all, H_all = minimize_shifts(self._energy_terms, FF, s0, relax_tol=self.relax_tol, max_step=self.max_step)
+        s_all, E_all, G_all, H_all = minimize_shifts(self._energy_terms, FF, s0, relax_tol=self.relax_tol,
+                                                     max_step=self.max_step)
         # best start per F; among minima equal to round-off (mirror images) the first start,
         # s = 0 before the others, wins -- the minimum a relaxation from the unshifted basis finds
         E = E_all.reshape(B, S)
@@ -294,7 +305,15 @@ class CauchyBorn:
         pick = np.arange(B) * S + np.argmax(E <= lowest + 1e-12 * np.abs(lowest), axis=1)
         return *condense(E_all[pick], G_all[pick], H_all[pick], order, relaxed=True), s_all[pick]
 
-    def _batched(self, F, order: int, chunk: int = 1024):
+    @overload
+    def _batched(self, F: np.ndarray, order: Literal[1], chunk: int = ...) -> tuple[np.ndarray, np.ndarray, None]: ...
+
+    @overload
+    def _batched(self, F: np.ndarray, order: Literal[2],
+                 chunk: int = ...) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
+
+    def _batched(self, F: np.ndarray, order: int,
+                 chunk: int = 1024) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         F = np.asarray(F, dtype=float)
         two_d = F.shape[-2:] == (2, 2)
         if two_d:
@@ -364,7 +383,8 @@ class CauchyBorn:
         return self.elastic_constants() / GPa
 
 
-def minimize_shifts(energy_terms, F: np.ndarray, s: np.ndarray, *, relax_tol: float, max_step: float):
+def minimize_shifts(energy_terms: Callable[[np.ndarray, np.ndarray, int], _EnergyTerms], F: np.ndarray, s: np.ndarray,
+                    *, relax_tol: float, max_step: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Saddle-free Newton (step -V abs(Lambda)^+ V^T g, a descent direction even where the
     shift Hessian is indefinite) with a backtracking line search on each member's
     energy. Once converged, one more step polishes the shifts to round-off so that
@@ -390,6 +410,8 @@ def minimize_shifts(energy_terms, F: np.ndarray, s: np.ndarray, *, relax_tol: fl
     ------
     ConvergenceError
         No convergence in 100 iterations (the message gives the residual and F).
+    SolverError
+        ``energy_terms`` returned None for the gradient or Hessian at order 2.
     """
     B, nb = s.shape[0], s.shape[1]
     m = 3 * (nb - 1)
@@ -397,6 +419,8 @@ def minimize_shifts(energy_terms, F: np.ndarray, s: np.ndarray, *, relax_tol: fl
     polished = False
     for _ in range(100):
         E, G, H = energy_terms(F, s, 2)
+        if G is None or H is None:
+            raise SolverError("energy_terms(F, s, 2) must return the gradient and the Hessian, got None")
         gs = G[:, :, 4:].transpose(0, 2, 1).reshape(B, m)  # dE/ds of basis atoms 1..nb-1
         if polished:
             return s, E, G, H
@@ -428,13 +452,17 @@ def minimize_shifts(energy_terms, F: np.ndarray, s: np.ndarray, *, relax_tol: fl
     )
 
 
-def condense(E: np.ndarray, G: np.ndarray, H: np.ndarray | None, order: int, relaxed: bool):
+def condense(E: np.ndarray, G: np.ndarray, H: np.ndarray | None, order: int,
+             relaxed: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """E, P = dE/dF and, for order 2, the Hessian in F condensed over the shifts when they
-    are ``relaxed`` (Schur complement E_FF - E_Fs E_ss^+ E_sF), else E_FF."""
+    are ``relaxed`` (Schur complement E_FF - E_Fs E_ss^+ E_sF), else E_FF; order 2 needs H
+    (SolverError if it is None)."""
     B = E.shape[0]
     PF = G[:, :, :3]
     if order < 2:
         return E, PF, None
+    if H is None:
+        raise SolverError("condensing to order 2 needs the Hessian H, got None")
     HFF = H[:, :, :3, :, :3]
     if relaxed and H is not None and H.shape[2] > 4:
         m = 3 * (H.shape[2] - 4)  # shift components of basis atoms 1 .. nb-1
@@ -445,7 +473,7 @@ def condense(E: np.ndarray, G: np.ndarray, H: np.ndarray | None, order: int, rel
     return E, PF, HFF
 
 
-def equilibrium_lattice_constant(build, potential: Potential, a_guess: float) -> float:
+def equilibrium_lattice_constant(build: Callable[[float], Atoms], potential: Potential, a_guess: float) -> float:
     """Lattice constant at which a crystal's Cauchy-Born stress vanishes (isotropic scaling).
 
     Parameters

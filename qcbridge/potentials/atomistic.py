@@ -12,18 +12,18 @@ import numpy as np
 from ase import Atoms
 from ase.neighborlist import neighbor_list
 
-from .functions import EAMFunctions, PairFunctions
+from .functions import EAMFunctions, PairFunctions, TablePairFunctions
 
 __all__ = ["evaluate"]
 
 
-def evaluate(atoms: Atoms, functions: PairFunctions | EAMFunctions) -> dict:
+def evaluate(atoms: Atoms, functions: PairFunctions | EAMFunctions | TablePairFunctions) -> dict:
     """Energy, forces, per-atom energies and virial of a structure.
 
     Parameters
     ----------
     atoms : ase.Atoms
-    functions : PairFunctions or EAMFunctions
+    functions : PairFunctions, EAMFunctions or TablePairFunctions
 
     Returns
     -------
@@ -32,8 +32,10 @@ def evaluate(atoms: Atoms, functions: PairFunctions | EAMFunctions) -> dict:
         (W = sum over pairs of r_ij (x) f_ij; stress = -W / V).
     """
     n = len(atoms)
-    species = np.array([functions.species.index(s) for s in atoms.get_chemical_symbols()])
-    i, j, d, D = neighbor_list("ijdD", atoms, functions.cutoff)  # D = r_j - r_i
+    symbols = atoms.get_chemical_symbols()  # type: ignore[no-untyped-call]  # unannotated in ase
+    species = np.array([functions.species.index(s) for s in symbols])
+    # D = r_j - r_i; neighbor_list is unannotated in ase
+    i, j, d, D = neighbor_list("ijdD", atoms, functions.cutoff)  # type: ignore[no-untyped-call]
     si, sj = species[i], species[j]
     phi, dphi, _ = functions.pair(d, si, sj)
     energies = 0.5 * np.bincount(i, phi, minlength=n)

@@ -9,12 +9,15 @@ eV and Angstrom. Tabulated EAM functions follow LAMMPS's own interpolation
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from typing import ClassVar, Literal
 
 import numpy as np
 
-from ..errors import PotentialError
+from ..errors import PotentialError, PotentialFileError
 from .eam_files import FUNCFL_Z2R, read_eam
 from .potential import EAMPotential, LennardJones, Morse, Potential, TabulatedPair
 from .splines import CubicTable, resample_funcfl
@@ -46,7 +49,7 @@ class PairFunctions:
     params: tuple[float, ...]
     shift: bool
 
-    is_eam = False
+    is_eam: ClassVar[Literal[False]] = False
 
     def _raw(self, r: np.ndarray) -> Triple:
         if self.kind == "lj":
@@ -56,9 +59,11 @@ class PairFunctions:
             return 4 * eps * (s12 - s6), 4 * eps * (-12 * s12 + 6 * s6) / r, 4 * eps * (156 * s12 - 42 * s6) / r**2
         d0, alpha, r0 = self.params
         e = np.exp(-alpha * (r - r0))
-        return d0 * (e * e - 2 * e), d0 * (-2 * alpha * e * e + 2 * alpha * e), d0 * (4 * alpha**2 * e * e - 2 * alpha**2 * e)
+        return (d0 * (e * e - 2 * e), d0 * (-2 * alpha * e * e + 2 * alpha * e),
+                d0 * (4 * alpha**2 * e * e - 2 * alpha**2 * e))
 
-    def pair(self, r: np.ndarray, a=None, b=None, derivatives: int = 2) -> Triple:
+    def pair(self, r: np.ndarray, a: np.ndarray | None = None, b: np.ndarray | None = None,
+             derivatives: int = 2) -> tuple[np.ndarray, ...]:
         """phi(r), phi'(r), phi''(r) in eV, eV/A, eV/A^2 (zero beyond the cutoff)."""
         r = np.asarray(r, dtype=float)
         inside = r < self.cutoff
@@ -91,22 +96,24 @@ class EAMFunctions:
 
     species: tuple[str, ...]
     cutoff: float
-    frho: tuple
-    rhor: tuple
-    z2r: tuple
+    frho: tuple[CubicTable, ...]
+    rhor: tuple[tuple[CubicTable, ...], ...]
+    z2r: tuple[tuple[CubicTable, ...], ...]
     rhomax: float
 
-    is_eam = True
+    is_eam: ClassVar[Literal[True]] = True
 
-    def pair(self, r: np.ndarray, a: np.ndarray, b: np.ndarray, derivatives: int = 2) -> Triple:
+    def pair(self, r: np.ndarray, a: np.ndarray, b: np.ndarray, derivatives: int = 2) -> tuple[np.ndarray, ...]:
         """phi_ab(r) and its first ``derivatives`` derivatives (eV, eV/A, eV/A^2)."""
         return self.bond_terms(r, a, b, derivatives)[0]
 
-    def density(self, r: np.ndarray, a_from: np.ndarray, b_at: np.ndarray, derivatives: int = 2) -> Triple:
+    def density(self, r: np.ndarray, a_from: np.ndarray, b_at: np.ndarray,
+                derivatives: int = 2) -> tuple[np.ndarray, ...]:
         """rho_{a->b}(r) and its first ``derivatives`` derivatives (zero beyond the cutoff)."""
         return self.bond_terms(r, b_at, a_from, derivatives)[1]
 
-    def bond_terms(self, r: np.ndarray, a: np.ndarray, b: np.ndarray, derivatives: int = 2):
+    def bond_terms(self, r: np.ndarray, a: np.ndarray, b: np.ndarray,
+                   derivatives: int = 2) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
         """Pair term phi_ab(r) and the density at atom a from atom b, rho_{b->a}(r), with
         their derivatives, sharing the table lookup (all tables of a file share a grid).
 
@@ -118,8 +125,8 @@ class EAMFunctions:
         row, p = self.z2r[0][0].locate(r)
         n = len(self.species)
         if n == 1:
-            z = self.z2r[0][0].at(row, p, derivatives)
-            rho = self.rhor[0][0].at(row, p, derivatives)
+            z: Sequence[np.ndarray] = self.z2r[0][0].at(row, p, derivatives)
+            rho: Sequence[np.ndarray] = self.rhor[0][0].at(row, p, derivatives)
         else:
             a = np.broadcast_to(a, r.shape)
             b = np.broadcast_to(b, r.shape)
@@ -142,7 +149,7 @@ class EAMFunctions:
             phi.append((z[2] - 2.0 * phi[1]) * rinv)
         return tuple(np.where(inside, x, 0.0) for x in phi), tuple(np.where(inside, x, 0.0) for x in rho)
 
-    def embed(self, rho: np.ndarray, a: np.ndarray, derivatives: int = 2) -> Triple:
+    def embed(self, rho: np.ndarray, a: np.ndarray, derivatives: int = 2) -> tuple[np.ndarray, ...]:
         """F_a(rho) and derivatives in eV (per density unit); linear beyond rhomax as in LAMMPS."""
         rho = np.asarray(rho, dtype=float)
         a = np.broadcast_to(a, rho.shape)
@@ -188,9 +195,10 @@ class TablePairFunctions:
     e: np.ndarray
     f: np.ndarray
 
-    is_eam = False
+    is_eam: ClassVar[Literal[False]] = False
 
-    def pair(self, r: np.ndarray, a=None, b=None, derivatives: int = 2) -> Triple:
+    def pair(self, r: np.ndarray, a: np.ndarray | None = None, b: np.ndarray | None = None,
+             derivatives: int = 2) -> tuple[np.ndarray, ...]:
         """phi(r) and derivatives (eV, eV/A, eV/A^2), zero beyond the cutoff."""
         r = np.asarray(r, dtype=float)
         inside = r < self.cutoff
@@ -227,7 +235,7 @@ def _table_functions(pot: TabulatedPair) -> TablePairFunctions:
     return TablePairFunctions(pot.species, pot.cutoff, innersq, delta, sec.energy, sec.force / np.sqrt(rsq))
 
 
-def _eam_functions(path, style: str) -> EAMFunctions:
+def _eam_functions(path: str | Path, style: str) -> EAMFunctions:
     t = read_eam(path)
     n = len(t.elements)
     if style == "eam":
@@ -235,13 +243,15 @@ def _eam_functions(path, style: str) -> EAMFunctions:
         nr = int((t.nr - 1) * t.dr / t.dr + 0.5)
         nrho = int((t.nrho - 1) * t.drho / t.drho + 0.5)
         rhomax = (t.nrho - 1) * t.drho
+        if t.zr is None:  # read_eam keeps Z(r) of every funcfl file it converts
+            raise PotentialFileError(path, "the funcfl tables lack Z(r)", table="Z(r)")
         f = resample_funcfl(t.frho[0], t.drho, t.drho, nrho)
         rho = resample_funcfl(t.rhor[0, 0], t.dr, t.dr, nr)
         zr = resample_funcfl(t.zr, t.dr, t.dr, nr)
         z2r = FUNCFL_Z2R * zr * zr
-        frho = (CubicTable.from_values(f, t.drho),)
-        rhor = ((CubicTable.from_values(rho, t.dr),),)
-        z2 = ((CubicTable.from_values(z2r, t.dr),),)
+        frho: tuple[CubicTable, ...] = (CubicTable.from_values(f, t.drho),)
+        rhor: tuple[tuple[CubicTable, ...], ...] = ((CubicTable.from_values(rho, t.dr),),)
+        z2: tuple[tuple[CubicTable, ...], ...] = ((CubicTable.from_values(z2r, t.dr),),)
         return EAMFunctions(t.elements, t.cutoff, frho, rhor, z2, rhomax)
     rhomax = (t.nrho - 1) * t.drho
     frho = tuple(CubicTable.from_values(t.frho[a], t.drho) for a in range(n))
@@ -251,7 +261,7 @@ def _eam_functions(path, style: str) -> EAMFunctions:
 
 
 @lru_cache(maxsize=32)
-def numpy_functions(potential: Potential) -> PairFunctions | EAMFunctions:
+def numpy_functions(potential: Potential) -> PairFunctions | EAMFunctions | TablePairFunctions:
     """The numpy evaluator of a potential.
 
     Parameters
@@ -260,7 +270,7 @@ def numpy_functions(potential: Potential) -> PairFunctions | EAMFunctions:
 
     Returns
     -------
-    PairFunctions or EAMFunctions
+    PairFunctions, EAMFunctions or TablePairFunctions
 
     Raises
     ------
@@ -272,7 +282,8 @@ def numpy_functions(potential: Potential) -> PairFunctions | EAMFunctions:
     if isinstance(potential, TabulatedPair):
         return _table_functions(potential)
     if isinstance(potential, LennardJones):
-        return PairFunctions(potential.species, potential.cutoff, "lj", (potential.epsilon, potential.sigma), potential.shift)
+        return PairFunctions(potential.species, potential.cutoff, "lj", (potential.epsilon, potential.sigma),
+                             potential.shift)
     if isinstance(potential, Morse):
         return PairFunctions(potential.species, potential.cutoff, "morse",
                              (potential.d0, potential.alpha, potential.r0), potential.shift)

@@ -166,7 +166,7 @@ class LennardJones(Potential):
         *,
         shift: bool = True,
         masses: Sequence[float] | None = None,
-    ) -> "LennardJones":
+    ) -> LennardJones:
         """Build a Lennard-Jones potential.
 
         Parameters
@@ -236,13 +236,14 @@ class Morse(Potential):
         *,
         shift: bool = True,
         masses: Sequence[float] | None = None,
-    ) -> "Morse":
+    ) -> Morse:
         """Build a Morse potential (parameters as in the class docstring)."""
         species = (species,) if isinstance(species, str) else tuple(species)
         if not (d0 > 0 and alpha > 0 and r0 > 0):
             raise PotentialError(f"Morse needs d0, alpha, r0 > 0, got {d0}, {alpha}, {r0}")
         name = f"morse({'-'.join(species)}, D0={d0:g}, alpha={alpha:g}, r0={r0:g}, rc={cutoff:g})"
-        return cls(name, species, _masses_for(species, masses), float(cutoff), float(d0), float(alpha), float(r0), shift)
+        return cls(name, species, _masses_for(species, masses), float(cutoff), float(d0), float(alpha), float(r0),
+                   shift)
 
     @property
     def pair_style(self) -> str:

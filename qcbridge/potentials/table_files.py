@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -267,7 +268,7 @@ def _is_float(word: str) -> bool:
     return True
 
 
-def _parameters(words: list[str], error) -> tuple[int, str, float, float]:
+def _parameters(words: list[str], error: Callable[[str], PotentialFileError]) -> tuple[int, str, float, float]:
     """N, spacing ("", "R", "RSQ"), rlo and rhi of a parameter line (``PairTable::param_extract``)."""
     n, spacing, rlo, rhi = 0, "", math.nan, math.nan
     k = 0
