@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from ase import Atoms
 from ase.calculators.calculator import Calculator, all_changes
 
 from .engines import LammpsEngine
-from .errors import EmptyStructureError
+from .errors import EmptyStructureError, StructureError
 from .potentials import Potential
 
 __all__ = ["LammpsCalculator"]
@@ -48,9 +49,9 @@ class LammpsCalculator(Calculator):
         *,
         fixed: Sequence[int] | np.ndarray | None = None,
         min_distance: float = 0.5,
-        **kwargs,
+        **kwargs: Any,
     ):
-        super().__init__(**kwargs)
+        super().__init__(**kwargs)  # type: ignore[no-untyped-call]  # ase leaves Calculator.__init__ unannotated
         self.potential = potential
         self.fixed = fixed
         self.min_distance = min_distance
@@ -74,22 +75,26 @@ class LammpsCalculator(Calculator):
             eng.set_positions(atoms.positions)
         return eng
 
-    def calculate(self, atoms=None, properties=("energy",), system_changes=all_changes):
-        super().calculate(atoms, properties, system_changes)
-        if len(self.atoms) == 0:
+    def calculate(self, atoms: Atoms | None = None, properties: Sequence[str] = ("energy",),
+                  system_changes: list[str] = all_changes) -> None:
+        super().calculate(atoms, properties, system_changes)  # type: ignore[no-untyped-call]  # unannotated in ase
+        atoms = self.atoms
+        if atoms is None:
+            raise StructureError("no structure to compute: pass atoms, or attach the calculator to an Atoms object")
+        if len(atoms) == 0:
             raise EmptyStructureError("the structure has no atoms")
-        eng = self._engine_for(self.atoms, system_changes)
+        eng = self._engine_for(atoms, system_changes)
         energy, forces = eng.energy_forces()
         self.results["energy"] = self.results["free_energy"] = energy
         self.results["forces"] = forces
         if "energies" in properties:
             self.results["energies"] = eng.energies()
         if "stress" in properties:
-            if not self.atoms.pbc.all():
+            if not atoms.pbc.all():
                 from ase.calculators.calculator import PropertyNotImplementedError
 
                 raise PropertyNotImplementedError("stress needs a cell periodic in all directions")
-            self.results["stress"] = eng.stress(self.atoms.get_volume())
+            self.results["stress"] = eng.stress(atoms.get_volume())
 
     def close(self) -> None:
         """Release the LAMMPS instance."""
@@ -97,8 +102,8 @@ class LammpsCalculator(Calculator):
             self.engine.close()
             self.engine = None
 
-    def __enter__(self) -> "LammpsCalculator":
+    def __enter__(self) -> LammpsCalculator:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()

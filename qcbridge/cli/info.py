@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this command's parser to the ``qcbridge`` sub-commands."""
     p = sub.add_parser("info", help="LAMMPS version and the potentials qcbridge can load",
                        description="Print the qcbridge and LAMMPS versions, the directories searched for "

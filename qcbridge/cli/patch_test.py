@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..potentials import Potential
 
 
-def load_potential_spec(spec: str):
+def load_potential_spec(spec: str) -> Potential:
     """A registry name, or ``lj:SYMBOL:EPSILON:SIGMA[:CUTOFF]`` (eV, Angstrom)."""
     from ..potentials import LennardJones, load_potential
 
@@ -69,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this command's parser to the ``qcbridge`` sub-commands."""
     pt = sub.add_parser("patch-test", help="largest residual force of each coupling method under a homogeneous F",
                         description="Build a coupled slab (atomistic core, blending region, padding, graded "
@@ -77,16 +81,19 @@ def register(sub) -> None:
                         "print, per method, the largest force on free nodes and where it sits.")
     pt.add_argument("--F", nargs=9, type=float, default=[1.01, 0, 0, 0, 1, 0, 0, 0, 1], metavar="Fij",
                     help="deformation gradient, row by row (default 1 %% uniaxial stretch along x)")
-    pt.add_argument("--potential", default="Al_jnp.eam", help="registry name or lj:SYMBOL:EPS:SIGMA[:CUTOFF] (default %(default)s)")
+    pt.add_argument("--potential", default="Al_jnp.eam",
+                    help="registry name or lj:SYMBOL:EPS:SIGMA[:CUTOFF] (default %(default)s)")
     pt.add_argument("--lattice", default="fcc", choices=["fcc", "bcc", "sc"], help="default %(default)s")
     pt.add_argument("--a", type=float, help="lattice constant (A; default: the potential's equilibrium)")
-    pt.add_argument("--orientation", default="1,1,0 -1,1,1 1,-1,2", help="crystal directions along x, y, z (default %(default)r)")
+    pt.add_argument("--orientation", default="1,1,0 -1,1,1 1,-1,2",
+                    help="crystal directions along x, y, z (default %(default)r)")
     pt.add_argument("--size", nargs=2, type=int, metavar=("NX", "NY"),
                     help="oriented cells along x and y (default: the smallest slab that holds the regions and padding)")
     pt.add_argument("--radius", type=float, help="atomistic core radius (A; default: max(11, 1.2 x cutoff))")
     pt.add_argument("--strain-margin", type=float, default=0.1,
                     help="relative enlargement of the padding for strained configurations (default %(default)s)")
     pt.add_argument("--blend-width", type=float, default=8.0, help="blending region width (A; default %(default)s)")
-    pt.add_argument("--methods", default="qce,qce-gfc,qcf,bqce,bqcf", help="comma-separated methods (default %(default)s)")
+    pt.add_argument("--methods", default="qce,qce-gfc,qcf,bqce,bqcf",
+                    help="comma-separated methods (default %(default)s)")
     pt.add_argument("--json", action="store_true", help="print {method: max residual} as JSON")
     pt.set_defaults(func=run)

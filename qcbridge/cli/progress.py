@@ -11,7 +11,8 @@ class ProgressBar:
     def __init__(self, label: str, enabled: bool = True):
         import time
 
-        self.label, self.enabled, self.clock, self.t0, self.last = label, enabled, time.perf_counter, None, -1.0
+        self.label, self.enabled, self.clock, self.last = label, enabled, time.perf_counter, -1.0
+        self.t0: float | None = None  # perf_counter time of the first call (s)
 
     def __call__(self, done: int, total: int) -> None:
         if not self.enabled:
