@@ -34,12 +34,7 @@ from ..tensors import stiffness_to_voigt
 
 __all__ = ["CauchyBorn", "check_deformation", "condense", "equilibrium_lattice_constant", "minimize_shifts"]
 
-# Energy per cell E (B,), its gradient G and Hessian H in y = (F columns, shifts); G and H
-# are None below the order asked for.
-_EnergyTerms = tuple[np.ndarray, np.ndarray | None, np.ndarray | None]
-
-# Bond tables of CauchyBorn._bonds: a, c, X, w, Aw, AAw, Sw.
-_Bonds = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+_EnergyTerms = tuple[np.ndarray, np.ndarray | None, np.ndarray | None]  # E, G, H; None below the order asked for
 
 
 def check_deformation(F: np.ndarray) -> np.ndarray:
@@ -153,10 +148,10 @@ class CauchyBorn:
         self.relax = relax
         self.start_step = start_step
         self.max_step = 0.2
-        self._bond_cache: dict[int, _Bonds] = {}
+        self._bond_cache: dict[int, tuple[np.ndarray, ...]] = {}
 
     # ------------------------------------------------------------------ bonds
-    def _bonds(self, radius: float) -> _Bonds:
+    def _bonds(self, radius: float) -> tuple[np.ndarray, ...]:
         """Ordered bonds (a, c, X) with |X| < radius; cached per rounded radius."""
         key = int(np.ceil(radius * 4))
         if key not in self._bond_cache:
@@ -307,11 +302,9 @@ class CauchyBorn:
 
     @overload
     def _batched(self, F: np.ndarray, order: Literal[1], chunk: int = ...) -> tuple[np.ndarray, np.ndarray, None]: ...
-
     @overload
     def _batched(self, F: np.ndarray, order: Literal[2],
                  chunk: int = ...) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
-
     def _batched(self, F: np.ndarray, order: int,
                  chunk: int = 1024) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         F = np.asarray(F, dtype=float)
@@ -455,8 +448,7 @@ def minimize_shifts(energy_terms: Callable[[np.ndarray, np.ndarray, int], _Energ
 def condense(E: np.ndarray, G: np.ndarray, H: np.ndarray | None, order: int,
              relaxed: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """E, P = dE/dF and, for order 2, the Hessian in F condensed over the shifts when they
-    are ``relaxed`` (Schur complement E_FF - E_Fs E_ss^+ E_sF), else E_FF; order 2 needs H
-    (SolverError if it is None)."""
+    are ``relaxed`` (Schur complement E_FF - E_Fs E_ss^+ E_sF), else E_FF; order 2 needs H."""
     B = E.shape[0]
     PF = G[:, :, :3]
     if order < 2:
