@@ -7,6 +7,7 @@ atoms, prescribed nodes under ``FixAtoms``); every model, force-based included, 
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -27,16 +28,17 @@ class QCCalculator(Calculator):
     """
 
     def __init__(self, model: Any):
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # unannotated in ase
         self.model = model
         self.implemented_properties = (["energy", "free_energy", "forces"] if model.method.energy_based
                                        else ["forces"])
 
-    def calculate(self, atoms=None, properties=("forces",), system_changes=all_changes):
+    def calculate(self, atoms: Atoms | None = None, properties: Sequence[str] = ("forces",),
+                  system_changes: list[str] = all_changes) -> None:
         for p in properties:
             if p not in self.implemented_properties:
                 raise PropertyNotImplementedError(f"{self.model.method.name} does not provide {p!r}")
-        super().calculate(atoms, properties, system_changes)
+        super().calculate(atoms, properties, system_changes)  # type: ignore[no-untyped-call]  # unannotated in ase
         e, f = self.model.evaluate(self.model.displacements(self.atoms))
         self.results = {"forces": f}
         if e is not None:
@@ -49,10 +51,11 @@ def model_atoms(model: Any, u: np.ndarray) -> Atoms:
     g = model.geometry
     atoms = Atoms(np.array(g.crystal.get_chemical_symbols())[g.node_site], positions=g.reference_nodes + u,
                   cell=g.crystal.cell, pbc=g.crystal.pbc)
-    atoms.set_array("region", g.region[g.node_site].astype(np.int32))
-    atoms.set_array("beta", g.beta[g.node_site].copy())
+    # Atoms.set_array, Atoms.set_constraint and FixAtoms are unannotated in ase
+    atoms.set_array("region", g.region[g.node_site].astype(np.int32))  # type: ignore[no-untyped-call]
+    atoms.set_array("beta", g.beta[g.node_site].copy())  # type: ignore[no-untyped-call]
     if len(model.fixed):
-        atoms.set_constraint(FixAtoms(indices=model.fixed))
+        atoms.set_constraint(FixAtoms(indices=model.fixed))  # type: ignore[no-untyped-call]
     atoms.calc = QCCalculator(model)
     return atoms
 
@@ -89,5 +92,5 @@ class QCOptimizable(Optimizable):
         e = self.evaluate()[0]
         return float("nan") if e is None else e
 
-    def iterimages(self):
+    def iterimages(self) -> Iterator[Atoms]:
         yield self.model.snapshot(self.u)

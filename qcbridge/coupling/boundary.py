@@ -51,7 +51,7 @@ class HomogeneousDeformation(Boundary):
 
     F: np.ndarray
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         F = np.asarray(self.F, dtype=float).reshape(3, 3)
         if not np.all(np.isfinite(F)) or np.linalg.det(F) <= 0:
             raise DeformationError(f"F must be finite with det F > 0, got det = {np.linalg.det(F):.4g}")
@@ -62,7 +62,7 @@ class HomogeneousDeformation(Boundary):
             raise DeformationError("a slab is periodic along z: F must leave the z axis unchanged "
                                    f"(third column (0, 0, 1)), got {self.F[:, 2].tolist()}")
 
-    def displacement(self, X):
+    def displacement(self, X: np.ndarray) -> np.ndarray:
         return np.asarray(X) @ (self.F - np.eye(3)).T
 
 
@@ -83,13 +83,13 @@ class DisplacementField(Boundary):
     cut: Callable[[np.ndarray], np.ndarray] | None = None
     side: Callable[[np.ndarray], np.ndarray] | None = None
 
-    def cut_elements(self, Xv):
+    def cut_elements(self, Xv: np.ndarray) -> np.ndarray:
         return super().cut_elements(Xv) if self.cut is None else np.asarray(self.cut(Xv), dtype=bool)
 
-    def slip_side(self, X):
+    def slip_side(self, X: np.ndarray) -> np.ndarray:
         return super().slip_side(X) if self.side is None else np.asarray(self.side(np.asarray(X, float)), float)
 
-    def displacement(self, X):
+    def displacement(self, X: np.ndarray) -> np.ndarray:
         u = np.asarray(self.field(np.asarray(X, dtype=float)), dtype=float)
         if u.shape != np.shape(X) or not np.all(np.isfinite(u)):
             raise DeformationError(f"the displacement field must return finite values of shape {np.shape(X)}")
@@ -102,5 +102,5 @@ class FreeSurface(Boundary):
 
     fixes_outer = False
 
-    def displacement(self, X):
+    def displacement(self, X: np.ndarray) -> np.ndarray:
         return np.zeros_like(np.asarray(X, dtype=float))

@@ -3,7 +3,9 @@ the Cauchy-Born material of the same potential at the potential's own lattice co
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from ase import Atoms
@@ -45,10 +47,10 @@ def slab_setup(
     a: float | None = None,
     directions: Directions = DISLOCATION_AXES,
     size: tuple[int, int] | None = None,
-    atomistic=11.0,
+    atomistic: np.ndarray | float | Callable[[np.ndarray], np.ndarray] = 11.0,
     blend_width: float = 8.0,
     remove: np.ndarray | None = None,
-    **geometry_options,
+    **geometry_options: Any,
 ) -> SlabSetup:
     """Build a slab periodic along z (one period thick) with a coupled geometry.
 
@@ -80,7 +82,7 @@ def slab_setup(
         guess = lattice_constant_guess(symbol, lattice)
         a = equilibrium_lattice_constant(lambda x: oriented_primitive_cell(lattice, symbol, x, directions),
                                          potential, guess)
-    radius = float(atomistic) if np.ndim(atomistic) == 0 and not callable(atomistic) else None
+    radius = float(atomistic) if not callable(atomistic) and np.ndim(atomistic) == 0 else None
     smallest = None
     if radius is not None:
         smallest = minimum_slab_size(potential, lattice, a, directions, radius, blend_width,
@@ -96,7 +98,7 @@ def slab_setup(
             raise CouplingError("remove= needs a radius or mask atomistic region")
         if np.ndim(atomistic) != 0:
             atomistic = np.delete(np.asarray(atomistic, bool), remove)
-        del crystal[list(np.atleast_1d(remove))]
+        del crystal[list(np.atleast_1d(remove))]  # type: ignore[no-untyped-call]  # unannotated in ase
     try:
         geometry = build_geometry(crystal, atomistic, cutoff=potential.cutoff, manybody=potential.is_manybody,
                                   lattice=lattice_basis(crystal.positions[:, :2]), blend_width=blend_width,

@@ -54,7 +54,8 @@ class Contribution(Protocol):
 def lammps_atoms(kinematics: Kinematics) -> Atoms:
     """The atoms LAMMPS simulates (resolved region and padding) at their reference sites."""
     g = kinematics.geometry
-    return Atoms(np.array(g.crystal.get_chemical_symbols())[g.atom_site], positions=g.reference_atoms,
+    symbols = g.crystal.get_chemical_symbols()  # type: ignore[no-untyped-call]  # unannotated in ase
+    return Atoms(np.array(symbols)[g.atom_site], positions=g.reference_atoms,
                  cell=g.crystal.cell, pbc=g.crystal.pbc)
 
 
@@ -77,7 +78,8 @@ class WeightedAtomistic:
         try:
             atoms = lammps_atoms(kinematics)
             self.engine = LammpsEngine(atoms, wpot)
-            self.engine.set_types(wpot.types(weights, atoms.get_chemical_symbols()))
+            symbols = atoms.get_chemical_symbols()  # type: ignore[no-untyped-call]  # unannotated in ase
+            self.engine.set_types(wpot.types(weights, symbols))
         except BaseException:
             self._tmp.cleanup()
             raise

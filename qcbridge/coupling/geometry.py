@@ -20,6 +20,7 @@ Region labels, repatom flags and blending weights are written to ``atoms.arrays`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 from functools import cached_property
@@ -29,8 +30,8 @@ import scipy.sparse as sp
 from ase import Atoms
 from scipy.spatial import cKDTree
 
-from ..errors import CouplingError, MeshError, NodeOffLatticeError, PaddingDoesNotFitError, ThinAtomisticRegionError
 from ..continuum.mesh import Mesh, graded_lattice_nodes
+from ..errors import CouplingError, NodeOffLatticeError, PaddingDoesNotFitError, ThinAtomisticRegionError
 
 __all__ = ["Region", "CoupledGeometry", "build_geometry", "blending_weight"]
 
@@ -122,7 +123,7 @@ class CoupledGeometry:
     def annotated(self) -> Atoms:
         """The crystal with ``region``, ``repatom`` (site is a node) and ``beta`` arrays,
         e.g. for extxyz."""
-        atoms = self.crystal.copy()
+        atoms = self.crystal.copy()  # type: ignore[no-untyped-call]  # unannotated in ase
         atoms.set_array("region", self.region.astype(np.int32))
         rep = np.zeros(len(atoms), dtype=bool)
         rep[self.node_site] = True
@@ -135,7 +136,8 @@ def _plane(points: np.ndarray, dim: int) -> np.ndarray:
     return points[:, :dim]
 
 
-def _atomistic_mask(crystal: Atoms, atomistic, dim: int) -> np.ndarray:
+def _atomistic_mask(crystal: Atoms, atomistic: np.ndarray | float | Callable[[np.ndarray], np.ndarray],
+                    dim: int) -> np.ndarray:
     X = crystal.positions
     if callable(atomistic):
         mask = np.asarray(atomistic(X), dtype=bool)
@@ -153,7 +155,7 @@ def _atomistic_mask(crystal: Atoms, atomistic, dim: int) -> np.ndarray:
 
 def build_geometry(
     crystal: Atoms,
-    atomistic,
+    atomistic: np.ndarray | float | Callable[[np.ndarray], np.ndarray],
     *,
     cutoff: float,
     manybody: bool,

@@ -56,8 +56,9 @@ class QCModel:
         A boundary condition the geometry cannot take (e.g. a slab F that tilts z).
     """
 
-    def __init__(self, geometry: CoupledGeometry, potential: Potential, material: Any, method: CouplingMethod | str = "bqcf",
-                 boundary: Boundary | None = None, *, fixed: np.ndarray | None = None):
+    def __init__(self, geometry: CoupledGeometry, potential: Potential, material: Any,
+                 method: CouplingMethod | str = "bqcf", boundary: Boundary | None = None, *,
+                 fixed: np.ndarray | None = None):
         self.geometry = geometry
         self.potential = potential
         self.material = material
@@ -144,7 +145,8 @@ class QCModel:
         pos[g.node_site] = g.reference_nodes + u
         atoms = g.annotated()[sites]
         atoms.positions = pos[sites]
-        atoms.set_array("displacement", pos[sites] - g.crystal.positions[sites])
+        # Atoms.set_array is unannotated in ase
+        atoms.set_array("displacement", pos[sites] - g.crystal.positions[sites])  # type: ignore[no-untyped-call]
         return atoms
 
     # ------------------------------------------------------------ solver protocol

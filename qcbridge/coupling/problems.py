@@ -12,14 +12,17 @@ error over the whole domain, and the core energy (sum of per-atom energy excesse
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from ase import Atoms
 
 from ..continuum.cauchy_born import CauchyBorn, equilibrium_lattice_constant
-from ..defects import EdgeDislocation, PartialsFit, disregistry, fit_partials, voigt_poisson_ratio
 from ..continuum.mesh import Mesh
+from ..defects import EdgeDislocation, PartialsFit, disregistry, fit_partials, voigt_poisson_ratio
+from ..errors import CouplingError
 from ..potentials.potential import Potential
 from ..structures import (
     Directions,
@@ -32,6 +35,7 @@ from ..structures import (
 from .boundary import Boundary, DisplacementField, HomogeneousDeformation
 from .builders import DISLOCATION_AXES
 from .geometry import CoupledGeometry, Region, build_geometry
+from .methods import CouplingMethod
 from .model import QCModel
 from .reference import (
     AtomisticReference,
@@ -79,18 +83,20 @@ class DefectProblem:
         width = (2.0 if self.potential.is_manybody else 1.0) * 1.1 * self.potential.cutoff
         return boundary_layer(self.crystal.positions, width)
 
-    def atomistic(self, radius: float):
+    def atomistic(self, radius: float) -> Callable[[np.ndarray], np.ndarray]:
         """Atomistic region: sites within ``radius`` (A) of the defect."""
         c = np.asarray(self.centre)
         return lambda X: np.linalg.norm(X[:, :2] - c, axis=1) <= radius
 
-    def geometry(self, radius: float, *, blend_width: float = 8.0, **geometry_options) -> CoupledGeometry:
+    def geometry(self, radius: float, *, blend_width: float = 8.0, **geometry_options: Any) -> CoupledGeometry:
         """Coupled geometry with an atomistic disc of ``radius`` (A) around the defect."""
         return build_geometry(self.crystal, self.atomistic(radius), cutoff=self.potential.cutoff,
-                              manybody=self.potential.is_manybody, lattice=lattice_basis(self.crystal.positions[:, :2]),
-                              blend_width=blend_width, **geometry_options)
+                              manybody=self.potential.is_manybody,
+                              lattice=lattice_basis(self.crystal.positions[:, :2]), blend_width=blend_width,
+                              **geometry_options)
 
-    def model(self, radius: float, method="bqcf", *, blend_width: float = 8.0, **geometry_options) -> QCModel:
+    def model(self, radius: float, method: CouplingMethod | str = "bqcf", *, blend_width: float = 8.0,
+              **geometry_options: Any) -> QCModel:
         """Coupled model with an atomistic disc of ``radius`` around the defect."""
         geo = self.geometry(radius, blend_width=blend_width, **geometry_options)
         return QCModel(geo, self.potential, self.material, method, self.boundary,
@@ -123,10 +129,12 @@ class DefectProblem:
         }
 
 
-def _slab(potential: Potential, lattice: Lattice, directions: Directions, size) -> tuple[Atoms, CauchyBorn, float, float]:
+def _slab(potential: Potential, lattice: Lattice, directions: Directions,
+          size: tuple[int, int]) -> tuple[Atoms, CauchyBorn, float, float]:
     symbol = potential.species[0]
     guess = lattice_constant_guess(symbol, lattice)
-    a = equilibrium_lattice_constant(lambda x: oriented_primitive_cell(lattice, symbol, x, directions), potential, guess)
+    a = equilibrium_lattice_constant(lambda x: oriented_primitive_cell(lattice, symbol, x, directions), potential,
+                                     guess)
     crystal = cubic_crystal(lattice, symbol, a, directions=directions, size=(size[0], size[1], 1),
                             pbc=(False, False, True))
     cb = CauchyBorn(oriented_primitive_cell(lattice, symbol, a, directions), potential)
@@ -146,8 +154,8 @@ class EdgeDislocationProblem(DefectProblem):
     plane_spacing: float = 0.0
 
     @classmethod
-    def build(cls, potential: Potential, size=(60, 24), *, lattice: Lattice = Lattice.FCC,
-              directions: Directions = DISLOCATION_AXES) -> "EdgeDislocationProblem":
+    def build(cls, potential: Potential, size: tuple[int, int] = (60, 24), *, lattice: Lattice = Lattice.FCC,
+              directions: Directions = DISLOCATION_AXES) -> EdgeDislocationProblem:
         crystal, cb, a, e_bulk = _slab(potential, lattice, directions, size)
         X = crystal.positions
         ys = np.unique(np.round(X[:, 1], 6))
@@ -163,8 +171,11 @@ class EdgeDislocationProblem(DefectProblem):
     def partials(self, u_sites: np.ndarray) -> PartialsFit:
         """The two Shockley partials (positions, widths, errors in A) from a fit of the
         disregistry of site displacements ``u_sites``."""
-        x, d = disregistry(self.crystal.positions, u_sites, self.dislocation.core, self.plane_spacing)
-        return fit_partials(x, d, self.dislocation.b, self.dislocation.core[0])
+        disl = self.dislocation
+        if disl is None:
+            raise CouplingError("this problem holds no dislocation: build it with EdgeDislocationProblem.build")
+        x, d = disregistry(self.crystal.positions, u_sites, disl.core, self.plane_spacing)
+        return fit_partials(x, d, disl.b, disl.core[0])
 
 
 @dataclass
@@ -173,12 +184,12 @@ class VacancyProblem(DefectProblem):
     (zero displacement) held on the boundary layer."""
 
     @classmethod
-    def build(cls, potential: Potential, size=(40, 16), *, lattice: Lattice = Lattice.FCC,
-              directions: Directions = DISLOCATION_AXES) -> "VacancyProblem":
+    def build(cls, potential: Potential, size: tuple[int, int] = (40, 16), *, lattice: Lattice = Lattice.FCC,
+              directions: Directions = DISLOCATION_AXES) -> VacancyProblem:
         crystal, cb, a, e_bulk = _slab(potential, lattice, directions, size)
         X = crystal.positions
         mid = 0.5 * (X.min(axis=0) + X.max(axis=0))
         k = int(np.argmin(np.linalg.norm(X[:, :2] - mid[:2], axis=1)))
         centre = X[k, :2].copy()
-        del crystal[k]
+        del crystal[k]  # type: ignore[no-untyped-call]  # unannotated in ase
         return cls(potential, crystal, centre, HomogeneousDeformation(np.eye(3)), cb, a, e_bulk)

@@ -14,11 +14,15 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+from ase import Atoms
 
 from ..continuum.mesh import Mesh
 from ..engines.lammps import LammpsEngine
+from ..potentials.potential import Potential
+from .boundary import Boundary
 from .contributions import lammps_atoms
 from .kinematics import slip_corrections
+from .model import QCModel
 
 __all__ = ["AtomisticReference", "atom_energies", "boundary_layer", "energy_norm", "relax_reference",
            "site_displacements"]
@@ -43,7 +47,7 @@ def boundary_layer(X: np.ndarray, width: float, dim: int = 2) -> np.ndarray:
     return np.any((P - lo < width) | (hi - P < width), axis=1)
 
 
-def relax_reference(crystal, potential, boundary, fixed: np.ndarray, *, ftol: float = 1e-6,
+def relax_reference(crystal: Atoms, potential: Potential, boundary: Boundary, fixed: np.ndarray, *, ftol: float = 1e-6,
                     max_iter: int = 100000) -> AtomisticReference:
     """Minimize the full-atomistic domain with LAMMPS (``min_style cg``).
 
@@ -59,7 +63,7 @@ def relax_reference(crystal, potential, boundary, fixed: np.ndarray, *, ftol: fl
     ftol : float
         LAMMPS force tolerance (eV/A, 2-norm of the global force vector).
     """
-    atoms = crystal.copy()
+    atoms = crystal.copy()  # type: ignore[no-untyped-call]  # unannotated in ase
     atoms.positions = crystal.positions + boundary.displacement(crystal.positions)
     with LammpsEngine(atoms, potential, fixed=np.flatnonzero(fixed)) as eng:
         t0 = time.perf_counter()
@@ -70,7 +74,7 @@ def relax_reference(crystal, potential, boundary, fixed: np.ndarray, *, ftol: fl
     return AtomisticReference(x, e, float(e.sum()), seconds, int((~fixed).sum()))
 
 
-def site_displacements(model, u: np.ndarray) -> np.ndarray:
+def site_displacements(model: QCModel, u: np.ndarray) -> np.ndarray:
     """Displacement of every lattice site of the model's domain (A): nodes directly, other
     sites interpolated from their elements (with the slip correction)."""
     g = model.geometry
@@ -80,7 +84,7 @@ def site_displacements(model, u: np.ndarray) -> np.ndarray:
     return interp @ u + offsets
 
 
-def atom_energies(model, u: np.ndarray) -> np.ndarray:
+def atom_energies(model: QCModel, u: np.ndarray) -> np.ndarray:
     """Per-atom energies (eV) of a coupled model's LAMMPS atoms at displacements u, from the
     unweighted potential (a LAMMPS instance of its own); exact for atoms whose
     neighbourhood lies inside the padding (core and blending region)."""
@@ -89,7 +93,7 @@ def atom_energies(model, u: np.ndarray) -> np.ndarray:
         return eng.energies()
 
 
-def energy_norm(crystal, du: np.ndarray, dim: int = 2, mesh: Mesh | None = None) -> float:
+def energy_norm(crystal: Atoms, du: np.ndarray, dim: int = 2, mesh: Mesh | None = None) -> float:
     """||grad du||_L2 over the triangulation of all sites (A^(dim/2), P1 gradients)."""
     if mesh is None:
         thickness = float(crystal.cell[2, 2]) if dim == 2 else 1.0

@@ -145,7 +145,7 @@ def write_weighted_eam(potential: EAMPotential, levels: Sequence[float], path: P
                 table(0.5 * (w[a] + w[b]) * tab.z2r[el[a], el[b]])
 
 
-def weighted_potential(potential: Potential, levels: Sequence[float], workdir: Path) -> WeightedPotential:
+def weighted_potential(potential: Potential, levels: Sequence[float] | np.ndarray, workdir: Path) -> WeightedPotential:
     """The weighted-site-energy version of a potential.
 
     Parameters
