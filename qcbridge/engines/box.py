@@ -49,7 +49,8 @@ class LammpsBox:
         tilt = np.array(prism.lammps_tilt)
         pbc = np.array(pbc, dtype=bool)
         # LAMMPS: xy needs y periodic, xz and yz need z periodic
-        if (abs(tilt[1, 0]) > 1e-12 and not pbc[1]) or ((abs(tilt[2, 0]) > 1e-12 or abs(tilt[2, 1]) > 1e-12) and not pbc[2]):
+        if ((abs(tilt[1, 0]) > 1e-12 and not pbc[1])
+                or ((abs(tilt[2, 0]) > 1e-12 or abs(tilt[2, 1]) > 1e-12) and not pbc[2])):
             raise UnsupportedCellError(
                 "LAMMPS allows a tilted box only along periodic directions; "
                 "orient the structure so that non-periodic directions are orthogonal"
@@ -119,8 +120,9 @@ def completed_cell(cell: np.ndarray, pbc: np.ndarray, positions: np.ndarray, min
 
     cell = np.array(cell, dtype=float)
     if abs(np.linalg.det(cell)) < 1e-8:
-        c = Cell(cell)
-        cell = np.diag(np.ptp(positions, axis=0) + 1.0) if c.rank == 0 else np.array(c.complete())
+        c = Cell(cell)  # type: ignore[no-untyped-call]  # Cell and Cell.complete are unannotated in ase
+        cell = (np.diag(np.ptp(positions, axis=0) + 1.0) if c.rank == 0
+                else np.array(c.complete()))  # type: ignore[no-untyped-call]
         if abs(np.linalg.det(cell)) < 1e-8:
             raise UnsupportedCellError("cannot complete a degenerate cell into a LAMMPS box")
     lengths = np.linalg.norm(cell, axis=1)

@@ -71,7 +71,7 @@ def check_structure(atoms: Atoms, potential: Potential, *, min_distance: float =
         raise EmptyStructureError("the structure has no atoms")
     check_cell(np.asarray(atoms.cell), np.asarray(atoms.pbc))
     check_positions(atoms.positions)
-    potential.check_species(atoms.get_chemical_symbols())
+    potential.check_species(atoms.get_chemical_symbols())  # type: ignore[no-untyped-call]  # unannotated in ase
     check_distances(atoms.positions, np.asarray(atoms.cell), np.asarray(atoms.pbc), min_distance)
 
 

