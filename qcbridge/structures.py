@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import Enum
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 from ase import Atoms
@@ -102,7 +103,8 @@ def hcp_crystal(
     -------
     ase.Atoms
     """
-    atoms = bulk(symbol, "hcp", a=a, c=c, orthorhombic=True).repeat(tuple(size))
+    # Atoms.repeat is unannotated in ase
+    atoms = bulk(symbol, "hcp", a=a, c=c, orthorhombic=True).repeat(tuple(size))  # type: ignore[no-untyped-call]
     atoms.pbc = pbc
     return atoms
 
@@ -137,12 +139,12 @@ def triangular_lattice(
     cell = Atoms(
         symbol * 2, positions=[(0, 0, 0), (0.5 * a, 0.5 * h, 0)], cell=[a, h, c], pbc=pbc
     )
-    return cell.repeat((int(size[0]), int(size[1]), 1))
+    return cell.repeat((int(size[0]), int(size[1]), 1))  # type: ignore[no-untyped-call]  # unannotated in ase
 
 
 def as_slab(atoms: Atoms, periodic: Sequence[bool] = (False, False, True)) -> Atoms:
     """A copy with the given periodicity, e.g. periodic only along a line direction z."""
-    out = atoms.copy()
+    out = atoms.copy()  # type: ignore[no-untyped-call]  # unannotated in ase
     out.pbc = periodic
     return out
 
@@ -169,7 +171,7 @@ def oriented_primitive_cell(lattice: Lattice, symbol: str, a: float, directions:
     if np.abs(R @ R.T - np.eye(3)).max() > 1e-10 or np.linalg.det(R) <= 0:
         raise StructureError(f"directions {np.asarray(directions).tolist()} are not orthogonal and right-handed")
     cell = bulk(symbol, name, a=a)
-    cell.set_cell(np.array(cell.cell) @ R.T, scale_atoms=True)
+    cell.set_cell(np.array(cell.cell) @ R.T, scale_atoms=True)  # type: ignore[no-untyped-call]  # unannotated in ase
     return cell
 
 
@@ -218,12 +220,13 @@ def lattice_constant_guess(symbol: str, lattice: Lattice) -> float:
     """
     from ase.data import atomic_numbers, reference_states
 
-    ref = reference_states[atomic_numbers[symbol]] if symbol in atomic_numbers else None
-    a = (ref or {}).get("a")
+    # ase's table mixes value types per element: the entries are read as Any
+    ref: dict[str, Any] = (reference_states[atomic_numbers[symbol]] if symbol in atomic_numbers else None) or {}
+    a = ref.get("a")
     if not a:
         return 4.0
     volume = {"fcc": a**3 / 4, "bcc": a**3 / 2, "diamond": a**3 / 8, "sc": a**3,
-              "hcp": np.sqrt(3.0) / 4.0 * a**3 * (ref or {}).get("c/a", np.sqrt(8.0 / 3.0))}.get(ref["symmetry"])
+              "hcp": np.sqrt(3.0) / 4.0 * a**3 * ref.get("c/a", np.sqrt(8.0 / 3.0))}.get(ref["symmetry"])
     if volume is None:
         return 4.0
     return float((volume * _ATOMS_PER_CUBE[lattice]) ** (1.0 / 3.0))

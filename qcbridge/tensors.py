@@ -34,6 +34,6 @@ def voigt_to_stiffness(C: np.ndarray) -> np.ndarray:
     """Fourth-order tensor c_ijkl with minor and major symmetries from a 6x6 Voigt matrix."""
     C = np.asarray(C, dtype=float)
     index = np.empty((3, 3), dtype=int)
-    for I, (i, j) in enumerate(VOIGT_PAIRS):
-        index[i, j] = index[j, i] = I
+    for voigt, (i, j) in enumerate(VOIGT_PAIRS):  # Voigt index I of the pair (i, j)
+        index[i, j] = index[j, i] = voigt
     return C[index[:, :, None, None], index[None, None, :, :]]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Protocol
 
 import numpy as np
 import scipy.sparse as sp
@@ -28,6 +29,18 @@ from .mesh import Mesh
 log = logging.getLogger(__name__)
 
 __all__ = ["ContinuumModel", "LinearElastic"]
+
+
+class Material(Protocol):
+    """What :class:`ContinuumModel` asks of a material, for a batch F of shape (m, 3, 3)."""
+
+    def energy_and_stress(self, F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """W (eV/A^3) and P (eV/A^3)."""
+        ...
+
+    def tangent(self, F: np.ndarray) -> np.ndarray:
+        """dP/dF (eV/A^3), shape (m, 3, 3, 3, 3)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -70,7 +83,7 @@ class ContinuumModel:
         dislocation's cut crosses); default 0.
     """
 
-    def __init__(self, mesh: Mesh, material, weights: np.ndarray | None = None,
+    def __init__(self, mesh: Mesh, material: Material, weights: np.ndarray | None = None,
                  eigen_gradient: np.ndarray | None = None):
         self.mesh = mesh
         self.material = material

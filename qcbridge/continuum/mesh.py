@@ -59,7 +59,8 @@ class Mesh:
         if not np.all(np.isfinite(nodes)):
             raise MeshError("non-finite node coordinates")
         if not (np.isfinite(self.thickness) and self.thickness > 0):
-            raise MeshError(f"the thickness of a 2D mesh (its z period) must be a positive length, got {self.thickness}")
+            raise MeshError(f"the thickness of a 2D mesh (its z period) must be a positive length, "
+                            f"got {self.thickness}")
         if elements.size:
             _, first, counts = np.unique(np.sort(elements, axis=1), axis=0, return_index=True, return_counts=True)
             if (counts > 1).any():
@@ -228,9 +229,7 @@ class Mesh:
         seed : int
             Seed of the weight generator (the mesh is deterministic for a given seed).
         """
-        from scipy.spatial import ConvexHull
-
-        from scipy.spatial import QhullError, cKDTree
+        from scipy.spatial import ConvexHull, QhullError, cKDTree
 
         points = np.asarray(points, dtype=float)
         if points.ndim != 2 or points.shape[1] not in (2, 3) or len(points) < points.shape[1] + 1:
@@ -280,12 +279,13 @@ def structured_mesh(n: tuple[int, ...], lengths: tuple[float, ...], *, thickness
     """Structured simplicial mesh of a box [0, L_1] x ... (2 triangles per square, 6
     tetrahedra per cube, Kuhn/Freudenthal split), for tests and benchmarks."""
     dim = len(n)
-    axes = [np.linspace(0.0, L, k + 1) for k, L in zip(n, lengths)]
+    axes = [np.linspace(0.0, L, k + 1) for k, L in zip(n, lengths, strict=False)]
     grid = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, dim)
     index = np.arange(grid.shape[0]).reshape(tuple(k + 1 for k in n))
     from itertools import permutations, product
 
-    corners = {c: index[tuple(slice(ci, ci + k) for ci, k in zip(c, n))].ravel() for c in product((0, 1), repeat=dim)}
+    corners = {c: index[tuple(slice(ci, ci + k) for ci, k in zip(c, n, strict=True))].ravel()
+               for c in product((0, 1), repeat=dim)}
     simplices = []
     for perm in permutations(range(dim)):
         path = [tuple([0] * dim)]

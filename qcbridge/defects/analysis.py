@@ -23,7 +23,8 @@ from ..errors import ConvergenceError
 __all__ = ["PartialsFit", "disregistry", "fit_partials"]
 
 
-def disregistry(X: np.ndarray, u: np.ndarray, core: tuple[float, float], plane_spacing: float):
+def disregistry(X: np.ndarray, u: np.ndarray, core: tuple[float, float],
+                plane_spacing: float) -> tuple[np.ndarray, np.ndarray]:
     """Edge disregistry across the glide plane: delta(x) = u_x(above) - u_x(below).
 
     Parameters

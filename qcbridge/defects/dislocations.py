@@ -57,7 +57,8 @@ class EdgeDislocation:
         nu, b = self.nu, self.b
         u = np.zeros_like(X, dtype=float)
         u[:, 0] = b / (2 * np.pi) * (np.arctan2(y, x) + x * y / (2 * (1 - nu) * r2))
-        u[:, 1] = -b / (2 * np.pi) * ((1 - 2 * nu) / (4 * (1 - nu)) * np.log(r2) + (x * x - y * y) / (4 * (1 - nu) * r2))
+        u[:, 1] = -b / (2 * np.pi) * ((1 - 2 * nu) / (4 * (1 - nu)) * np.log(r2)
+                                      + (x * x - y * y) / (4 * (1 - nu) * r2))
         return u
 
     def cut(self, Xv: np.ndarray) -> np.ndarray:
