@@ -10,10 +10,12 @@ in the ASE object, so a checkpoint resumes such a run from its positions only
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
+from ase import Atoms
 from ase.utils.abc import Optimizable
 
 from ..errors import SolverError
@@ -54,7 +56,7 @@ class _ViewOptimizable(Optimizable):
         e = self.evaluate()[0]
         return float("nan") if e is None else e
 
-    def iterimages(self):
+    def iterimages(self) -> Iterator[Atoms]:
         yield from ()
 
 
@@ -80,7 +82,7 @@ class AseOptimizer:
     exact_state: ClassVar[bool] = False
 
     @property
-    def name(self) -> str:  # type: ignore[override]
+    def name(self) -> str:
         return f"ase:{getattr(self.optimizer, '__name__', str(self.optimizer))}"
 
     def init(self, x: np.ndarray, e: float | None, g: np.ndarray) -> State:

@@ -71,10 +71,10 @@ class FIRE:
     name: ClassVar[str] = "fire"
     exact_state: ClassVar[bool] = True
 
-    def init(self, x, e, g):
+    def init(self, x: np.ndarray, e: float | None, g: np.ndarray) -> State:
         return {"vel": np.zeros(0), "dt": self.dt, "a": self.astart, "nsteps": 0}
 
-    def step(self, view, x, e, g, state):
+    def step(self, view: DofView, x: np.ndarray, e: float | None, g: np.ndarray, state: State) -> Step:
         gradient = -g  # ASE's FIRE calls the force "gradient"
         vel, dt, a, nsteps = state["vel"], state["dt"], state["a"], state["nsteps"]
         if vel.size == 0:
@@ -128,12 +128,12 @@ class LBFGS:
     name: ClassVar[str] = "lbfgs"
     exact_state: ClassVar[bool] = True
 
-    def init(self, x, e, g):
+    def init(self, x: np.ndarray, e: float | None, g: np.ndarray) -> State:
         n = len(x)
         return {"iteration": 0, "s": np.zeros((0, n)), "y": np.zeros((0, n)), "rho": np.zeros(0),
                 "r0": np.zeros(0), "f0": np.zeros(0)}
 
-    def step(self, view, x, e, g, state):
+    def step(self, view: DofView, x: np.ndarray, e: float | None, g: np.ndarray, state: State) -> Step:
         forces = -g
         it = int(state["iteration"])
         s, y, rho = list(state["s"]), list(state["y"]), list(state["rho"])

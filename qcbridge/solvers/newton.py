@@ -19,8 +19,8 @@ definite.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -62,7 +62,7 @@ class NewtonKrylov:
     name: ClassVar[str] = "newton-krylov"
     exact_state: ClassVar[bool] = True
 
-    def init(self, x, e, g):
+    def init(self, x: np.ndarray, e: float | None, g: np.ndarray) -> State:
         return {"g0": float(np.linalg.norm(g)), "history": np.zeros(0), "stalled": ""}
 
     def step(self, view: DofView, x: np.ndarray, e: float | None, g: np.ndarray, state: State) -> Step:
@@ -122,7 +122,7 @@ class Newton:
     name: ClassVar[str] = "newton"
     exact_state: ClassVar[bool] = True
 
-    def init(self, x, e, g):
+    def init(self, x: np.ndarray, e: float | None, g: np.ndarray) -> State:
         return {}
 
     def step(self, view: DofView, x: np.ndarray, e: float | None, g: np.ndarray, state: State) -> Step:
@@ -144,6 +144,9 @@ class Newton:
         while True:
             try:
                 e_new, g_new, f_new = view.evaluate(x + alpha * d)
+                if e_new is None:
+                    raise SolverError("Newton needs a problem with an energy; the problem returned none at a "
+                                      "trial step")
                 if e_new <= e + 1e-4 * alpha * slope or alpha < 1e-8 or res < 1e-6:
                     break
             except InvertedElementError:

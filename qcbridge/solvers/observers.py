@@ -81,7 +81,8 @@ class Checkpoint:
                 f"checkpoint {self.path} was written by another run: its {', '.join(differ)} differ(s) from this one; "
                 "delete the file, choose another path, or resume with the same problem and solver"
             )
-        state = {k[len("state__"):]: _unpack(v) for k, v in data.items() if k.startswith("state__")}
+        state: dict[str, Any] | None = {k[len("state__"):]: _unpack(v) for k, v in data.items()
+                                        if k.startswith("state__")}
         if not getattr(method, "exact_state", False):
             log.warning("%s does not expose its whole state: resuming from the positions only", method.name)
             state = None
@@ -119,8 +120,9 @@ class Checkpoint:
         arrays = {f"state__{k}": np.asarray(v) for k, v in (progress.state or {}).items()} if exact else {}
         tmp = self.path.with_name(self.path.name + ".tmp.npz")
         energy = np.nan if progress.energy is None else progress.energy
+        # every key of arrays starts with "state__", but mypy checks them against savez's allow_pickle (bool) too
         np.savez(tmp, format=_FORMAT, identity=json.dumps(self._identity, sort_keys=True), u=progress.u,
-                 step=progress.step, energy=energy, forces=progress.forces, **arrays)
+                 step=progress.step, energy=energy, forces=progress.forces, **arrays)  # type: ignore[arg-type]
         tmp.replace(self.path)  # atomic: a crash never leaves a half-written checkpoint
         reset = getattr(self._problem, "reset", None)
         if reset is not None:
