@@ -29,7 +29,7 @@ def test_calculator_equals_lammpslib(pot, atoms, rel):
     ref = atoms.copy()
     ref.calc = LAMMPSlib(lmpcmds=pot.lammps_commands(pot.species),
                          atom_types={s: i + 1 for i, s in enumerate(pot.species)},
-                         atom_type_masses=dict(zip(pot.species, pot.masses)),
+                         atom_type_masses=dict(zip(pot.species, pot.masses, strict=True)),
                          log_file=None, keep_alive=True)
     atoms.calc = LammpsCalculator(pot)
     assert atoms.get_potential_energy() == pytest.approx(ref.get_potential_energy(), rel=TOL)

@@ -27,7 +27,8 @@ def lammps_W_P(cell, pot, F, relax=False):
 def random_F(n, amp, seed):
     rng = np.random.default_rng(seed)
     F = np.eye(3) + amp * rng.uniform(-1, 1, (n, 3, 3))
-    stretches = np.array([np.diag([1.2, 1, 1]), np.diag([1, 1.2, 1.2]), np.eye(3) + 0.2 * np.eye(3)[[1, 0, 2]] * [[0, 1, 0], [0, 0, 0], [0, 0, 0]]])
+    stretches = np.array([np.diag([1.2, 1, 1]), np.diag([1, 1.2, 1.2]),
+                          np.eye(3) + 0.2 * np.eye(3)[[1, 0, 2]] * [[0, 1, 0], [0, 0, 0], [0, 0, 0]]])
     return np.concatenate([F, stretches])
 
 
@@ -95,13 +96,13 @@ def test_derivatives_by_finite_differences(name, cell, pot):
     C = cb.tangent(F0)
     P = cb.first_piola(F0)
     for k in range(3):
-        for l in range(3):
+        for L in range(3):
             dF = np.zeros((3, 3))
-            dF[k, l] = h
+            dF[k, L] = h
             Pfd = (cb.first_piola(F0 + dF) - cb.first_piola(F0 - dF)) / (2 * h)
-            assert np.abs(C[:, :, k, l] - Pfd).max() < 1e-6 * np.abs(C).max()
+            assert np.abs(C[:, :, k, L] - Pfd).max() < 1e-6 * np.abs(C).max()
             Wfd = (cb.energy_density(F0 + dF) - cb.energy_density(F0 - dF)) / (2 * h)
-            assert Wfd == pytest.approx(P[k, l], abs=1e-7 * np.abs(P).max())
+            assert Wfd == pytest.approx(P[k, L], abs=1e-7 * np.abs(P).max())
 
 
 def test_frame_indifference_and_batching():

@@ -11,7 +11,11 @@ from qcbridge.continuum import CauchyBorn
 from qcbridge.coupling import HomogeneousDeformation, QCModel, Region, build_geometry
 from qcbridge.engines import LammpsEngine
 from qcbridge.errors import (
-    CouplingError, InvertedElementError, NodeOffLatticeError, ThinAtomisticRegionError, UnknownMethodError,
+    CouplingError,
+    InvertedElementError,
+    NodeOffLatticeError,
+    ThinAtomisticRegionError,
+    UnknownMethodError,
 )
 from qcbridge.potentials.weighted import weighted_potential
 from qcbridge.solvers import Checkpoint, RelaxOptions, TrajectoryWriter, relax
@@ -191,7 +195,8 @@ def test_checkpoint_resume_continues_where_it_stopped(vacancy_reference, tmp_pat
         first = relax(model, "fire", RelaxOptions(fmax=1e-8, max_steps=40), observers=[Checkpoint(ckpt, every=10)])
         assert not first.converged and ckpt.exists()
         second = relax(model, "fire", RelaxOptions(fmax=1e-8, max_steps=4000),
-                       observers=[Checkpoint(ckpt, every=10), seen.append, TrajectoryWriter(tmp_path / "run.extxyz", 50)])
+                       observers=[Checkpoint(ckpt, every=10), seen.append,
+                                  TrajectoryWriter(tmp_path / "run.extxyz", 50)])
     assert second.converged and seen[0].step > 40
     assert np.abs(geo.reference_nodes + second.u - x_ref[geo.node_site]).max() < 1e-6
     from ase.io import read

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from ase import Atoms
 from ase.build import bulk
-
 from lammps_reference import run_lammps_directly
+
 from qcbridge import LammpsEngine, LennardJones, errors, load_potential
 from qcbridge.engines import EngineState
 from qcbridge.structures import Lattice, cubic_crystal
@@ -233,8 +233,8 @@ def test_close_pairs_equals_ase_neighbor_list():
         pairs, d = close_pairs(atoms, 2.3)
         i, j, dd = neighbor_list("ijd", atoms, 2.3)
         keep = i < j
-        ref = sorted(zip(i[keep], j[keep], np.round(dd[keep], 10)))
-        got = sorted(zip(pairs[:, 0], pairs[:, 1], np.round(d, 10)))
+        ref = sorted(zip(i[keep], j[keep], np.round(dd[keep], 10), strict=True))
+        got = sorted(zip(pairs[:, 0], pairs[:, 1], np.round(d, 10), strict=True))
         assert got == ref and len(got) > 0
 
 

@@ -102,9 +102,8 @@ def test_cli_info_lists_potentials(capsys):
 def test_quickstart_example(tmp_path):
     """The README's first command runs this example; its lattice constant is stress free."""
     sys.path.insert(0, str(ROOT / "examples"))
-    from ase.build import bulk
-
     import quickstart
+    from ase.build import bulk
 
     r = quickstart.run(tmp_path)
     assert (tmp_path / "quickstart.png").stat().st_size > 10_000

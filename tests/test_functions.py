@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 from ase.build import bulk
-
 from lammps_reference import run_lammps_directly
+
 from qcbridge import LennardJones, Morse, errors, load_potential
 from qcbridge.potentials import Potential
 from qcbridge.potentials.atomistic import evaluate

@@ -7,10 +7,9 @@ import pytest
 from ase.build import bulk
 
 from qcbridge import LennardJones, errors, load_potential
-from qcbridge.continuum import CauchyBorn
-from qcbridge.continuum import ContinuumModel, LinearElastic
-from qcbridge.solvers import ContinuumProblem, Newton, RelaxOptions, relax
+from qcbridge.continuum import CauchyBorn, ContinuumModel, LinearElastic
 from qcbridge.continuum.mesh import Mesh, graded_lattice_nodes, structured_mesh
+from qcbridge.solvers import ContinuumProblem, Newton, RelaxOptions, relax
 from qcbridge.structures import Lattice, cubic_crystal, triangular_lattice
 
 

@@ -3,7 +3,7 @@ repeatable): frame indifference and P = dW/dF of Cauchy-Born for every lattice t
 make, forces = -grad E of the engine and of energy-based coupling, the patch test of the
 consistent methods under random F, and engine results independent of atom order."""
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pytest
@@ -35,7 +35,7 @@ LATTICES = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def material(name: str) -> CauchyBorn:
     cell, pot = LATTICES[name]()
     return CauchyBorn(cell, pot)
@@ -75,7 +75,7 @@ def test_first_piola_is_the_derivative_of_w(name, F, direction):
     assert np.sum(P * dF) == pytest.approx(fd, rel=1e-5, abs=1e-9)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _crystal():
     atoms = bulk("Cu", "fcc", a=3.6, cubic=True).repeat((3, 3, 3))
     atoms.symbols[np.random.default_rng(1).random(len(atoms)) < 0.3] = "Ni"
@@ -106,7 +106,7 @@ def test_engine_forces_are_minus_the_energy_gradient_and_independent_of_atom_ord
     assert -(ep - em) / (2 * h) == pytest.approx(f[i, k], abs=1e-7)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _slab():
     return slab_setup(load_potential("Al_jnp.eam"), a=3.98756, atomistic=11.0, blend_width=8.0)
 

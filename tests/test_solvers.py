@@ -14,9 +14,7 @@ import pytest
 from ase.io import read
 
 from qcbridge.errors import CheckpointError, SolverError
-from qcbridge.solvers import (
-    FIRE, LBFGS, Checkpoint, NewtonKrylov, Outcome, RelaxOptions, TrajectoryWriter, relax,
-)
+from qcbridge.solvers import FIRE, LBFGS, Checkpoint, NewtonKrylov, Outcome, RelaxOptions, TrajectoryWriter, relax
 from qcbridge.solvers.observers import complete_frames
 
 WORKER = Path(__file__).with_name("relax_worker.py")
