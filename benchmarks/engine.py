@@ -107,10 +107,12 @@ def main() -> None:
     for k, r in res.items():
         print(f"  {k:14s} {1e3 * r['seconds']:8.1f} ms   peak RSS {r['peak_rss_MB']:7.1f} MB")
     print(f"  qcbridge / LAMMPS run 0          = {t['qcbridge'] / t['lammps']:.3f}x  (goal <= 1.10x)")
-    print(f"  qcbridge / LAMMPS run 1 pre no   = {t['qcbridge'] / t['lammps-pre-no']:.3f}x  (overhead of the python layer)")
+    print(f"  qcbridge / LAMMPS run 1 pre no   = {t['qcbridge'] / t['lammps-pre-no']:.3f}x  "
+          "(overhead of the python layer)")
     print(f"  LAMMPSlib / qcbridge             = {t['lammpslib'] / t['qcbridge']:.2f}x faster (goal >= 2x)")
     record = {"repeat": args.repeat, "variants": res, "qcbridge_over_run0": t["qcbridge"] / t["lammps"],
-              "qcbridge_over_pre_no": t["qcbridge"] / t["lammps-pre-no"], "lammpslib_over_qcbridge": t["lammpslib"] / t["qcbridge"]}
+              "qcbridge_over_pre_no": t["qcbridge"] / t["lammps-pre-no"],
+              "lammpslib_over_qcbridge": t["lammpslib"] / t["qcbridge"]}
     print(f"wrote {write_results(RESULTS / 'engine.json', record, script='benchmarks/engine.py')}")
 
 

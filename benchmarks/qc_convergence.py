@@ -134,7 +134,7 @@ def _plot(results, path) -> None:
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(12, 5), constrained_layout=True)
-    for ax, (name, res) in zip(axes, results.items()):
+    for ax, (name, res) in zip(axes, results.items(), strict=False):
         for k, m in enumerate(METHODS):
             rows = res["rows"][m]
             ax.loglog([r["dof"] for r in rows], [r["error"] for r in rows], "o-", color=f"C{k}",

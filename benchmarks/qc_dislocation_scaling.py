@@ -45,7 +45,7 @@ def main() -> None:
     p.add_argument("--sizes", nargs="+", type=int, default=[60, 24, 120, 48, 240, 96])
     p.add_argument("--radius", type=float, default=22.0)
     args = p.parse_args()
-    sizes = list(zip(args.sizes[::2], args.sizes[1::2]))
+    sizes = list(zip(args.sizes[::2], args.sizes[1::2], strict=False))
     print("| cells | sites | DOF full | DOF QC | DOF ratio | LAMMPS min (s) | QC (s) | time ratio QC/full "
           "| separation full / QC (A) | max core error (A) |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |")
@@ -61,7 +61,9 @@ def main() -> None:
     print(f"peak memory (max RSS): {rss:.0f} MB")
     if args.radius == 22.0 and sizes == [(60, 24), (120, 48), (240, 96)]:  # the run README quotes
         record = {"radius": args.radius, "rows": rows, "peak_rss_mb": rss}
-        print(f"wrote {write_results(RESULTS / 'qc_dislocation_scaling.json', record, script='benchmarks/qc_dislocation_scaling.py')}")
+        path = write_results(RESULTS / "qc_dislocation_scaling.json", record,
+                             script="benchmarks/qc_dislocation_scaling.py")
+        print(f"wrote {path}")
 
 
 if __name__ == "__main__":

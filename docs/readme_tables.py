@@ -36,7 +36,8 @@ def _source(r: dict) -> str:
 def engine() -> str:
     r = _load("engine")
     v = r["variants"]
-    names = {"lammps": "LAMMPS alone, `run 0`", "lammps-pre-no": "LAMMPS alone, `run 1 pre no` (neighbour lists reused)",
+    names = {"lammps": "LAMMPS alone, `run 0`",
+             "lammps-pre-no": "LAMMPS alone, `run 1 pre no` (neighbour lists reused)",
              "qcbridge": "qcbridge `LammpsEngine`", "lammpslib": "ASE `LAMMPSlib`"}
     rows = [f"| {names[k]} | {1e3 * v[k]['seconds']:.1f} | {v[k]['peak_rss_MB']:.0f} MB |" for k in names]
     return "\n".join([_source(r) + f" (median of {r['repeat']} calls):", "",
@@ -50,16 +51,18 @@ def cauchy_born() -> str:
     r = _load("cauchy_born")
     names = ["C11", "C12", "C13", "C33", "C44"]
     lines = [_source(r) + ":", "",
-             "| potential | lattice (Å) | " + " | ".join(f"{n} CB / LAMMPS (GPa)" for n in names) + " | max rel. diff |",
+             "| potential | lattice (Å) | " + " | ".join(f"{n} CB / LAMMPS (GPa)" for n in names)
+             + " | max rel. diff |",
              "| --- | --- | " + " | ".join("---:" for _ in names) + " | ---: |"]
     for row in r["elastic_constants"]:
         cells = [f"{row['cauchy_born'][n]:.3f} / {row['lammps'][n]:.3f}" if n in row["cauchy_born"] else ""
                  for n in names]
-        lines.append(f"| {row['potential']} | {row['lattice']} | " + " | ".join(cells) + f" | {row['max_rel_diff']:.1e} |")
+        lines.append(f"| {row['potential']} | {row['lattice']} | " + " | ".join(cells)
+                     + f" | {row['max_rel_diff']:.1e} |")
     t, fe = r["throughput"], r["assembly"]
-    lines += ["", f"W+P for fcc Al (10⁵ F in one batch, best of 3) against one LAMMPS periodic-cell evaluation per F: "
-              f"{t['cauchy_born_per_s']:,.0f} vs {t['lammps_per_s']:,.0f} F/s = {t['speedup']:.0f}× (goal ≥ 100×). "
-              f"FE assembly on {fe['elements']:,} tetrahedra ({fe['nodes']:,} nodes): energy + forces "
+    lines += ["", "W+P for fcc Al (10⁵ F in one batch, best of 3) against one LAMMPS periodic-cell evaluation "
+              f"per F: {t['cauchy_born_per_s']:,.0f} vs {t['lammps_per_s']:,.0f} F/s = {t['speedup']:.0f}× "
+              f"(goal ≥ 100×). FE assembly on {fe['elements']:,} tetrahedra ({fe['nodes']:,} nodes): energy + forces "
               f"{fe['energy_forces_s']:.2f} s; stiffness {fe['stiffness_s']:.2f} s (tangent {fe['tangent_s']:.2f} s; "
               f"the first call, {fe['stiffness_first_s']:.1f} s, builds the sparsity pattern); peak RSS "
               f"{r['peak_rss_mb'] / 1024:.1f} GB."]
@@ -69,9 +72,11 @@ def cauchy_born() -> str:
 def patch_test() -> str:
     r = _load("patch_test")
     m = r["methods"]
-    lines = [_source(r) + ":", "", "| potential | F | " + " | ".join(x.upper().replace("-GFC", "+GFC") for x in m) + " |",
+    lines = [_source(r) + ":", "",
+             "| potential | F | " + " | ".join(x.upper().replace("-GFC", "+GFC") for x in m) + " |",
              "| --- | --- | " + " | ".join("---:" for _ in m) + " |"]
-    lines += [f"| {row['potential']} | {row['F']} | " + " | ".join(f"{row[x]:.1e}" for x in m) + " |" for row in r["table"]]
+    lines += [f"| {row['potential']} | {row['F']} | " + " | ".join(f"{row[x]:.1e}" for x in m) + " |"
+              for row in r["table"]]
     ghost = ", ".join(f"{g:.1e}" for g in r["bqce_ghost_force"])
     widths = ", ".join(f"{w:g}" for w in r["widths"])
     lines += ["", f"BQCE's ghost forces fall with the blending width (Al_jnp, uniaxial 1 %): {ghost} eV/Å for "
@@ -82,13 +87,16 @@ def patch_test() -> str:
 def edge_dislocation() -> str:
     r = _load("edge_dislocation")
     rows = [
-        ("Shockley partial separation (two-arctan fit)", f"{r['separation_qc']:.2f} ± {r['separation_error_qc']:.2f} Å",
+        ("Shockley partial separation (two-arctan fit)",
+         f"{r['separation_qc']:.2f} ± {r['separation_error_qc']:.2f} Å",
          f"{r['separation_full']:.2f} ± {r['separation_error_full']:.2f} Å"),
-        ("core energy (atoms within 10 Å, above bulk)", f"{r['core_energy_qc']:.4f} eV", f"{r['core_energy_full']:.4f} eV"),
+        ("core energy (atoms within 10 Å, above bulk)", f"{r['core_energy_qc']:.4f} eV",
+         f"{r['core_energy_full']:.4f} eV"),
         ("displacement error on the atomistic core", f"max {r['max_error_core']:.4f} Å", "—"),
         ("energy-norm error over the domain", f"{r['energy_norm_error']:.4f}", "—"),
         ("degrees of freedom", f"{r['dof_qc']:,}", f"{r['dof_full']:,}"),
-        ("wall time to 1e-3 eV/Å", f"{r['seconds_qc']:.1f} s ({r['qc_steps']} FIRE steps)", f"{r['seconds_full']:.1f} s"),
+        ("wall time to 1e-3 eV/Å", f"{r['seconds_qc']:.1f} s ({r['qc_steps']} FIRE steps)",
+         f"{r['seconds_full']:.1f} s"),
     ]
     return "\n".join([_source(r) + ":", "", "| | BQCF | full atomistic |", "| --- | ---: | ---: |",
                       *[f"| {a} | {b} | {c} |" for a, b, c in rows]])
@@ -102,8 +110,8 @@ def qc_dislocation_scaling() -> str:
     for x in r["rows"]:
         lines.append(f"| {x['cells'][0]} × {x['cells'][1]} | {x['sites']:,} | {x['dof_qc']:,} / {x['dof_full']:,} = "
                      f"{x['dof_qc'] / x['dof_full']:.3f} | {x['seconds_qc']:.2f} s / {x['seconds_full']:.1f} s = "
-                     f"{x['seconds_qc'] / x['seconds_full']:.2f} | {x['separation_full']:.2f} / {x['separation_qc']:.2f} Å | "
-                     f"{x['max_error_core']:.4f} Å |")
+                     f"{x['seconds_qc'] / x['seconds_full']:.2f} | {x['separation_full']:.2f} / "
+                     f"{x['separation_qc']:.2f} Å | {x['max_error_core']:.4f} Å |")
     return "\n".join(lines)
 
 
@@ -112,7 +120,8 @@ def qc_convergence() -> str:
     methods = ["qce", "qce-gfc", "qcf", "bqce", "bqcf"]
     theory = {"vacancy": "N^-1", "dislocation": "N^-1/2"}
     lines = ["*`python benchmarks/qc_convergence.py`* (figure and data in `docs/`):", "",
-             "| defect (theory for BQCF / GFC) | " + " | ".join(m.upper().replace("-GFC", "+GFC") for m in methods) + " |",
+             "| defect (theory for BQCF / GFC) | " + " | ".join(m.upper().replace("-GFC", "+GFC") for m in methods)
+             + " |",
              "| --- | " + " | ".join("---:" for _ in methods) + " |"]
     for name in ("vacancy", "dislocation"):
         s = data[name]["slopes"]

@@ -78,7 +78,7 @@ def run(outdir: Path, *, radius: float = 22.0, blend_width: float = 8.0, size=(6
     # files
     energy = np.full(len(snap), np.nan)
     site_of = {s: i for i, s in enumerate(np.union1d(geo.node_site, geo.atom_site))}
-    for s, e in zip(geo.atom_site, e_atoms):
+    for s, e in zip(geo.atom_site, e_atoms, strict=True):
         energy[site_of[s]] = e - prob.e_bulk
     snap.set_array("energy_above_bulk", energy)
     write(outdir / "edge_dislocation_qc.extxyz", snap)
@@ -109,14 +109,16 @@ def _figure(path, prob, geo, snap, energy, u_qc, u_ref, out) -> None:
         ax[0].plot(m.nodes[sel, 0], m.nodes[sel, 1], ".", ms=2, color=colour, label=r.name.lower())
     pad = geo.atom_site[geo.region[geo.atom_site] == Region.PADDING]
     ax[0].plot(*prob.crystal.positions[pad, :2].T, ".", ms=1, color="C2")
-    ax[0].set(aspect="equal", title=f"mesh: {m.n_nodes} nodes, {m.n_elements} elements", xlabel="x (A)", ylabel="y (A)")
+    ax[0].set(aspect="equal", title=f"mesh: {m.n_nodes} nodes, {m.n_elements} elements", xlabel="x (A)",
+              ylabel="y (A)")
     ax[0].legend(loc="upper right", markerscale=4, fontsize=8)
     c = prob.centre
     near = np.linalg.norm(snap.positions[:, :2] - c, axis=1) < 30
     sc = ax[1].scatter(*snap.positions[near, :2].T, c=energy[near], s=14, cmap="viridis", vmin=0, vmax=0.08)
     fig.colorbar(sc, ax=ax[1], label="energy above bulk (eV)")
     ax[1].set(aspect="equal", title="BQCF: atoms near the core", xlabel="x (A)", ylabel="y (A)")
-    for name, u, style, key in (("BQCF", u_qc, "C3-", "partials_qc"), ("full atomistic", u_ref, "k--", "partials_full")):
+    for name, u, style, key in (("BQCF", u_qc, "C3-", "partials_qc"),
+                                ("full atomistic", u_ref, "k--", "partials_full")):
         x, d = disregistry(prob.crystal.positions, u, prob.dislocation.core, prob.plane_spacing)
         ax[2].plot(x - c[0], d / prob.dislocation.b, style, label=name)
         for xp in out[key]:  # fitted partial centres
@@ -139,11 +141,13 @@ def main() -> None:
     r = run(args.outdir, radius=args.radius, blend_width=args.blend_width, size=tuple(args.size))
     if (args.radius, args.blend_width, tuple(args.size)) == (22.0, 8.0, (60, 24)):  # the run README quotes
         keep = {k: v for k, v in r.items() if np.ndim(v) == 0 or k.startswith("partials")}
-        print(f"wrote {write_results(RESULTS / 'edge_dislocation.json', keep, script='examples/edge_dislocation_al.py')}")
+        path = write_results(RESULTS / "edge_dislocation.json", keep, script="examples/edge_dislocation_al.py")
+        print(f"wrote {path}")
     print(f"domain: {r['sites']} sites; QC: {r['nodes']} nodes, {r['elements']} elements, {r['atoms_in_lammps_qc']} "
           f"atoms in LAMMPS ({r['core_sites']} core)")
     print(f"partial separation (two-arctan fit of the disregistry): BQCF {r['separation_qc']:.2f} +- "
-          f"{r['separation_error_qc']:.2f} A, full atomistic {r['separation_full']:.2f} +- {r['separation_error_full']:.2f} A")
+          f"{r['separation_error_qc']:.2f} A, full atomistic {r['separation_full']:.2f} +- "
+          f"{r['separation_error_full']:.2f} A")
     print(f"core energy (10 A): BQCF {r['core_energy_qc']:.4f} eV, full {r['core_energy_full']:.4f} eV")
     print(f"displacement error on the core: max {r['max_error_core']:.4f} A; energy norm {r['energy_norm_error']:.4f}")
     print(f"DOF: QC {r['dof_qc']} vs full {r['dof_full']} (ratio {r['dof_qc'] / r['dof_full']:.3f}); wall time: QC "

@@ -72,9 +72,11 @@ def run(outdir: Path) -> dict:
     ax1.set(xlabel="lattice constant a (Å)", ylabel="energy per atom (eV)", title="fcc Al equation of state")
     ax1.legend()
     vacancy_site = perfect.positions[0]
-    d = np.linalg.norm(defect.get_distances(0, range(len(defect)), mic=True, vector=True) + defect.positions[0] - vacancy_site, axis=1)
+    d = np.linalg.norm(defect.get_distances(0, range(len(defect)), mic=True, vector=True) + defect.positions[0]
+                       - vacancy_site, axis=1)
     ax2.plot(d, site_energies - e_perfect / n, "o", ms=4)
-    ax2.set(xlabel="distance from vacancy (Å)", ylabel="site energy − bulk (eV)", title=f"relaxed vacancy, E_v = {e_vac:.3f} eV")
+    ax2.set(xlabel="distance from vacancy (Å)", ylabel="site energy − bulk (eV)",
+            title=f"relaxed vacancy, E_v = {e_vac:.3f} eV")
     fig.tight_layout()
     fig.savefig(outdir / "quickstart.png", dpi=120)
     plt.close(fig)
@@ -92,7 +94,8 @@ def main() -> None:
     print(f"  lattice constant      a0 = {r['a0']:.5f} A  (EOS fit {r['a0_eos']:.5f} A)")
     print(f"  cohesive energy          = {r['e_coh']:.4f} eV/atom")
     print(f"  bulk modulus          B  = {r['bulk_modulus_GPa']:.1f} GPa")
-    print(f"  vacancy formation     Ev = {r['vacancy_energy']:.4f} eV  ({r['atoms']} atoms, FIRE {r['fire_steps']} steps)")
+    print(f"  vacancy formation     Ev = {r['vacancy_energy']:.4f} eV  "
+          f"({r['atoms']} atoms, FIRE {r['fire_steps']} steps)")
     print(f"  wrote {args.outdir / 'quickstart.extxyz'} and {args.outdir / 'quickstart.png'}")
 
 
