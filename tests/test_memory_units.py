@@ -3,6 +3,8 @@ everything downstream (diffusion coefficient, VACF, GLE samples, fix gle / fix g
 from there. References are analytic: K = 2 e^{-2t} per unit mass has int K = 1, so
 Gamma = 2 m e^{-2t}, D = kT / m and VACF = (kT / m) e^{-t} (cos t + sin t)."""
 
+import re
+
 import numpy as np
 import pytest
 from ase import units
@@ -68,6 +70,8 @@ def test_fix_gle_file_states_its_units_and_the_fit_temperature(tmp_path, style, 
     assert f"LAMMPS units {style}, A in 1/{time_name}" in text.splitlines()[0]
     A = np.loadtxt(path)
     assert A[1, 1] == pytest.approx(0.3 * per_time, rel=1e-12)
+    c, g = (float(x) for x in re.search(r"#\s+(\S+) exp\(-(\S+) t\)", text).groups())  # the terms, LAMMPS units
+    assert (c, g) == pytest.approx((2.0 * per_time**2, 0.3 * per_time), rel=1e-5)
     assert A[0, 1] == pytest.approx(-np.sqrt(2.0) * per_time, rel=1e-12)
     temperature = "94.4" if style != "lj" else "0.787"
     assert args == f"gle 1 {temperature} {temperature} ${{seed}} {path}"

@@ -101,7 +101,7 @@ def write_fix_gle(fit: KernelFit, path: str | Path, *, units: LammpsUnits | str 
     A = gle_a_matrix(fit, units=units, time_unit=time_unit)
     ns = len(A) - 1
     tunit = units.time_name
-    scale = 1.0 / _per_lammps_time(units, time_unit)  # LAMMPS time units per fit time unit
+    scale = _per_lammps_time(units, time_unit)  # fit time units per LAMMPS time unit: rates times scale
     temperature = "${T}"
     lines = [
         f"# fix gle A matrix written by qcbridge: {ns} auxiliary momenta; LAMMPS units {units.value}, "
