@@ -1,4 +1,4 @@
-"""Voigt notation and small tensor helpers shared by the engines and the continuum.
+"""Voigt notation and small tensor and linear-algebra helpers shared by the engines and the continuum.
 
 Voigt order is ASE's: xx yy zz yz xz xy. Stresses map as s_I = sigma_(ij) for the pair
 (i, j) of index I; elastic constants as C_IJ = c_(ij)(kl) (no factors of 2, the
@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["VOIGT_PAIRS", "stress_to_voigt", "stiffness_to_voigt", "voigt_to_stiffness"]
+__all__ = ["VOIGT_PAIRS", "min_eigenvalue_sym3", "pinv_sym", "stiffness_to_voigt", "stress_to_voigt",
+           "voigt_to_stiffness"]
 
 #: Index pairs of the Voigt components, order xx yy zz yz xz xy.
 VOIGT_PAIRS: tuple[tuple[int, int], ...] = ((0, 0), (1, 1), (2, 2), (1, 2), (0, 2), (0, 1))
@@ -37,3 +38,30 @@ def voigt_to_stiffness(C: np.ndarray) -> np.ndarray:
     for voigt, (i, j) in enumerate(VOIGT_PAIRS):  # Voigt index I of the pair (i, j)
         index[i, j] = index[j, i] = voigt
     return C[index[:, :, None, None], index[None, None, :, :]]
+
+
+def min_eigenvalue_sym3(C: np.ndarray) -> np.ndarray:
+    """Smallest eigenvalue of symmetric 3x3 matrices (B, 3, 3), closed form (Smith 1961)."""
+    q = np.trace(C, axis1=1, axis2=2) / 3.0
+    off = C[:, 0, 1] ** 2 + C[:, 0, 2] ** 2 + C[:, 1, 2] ** 2
+    d = C - q[:, None, None] * np.eye(3)
+    p = np.sqrt((np.einsum("bii->b", d * d) + 2.0 * off) / 6.0)
+    safe = np.where(p > 0, p, 1.0)
+    r = np.linalg.det(d / safe[:, None, None]) / 2.0
+    phi = np.arccos(np.clip(r, -1.0, 1.0)) / 3.0
+    return np.where(p > 0, q + 2.0 * p * np.cos(phi + 2.0 * np.pi / 3.0), q)
+
+
+def pinv_sym(H: np.ndarray, rtol: float = 1e-10, absolute: bool = False) -> np.ndarray:
+    """Batched pseudo-inverse of symmetric matrices (B, m, m).
+
+    Inner-shift Hessians have exact zero modes when the cell is not primitive (the
+    rectangular two-atom cell of a triangular lattice, say) or when a shift does not
+    change any bond to first order (out-of-plane shifts of a planar lattice); those modes
+    carry no force by symmetry and are left alone. ``absolute=True`` inverts abs(lambda)
+    (saddle-free Newton)."""
+    lam, vec = np.linalg.eigh(H)
+    scale = np.abs(lam).max(axis=-1, keepdims=True)
+    lam_used = np.abs(lam) if absolute else lam
+    inv = np.where(np.abs(lam) > rtol * scale, 1.0 / np.where(lam_used == 0, 1.0, lam_used), 0.0)
+    return np.einsum("bij,bj,bkj->bik", vec, inv, vec)

@@ -30,7 +30,7 @@ from ..engines.checks import close_pairs
 from ..errors import ConvergenceError, DeformationError, NonFiniteError, SolverError, StructureError
 from ..potentials import Potential
 from ..potentials.functions import numpy_functions
-from ..tensors import stiffness_to_voigt
+from ..tensors import min_eigenvalue_sym3, pinv_sym, stiffness_to_voigt
 
 __all__ = ["CauchyBorn", "check_deformation", "condense", "equilibrium_lattice_constant", "minimize_shifts"]
 
@@ -54,35 +54,9 @@ def check_deformation(F: np.ndarray) -> np.ndarray:
     det = np.linalg.det(F)
     if (det <= 0).any():
         idx = np.argwhere(det <= 0)[0].tolist()
-        raise DeformationError(f"det F <= 0 at batch index {idx} (det = {det[tuple(idx)]:.4g})")
+        where = f" at batch index {idx}" if idx else ""
+        raise DeformationError(f"det F = {det[tuple(idx)]:.4g} <= 0{where}: F inverts the crystal")
     return F
-
-
-def _min_eigenvalue_sym3(C: np.ndarray) -> np.ndarray:
-    """Smallest eigenvalue of symmetric 3x3 matrices (B, 3, 3), closed form (Smith 1961)."""
-    q = np.trace(C, axis1=1, axis2=2) / 3.0
-    off = C[:, 0, 1] ** 2 + C[:, 0, 2] ** 2 + C[:, 1, 2] ** 2
-    d = C - q[:, None, None] * np.eye(3)
-    p = np.sqrt((np.einsum("bii->b", d * d) + 2.0 * off) / 6.0)
-    safe = np.where(p > 0, p, 1.0)
-    r = np.linalg.det(d / safe[:, None, None]) / 2.0
-    phi = np.arccos(np.clip(r, -1.0, 1.0)) / 3.0
-    return np.where(p > 0, q + 2.0 * p * np.cos(phi + 2.0 * np.pi / 3.0), q)
-
-
-def _pinv_sym(H: np.ndarray, rtol: float = 1e-10, absolute: bool = False) -> np.ndarray:
-    """Batched pseudo-inverse of symmetric matrices (B, m, m).
-
-    Inner-shift Hessians have exact zero modes when the cell is not primitive (the
-    rectangular two-atom cell of a triangular lattice, say) or when a shift does not
-    change any bond to first order (out-of-plane shifts of a planar lattice); those modes
-    carry no force by symmetry and are left alone. ``absolute=True`` inverts |lambda|
-    (saddle-free Newton)."""
-    lam, vec = np.linalg.eigh(H)
-    scale = np.abs(lam).max(axis=-1, keepdims=True)
-    lam_used = np.abs(lam) if absolute else lam
-    inv = np.where(np.abs(lam) > rtol * scale, 1.0 / np.where(lam_used == 0, 1.0, lam_used), 0.0)
-    return np.einsum("bij,bj,bkj->bik", vec, inv, vec)
 
 
 #: Smallest principal stretch a Cauchy-Born evaluation accepts.
@@ -192,7 +166,7 @@ class CauchyBorn:
 
     def _radius(self, F: np.ndarray, shift_norm: float) -> float:
         """Reference radius whose bonds cover the cutoff for every F of the batch."""
-        smin = np.sqrt(_min_eigenvalue_sym3(np.einsum("bki,bkj->bij", F, F)).min()) if F.size else 1.0
+        smin = np.sqrt(min_eigenvalue_sym3(np.einsum("bki,bkj->bij", F, F)).min()) if F.size else 1.0
         if not smin >= MIN_STRETCH:
             raise DeformationError(
                 f"F compresses some direction to {smin:.3g} of its length (limit {MIN_STRETCH}): no crystal "
@@ -419,7 +393,7 @@ def minimize_shifts(energy_terms: Callable[[np.ndarray, np.ndarray, int], _Energ
             return s, E, G, H
         polished = np.abs(gs).max() < relax_tol
         Hss = H[:, :, 4:, :, 4:].transpose(0, 2, 1, 4, 3).reshape(B, m, m)
-        step = -np.einsum("bmn,bn->bm", _pinv_sym(Hss, absolute=True), gs).reshape(B, nb - 1, 3)
+        step = -np.einsum("bmn,bn->bm", pinv_sym(Hss, absolute=True), gs).reshape(B, nb - 1, 3)
         if polished:
             s[:, 1:] += step
             continue
@@ -460,7 +434,7 @@ def condense(E: np.ndarray, G: np.ndarray, H: np.ndarray | None, order: int,
         m = 3 * (H.shape[2] - 4)  # shift components of basis atoms 1 .. nb-1
         HFs = H[:, :, :3, :, 4:].transpose(0, 1, 2, 4, 3).reshape(B, 3, 3, m)
         Hss = H[:, :, 4:, :, 4:].transpose(0, 2, 1, 4, 3).reshape(B, m, m)
-        corr = np.einsum("bijm,bmn,bkln->bijkl", HFs, _pinv_sym(Hss), HFs, optimize=True)
+        corr = np.einsum("bijm,bmn,bkln->bijkl", HFs, pinv_sym(Hss), HFs, optimize=True)
         HFF = HFF - corr
     return E, PF, HFF
 

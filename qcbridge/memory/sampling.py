@@ -8,6 +8,7 @@ LAMMPS's own arrays through zero-copy numpy views, ordered by atom id.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -19,8 +20,9 @@ from ..io.units import LammpsUnits
 __all__ = ["sample_lammps"]
 
 
-def sample_lammps(lmp, n_frames: int, every: int, *, selection: Selection = Selection(), units="metal",
-                  positions: bool = True, progress: Callable[[int, int], None] | None = None) -> Trajectory:
+def sample_lammps(lmp: LammpsInstance | LammpsEngine | Any, n_frames: int, every: int, *,
+                  selection: Selection | None = None, units: LammpsUnits | str = "metal", positions: bool = True,
+                  progress: Callable[[int, int], None] | None = None) -> Trajectory:
     """Run LAMMPS and record ``n_frames`` frames, one every ``every`` steps.
 
     Parameters
@@ -33,8 +35,8 @@ def sample_lammps(lmp, n_frames: int, every: int, *, selection: Selection = Sele
         Frames to record; the first is the current state.
     every : int
         MD steps between frames.
-    selection : Selection
-        Atoms to record (ids / types).
+    selection : Selection, optional
+        Atoms to record (ids / types); default all.
     units : LammpsUnits or str
         The instance's ``units`` style; arrays are converted to ASE units.
     positions : bool
@@ -56,10 +58,11 @@ def sample_lammps(lmp, n_frames: int, every: int, *, selection: Selection = Sele
     inst = lmp.instance if isinstance(lmp, LammpsEngine) else lmp
     inst = inst if isinstance(inst, LammpsInstance) else LammpsInstance(inst)
     units = LammpsUnits.parse(units)
+    selection = Selection() if selection is None else selection
     if n_frames < 1 or every < 1:
         raise KernelError(f"n_frames and every must be positive integers, got {n_frames}, {every}")
 
-    def grab():
+    def grab() -> tuple[np.ndarray, np.ndarray]:
         ids = inst.ids() + 1
         order = np.argsort(ids)
         return ids[order], order
@@ -74,7 +77,7 @@ def sample_lammps(lmp, n_frames: int, every: int, *, selection: Selection = Sele
     rmass = raw.numpy.extract_atom("rmass")
     masses = (rmass[order] if rmass is not None else mass_t[types])[keep].astype(float)
     shape = (n_frames, len(ids0), 3)
-    x = np.empty(shape) if positions else None
+    x = np.empty(shape if positions else (0, 0, 3))
     v, f = np.empty(shape), np.empty(shape)
     steps = np.empty(n_frames, dtype=np.int64)
     for k in range(n_frames):
@@ -92,5 +95,5 @@ def sample_lammps(lmp, n_frames: int, every: int, *, selection: Selection = Sele
         if progress is not None:
             progress(k + 1, n_frames)
     dt = raw.extract_global("dt")
-    return Trajectory(ids0, types[keep], None if x is None else x * units.length, v * units.velocity, f * units.force, masses, steps,
-                      steps * dt * units.time, "LAMMPS (live)")
+    return Trajectory(ids0, types[keep], x * units.length if positions else None, v * units.velocity,
+                      f * units.force, masses, steps, steps * dt * units.time, "LAMMPS (live)")

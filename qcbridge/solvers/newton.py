@@ -122,14 +122,20 @@ class Newton:
     name: ClassVar[str] = "newton"
     exact_state: ClassVar[bool] = True
 
+    def check(self, problem: object) -> None:
+        """Raise :class:`SolverError` unless the problem has a stiffness."""
+        if getattr(problem, "stiffness", None) is None:
+            raise SolverError("Newton needs a problem with an energy and a stiffness (a continuum problem); "
+                              "use NewtonKrylov for coupled models")
+
     def init(self, x: np.ndarray, e: float | None, g: np.ndarray) -> State:
         return {}
 
     def step(self, view: DofView, x: np.ndarray, e: float | None, g: np.ndarray, state: State) -> Step:
-        stiffness = getattr(view.problem, "stiffness", None)
-        if stiffness is None or e is None:
-            raise SolverError("Newton needs a problem with an energy and a stiffness (a continuum problem); "
-                              "use NewtonKrylov for coupled models")
+        self.check(view.problem)
+        stiffness = view.problem.stiffness  # type: ignore[attr-defined]  # checked above
+        if e is None:
+            raise SolverError("Newton needs a problem with an energy; use NewtonKrylov for force-only problems")
         free3 = np.repeat(view.free, 3)
         K = stiffness(view.u)[free3][:, free3]
         solve = spla.spsolve if self.linear_solver is None else self.linear_solver

@@ -21,6 +21,7 @@ import json
 import logging
 import re
 import sys
+import zipfile
 from pathlib import Path
 from typing import IO, Any
 
@@ -104,6 +105,9 @@ class Checkpoint:
 
     # ------------------------------------------------------------ files
     def _load(self) -> dict[str, Any]:
+        if not zipfile.is_zipfile(self.path):
+            raise CheckpointError(f"{self.path} is not a checkpoint (not an .npz archive); delete it or choose "
+                                  "another path")
         try:
             with np.load(self.path, allow_pickle=False) as npz:
                 data = {k: npz[k] for k in npz.files}
@@ -193,7 +197,10 @@ class TrajectoryWriter:
         self._problem = problem
         keep = 0
         if step > 0 and self.path.exists():
-            kept = [end for end, s in complete_frames(self.path) if s is not None and s <= step]
+            # frames up to the resumed step; a frame at that step only if it is a regular one (a
+            # final frame written at the end of the earlier run is written again by finish)
+            kept = [end for end, s in complete_frames(self.path)
+                    if s is not None and (s < step or (s == step and s % self.every == 0))]
             keep = kept[-1] if kept else 0
         with open(self.path, "r+b" if self.path.exists() else "wb") as fh:
             fh.truncate(keep)

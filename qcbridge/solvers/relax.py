@@ -205,7 +205,8 @@ def relax(
     observers : callables
         Called with a :class:`Progress` after every step; those that implement
         :class:`RelaxObserver` (e.g. :class:`~.observers.Checkpoint`,
-        :class:`~.observers.TrajectoryWriter`) are also started and finished.
+        :class:`~.observers.TrajectoryWriter`) are also started and finished. Observers
+        that can resume a run (checkpoints) are called after the others.
     u0 : ndarray, optional
         Start (default ``problem.initial_guess()``); ignored when a checkpoint resumes.
 
@@ -222,6 +223,12 @@ def relax(
     """
     method = FIRE() if method is None else method_from_name(method)
     options = RelaxOptions() if options is None else options
+    check = getattr(method, "check", None)
+    if check is not None:
+        check(problem)  # a method that cannot work on this problem says so before any step
+    # observers that can resume a run (checkpoints) see each step after all the others, so
+    # that whatever a checkpoint covers (trajectory frames, say) has been written before it
+    observers = sorted(observers, key=lambda o: hasattr(o, "restore"))
     lifecycle = [o for o in observers if isinstance(o, RelaxObserver)]
     t0 = time.perf_counter()
     resume = None
