@@ -57,6 +57,9 @@ class KernelFit:
     """K(t) = Gamma(t) / m, a sum of exponentials, damped cosines and smooth oscillators, with
     the mass and thermal energy of the data it describes.
 
+    Without ``mass`` and ``kT`` the fit is a bare K(t): :meth:`diffusion`, :meth:`vacf`,
+    :func:`sample_gle` and the LAMMPS exports then need them as arguments.
+
     Attributes
     ----------
     c, g, w : ndarray, shape (n_terms,)
@@ -67,9 +70,6 @@ class KernelFit:
         Mass m of the coarse variable (amu, or the data's mass unit); Gamma = m K.
     kT : float, optional
         Thermal energy (mass * length^2 / time^2, i.e. eV for data in ASE units).
-
-    Without ``mass`` and ``kT`` the fit is a bare K(t): :meth:`diffusion`, :meth:`vacf`,
-    :func:`sample_gle` and the LAMMPS exports then need them as arguments.
     """
 
     c: np.ndarray
@@ -304,7 +304,7 @@ def fit_kernel(t: np.ndarray, k: np.ndarray, *, n_exp: int = 1, n_osc: int = 1, 
     n_tries : int
         Random restarts besides Prony's start; the best fit wins.
     max_residual : float
-        Largest accepted root-mean-square misfit relative to |K(0)|.
+        Largest accepted root-mean-square misfit relative to abs(K(0)).
 
     Returns
     -------

@@ -375,7 +375,7 @@ def estimate_kernel(
     ------
     KernelError
         Mismatched shapes or frame counts, non-finite, all-zero, constant or out-of-range
-        (|x| > 1e100) data, non-positive mass or kT, unknown kind, missing positions for a
+        (abs(x) > 1e100) data, non-positive mass or kT, unknown kind, missing positions for a
         mean force, too few frames for ``max_time``, or an inversion that diverges.
     NonUniformTimeStepError
         Frame times are not equally spaced.

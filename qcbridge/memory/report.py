@@ -38,7 +38,7 @@ class KernelReport:
     t_vacf, vacf_md, vacf_gle : ndarray, shape (n_vacf,)
         Lags and the MD and fitted-GLE velocity autocorrelations (velocity^2).
     vacf_deviation : float
-        max |VACF_GLE - VACF_MD| / VACF_MD(0).
+        max abs(VACF_GLE - VACF_MD) / VACF_MD(0).
     diffusion_md : float or None
         MD diffusion coefficient per component (length^2 / time); None when not computed.
     diffusion_gle : float
