@@ -28,6 +28,10 @@ from typing import Any
 
 import numpy as np
 
+from qcbridge.io.results import write_results
+
+RESULTS = Path(__file__).resolve().parents[1] / "docs" / "results"
+
 
 def _timed(fn: Callable[..., Any], *args: Any, **kw: Any) -> tuple[float, Any]:
     t0 = time.perf_counter()
@@ -35,9 +39,10 @@ def _timed(fn: Callable[..., Any], *args: Any, **kw: Any) -> tuple[float, Any]:
     return time.perf_counter() - t0, out
 
 
-def inversions() -> None:
+def inversions() -> dict[str, dict[str, float]]:
     from qcbridge.memory import invert_first_kind, invert_running_integral, invert_second_kind
 
+    out = {}
     for n in (10_000, 100_000):
         t = np.arange(n) * 0.01
         c_vv = np.exp(-t) * np.cos(t)
@@ -47,21 +52,24 @@ def inversions() -> None:
         s1, _ = _timed(invert_first_kind, c_vv, c_fv, 1.0, 0.01)
         si, _ = _timed(invert_running_integral, c_vv, c_vv[0] - c_vv, 0.01)
         print(f"inversion {n:>7,} lags: second kind {s2:7.3f} s, first kind {s1:7.3f} s, running integral {si:7.3f} s")
+        out[str(n)] = {"second": s2, "first": s1, "integral": si}
+    return out
 
 
-def correlations() -> None:
+def correlations() -> dict[str, float]:
     from qcbridge.memory import correlation
 
     rng = np.random.default_rng(0)
     one = rng.standard_normal(10_000_000)
-    s, _ = _timed(correlation, one, one, 1000)
-    print(f"correlation 1 x 10^7 frames (1000 lags): {s:.2f} s")
+    s1, _ = _timed(correlation, one, one, 1000)
+    print(f"correlation 1 x 10^7 frames (1000 lags): {s1:.2f} s")
     many = rng.standard_normal((100_000, 100))
-    s, _ = _timed(correlation, many, many, 1000)
-    print(f"correlation 10^5 frames x 100 samples (1000 lags): {s:.2f} s")
+    s2, _ = _timed(correlation, many, many, 1000)
+    print(f"correlation 10^5 frames x 100 samples (1000 lags): {s2:.2f} s")
+    return {"one_series_s": s1, "many_samples_s": s2}
 
 
-def dump_reading(tmp: Path) -> None:
+def dump_reading(tmp: Path) -> dict[str, float]:
     from qcbridge.io import read_trajectory
 
     n_atoms, n_frames = 2000, 250
@@ -76,6 +84,7 @@ def dump_reading(tmp: Path) -> None:
             np.savetxt(fh, block, fmt=["%d", "%d"] + ["%.8g"] * 9)
     mb = os.path.getsize(path) / 1e6
     s, traj = _timed(read_trajectory, path, units="metal", timestep=0.001)
+    rate = mb / s
     print(f"dump reading: {mb:.1f} MB in {s:.2f} s = {mb / s:.1f} MB/s "
           f"({traj.n_frames} frames x {len(traj.ids)} atoms)")
     packed = tmp / "bench.dump.gz"
@@ -85,19 +94,21 @@ def dump_reading(tmp: Path) -> None:
     print(f"  gzip-compressed ({os.path.getsize(packed) / 1e6:.1f} MB on disk): {mb / s:.1f} MB/s of text")
     with open(path, "rb") as fh:
         lines = [ln for ln in fh if not ln.startswith(b"ITEM") and len(ln) > 20]
-    s, _ = _timed(np.loadtxt, lines)
-    print(f"  numpy.loadtxt alone on the atom lines: {mb / s:.1f} MB/s")
+    s_np, _ = _timed(np.loadtxt, lines)
+    print(f"  numpy.loadtxt alone on the atom lines: {mb / s_np:.1f} MB/s")
+    return {"mb": mb, "plain_mb_s": rate, "gzip_mb_s": mb / s, "loadtxt_mb_s": mb / s_np}
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--tmp", type=Path, default=None, help="directory for the temporary dump")
     args = p.parse_args()
-    inversions()
-    correlations()
+    r: dict[str, Any] = {"inversion": inversions(), "correlation": correlations()}
     with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
-        dump_reading(Path(tmp))
-    print(f"peak memory (max RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+        r["dump"] = dump_reading(Path(tmp))
+    r["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory (max RSS): {r['peak_rss_mb']:.0f} MB")
+    print(f"wrote {write_results(RESULTS / 'memory.json', r, script='benchmarks/memory.py')}")
 
 
 if __name__ == "__main__":

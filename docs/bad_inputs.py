@@ -348,6 +348,101 @@ CASES: list[Case] = [
 ]
 
 
+DUMP = ("ITEM: TIMESTEP\n{step}\nITEM: NUMBER OF ATOMS\n2\nITEM: BOX BOUNDS pp pp pp\n0 10\n0 10\n0 10\n"
+        "ITEM: ATOMS id type x y z vx vy vz fx fy fz\n")
+
+
+def _dump(tmp: Path, text: str) -> Path:
+    path = tmp / "a.dump"
+    path.write_text(text)
+    return path
+
+
+def _frames(n: int = 3) -> str:
+    rows = "1 1 1.0 1.0 1.0 0.1 0.2 0.3 0.0 0.1 0.2\n2 1 2.0 2.0 2.0 -0.1 0.0 0.1 0.2 0.1 0.0\n"
+    return "".join(DUMP.format(step=10 * k) + rows for k in range(n))
+
+
+def _read(path: Path, **kw: object) -> object:
+    from qcbridge.io import read_trajectory
+
+    return read_trajectory(path, timestep=0.001, **kw)
+
+
+def _damaged_number(tmp):
+    return _read(_dump(tmp, _frames().replace("0.2 0.3", "0.2.5 0.3", 1)))
+
+
+def _nan_in_dump(tmp):
+    return _read(_dump(tmp, _frames().replace("2.0 2.0 2.0", "2.0 nan 2.0", 1)))
+
+
+def _truncated_dump(tmp):
+    return _read(_dump(tmp, _frames().rsplit("\n", 2)[0] + "\n"))
+
+
+def _unknown_units(tmp):
+    return _read(_dump(tmp, _frames()), units="SI")
+
+
+def _kernel_without_velocities(tmp):
+    from qcbridge.memory import estimate_kernel
+
+    text = "".join(f"ITEM: TIMESTEP\n{10 * k}\nITEM: NUMBER OF ATOMS\n1\nITEM: BOX BOUNDS pp pp pp\n0 10\n0 10\n"
+                   f"0 10\nITEM: ATOMS id type xs ys zs\n1 1 0.1 0.2 0.3\n" for k in range(5))
+    traj = _read(_dump(tmp, text))
+    _, v, f, m = traj.observables()  # type: ignore[attr-defined]
+    return estimate_kernel(v, 0.001, force=f, mass=m)
+
+
+def _zero_velocities(tmp):
+    from qcbridge.memory import estimate_kernel
+
+    return estimate_kernel(np.zeros((500, 4)), 0.1, force=np.ones((500, 4)), mass=1.0)
+
+
+def _huge_velocities(tmp):
+    from qcbridge.memory import estimate_kernel
+
+    rng = np.random.default_rng(0)
+    return estimate_kernel(1e200 * rng.standard_normal((500, 4)), 0.1, force=rng.standard_normal((500, 4)), mass=1.0)
+
+
+def _mismatched_forces(tmp):
+    from qcbridge.memory import estimate_kernel
+
+    rng = np.random.default_rng(0)
+    return estimate_kernel(rng.standard_normal((200, 4)), 0.1, force=rng.standard_normal((150, 4)), mass=1.0)
+
+
+def _negative_kernel(tmp):
+    from qcbridge.memory import fit_kernel
+
+    t = np.linspace(0, 5, 101)
+    return fit_kernel(t, -np.exp(-t))
+
+
+def _bare_fit(tmp):
+    from qcbridge.memory import KernelFit
+
+    return KernelFit(np.array([2.0]), np.array([2.0]), np.array([0.0])).diffusion()
+
+
+CASES += [
+    Case("trajectories", "a dump with the number `0.2.5`", _damaged_number, errors.TrajectoryError),
+    Case("trajectories", "a dump with `nan` in an atom line", _nan_in_dump, errors.TrajectoryError),
+    Case("trajectories", "a dump cut inside its last frame", _truncated_dump, errors.TrajectoryError),
+    Case("trajectories", "units `SI`", _unknown_units, errors.UnitsError),
+    Case("memory", "a `dump atom` file (no velocities) given to the kernel", _kernel_without_velocities,
+         errors.TrajectoryError),
+    Case("memory", "all-zero velocities", _zero_velocities, errors.KernelError),
+    Case("memory", "velocities of order 1e200", _huge_velocities, errors.KernelError),
+    Case("memory", "150 force frames for 200 velocity frames", _mismatched_forces, errors.KernelError),
+    Case("memory", "a kernel negative at t = 0", _negative_kernel, errors.NotPositiveDefiniteError),
+    Case("memory", "diffusion() of a fit without mass and kT", _bare_fit, errors.KernelError),
+]
+
+
 def outcome(case: Case, tmp: Path) -> BaseException | None:
     """The exception a case raises (None if it raises nothing)."""
     try:
@@ -368,7 +463,7 @@ def main() -> int:
             exc = outcome(case, Path(d))
         ok = isinstance(exc, case.error)
         failed += not ok
-        message = str(exc).replace("|", "\\|").replace("\n", " ")
+        message = str(exc).replace(d, "<tmp>").replace("|", "\\|").replace("\n", " ")
         if len(message) > 200:
             message = message[:197] + "..."
         rows.append(f"| {case.area} | {case.description} | `{type(exc).__name__}` | {message} |")

@@ -36,10 +36,13 @@ import numpy as np
 from ase import units
 
 from qcbridge.engines import import_lammps
+from qcbridge.io.results import write_results
 from qcbridge.memory import sample_lammps, write_fix_gle
 from qcbridge.memory.kernel import frame_spacing
 from qcbridge.memory.report import kernel_report
 from qcbridge.plotting import plot_kernel_report
+
+RESULTS = Path(__file__).resolve().parents[1] / "docs" / "results"
 
 EPS, SIGMA, MASS = 0.0104, 3.40, 39.948  # eV, Angstrom, amu
 
@@ -128,15 +131,20 @@ def main() -> None:
             vacf_ps=args.vacf_ps, n_terms=args.terms)
     import resource
 
+    r["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{r['frames']} frames x {r['samples']} samples; MD + sampling {r['md_seconds']:.1f} s, "
-          f"analysis {r['analysis_seconds']:.1f} s, peak memory "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+          f"analysis {r['analysis_seconds']:.1f} s, peak memory {r['peak_rss_mb']:.0f} MB")
     print(f"kT = m <v^2> = {r['kT_eV']:.5f} eV (T = {r['T_K']:.2f} K); fix gle arguments: {r['fix_gle']}")
     print(f"Gamma(0) = {r['gamma0_eV_A2']:.4f} eV/A^2; fit with {r['fit_terms']} terms")
     print(f"VACF: max |GLE - MD| = {100 * r['vacf_deviation']:.2f} % of VACF(0)")
     cm2s = 0.1  # 1 A^2/fs = 0.1 cm^2/s
     print(f"D: MD {r['D_md_A2_per_fs'] * cm2s:.4e} cm^2/s, GLE {r['D_gle_A2_per_fs'] * cm2s:.4e} cm^2/s, "
           f"GLE/MD = {r['D_ratio']:.4f}; LAMMPS compute msd: {r['D_msd_A2_per_fs'] * cm2s:.4e} cm^2/s")
+    defaults = (100.0, 10, 8, 3.0, 10.0, 3)
+    if (args.ps, args.cells, args.every, args.kernel_ps, args.vacf_ps, args.terms) == defaults:  # README's run
+        keep = {k: v for k, v in r.items() if k != "fix_gle"}
+        path = write_results(RESULTS / "memory_kernel_argon.json", keep, script="examples/memory_kernel_argon.py")
+        print(f"wrote {path}")
 
 
 if __name__ == "__main__":
