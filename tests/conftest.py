@@ -11,3 +11,15 @@ def rel_err(x, ref) -> float:
 @pytest.fixture
 def rel():
     return rel_err
+
+
+def engine_force_by_differences(engine, positions: np.ndarray, i: int, k: int, h: float = 1e-5) -> float:
+    """-(E(x + h e_ik) - E(x - h e_ik)) / 2h from a LAMMPS engine (eV/A); leaves the engine at
+    the minus-displaced positions."""
+    p = np.array(positions, dtype=float)
+    p[i, k] += h
+    engine.set_positions(p)
+    ep = engine.energy()
+    p[i, k] -= 2 * h
+    engine.set_positions(p)
+    return -(ep - engine.energy()) / (2 * h)

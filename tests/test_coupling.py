@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import engine_force_by_differences
 
 from qcbridge import LennardJones, load_potential
 from qcbridge.continuum import CauchyBorn
@@ -107,16 +108,8 @@ def test_weighted_site_energies_from_lammps(pot_name):
             weighted.set_types(wpot.types(w, atoms.get_chemical_symbols()))
             e, f = weighted.energy_forces()
             assert e == pytest.approx(float(w @ plain.energies()), rel=1e-12)
-            h, i = 1e-5, 7
             for k in range(3):
-                p = atoms.positions.copy()
-                p[i, k] += h
-                weighted.set_positions(p)
-                ep = weighted.energy()
-                p[i, k] -= 2 * h
-                weighted.set_positions(p)
-                em = weighted.energy()
-                assert -(ep - em) / (2 * h) == pytest.approx(f[i, k], abs=1e-7)
+                assert engine_force_by_differences(weighted, atoms.positions, 7, k) == pytest.approx(f[7, k], abs=1e-7)
 
 
 @pytest.mark.parametrize("method", ["qce", "qce-gfc", "bqce"])
