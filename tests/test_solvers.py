@@ -135,3 +135,24 @@ def test_bad_options_and_methods_are_named():
         relax(_NoRoot(), "bfgs-please")
     with pytest.raises(SolverError, match="Newton needs"):
         relax(_NoRoot(), "newton", RelaxOptions(max_steps=2))
+
+
+def test_ase_optimizers_run_through_relax():
+    """Any ASE optimizer through AseOptimizer: ASE's FIRE on the Optimizable of a force-based
+    model's degrees of freedom takes exactly our FIRE's steps; PreconLBFGS runs on the Atoms
+    face of an energy-based model and converges."""
+    import ase.optimize
+    from ase.optimize.precon import PreconLBFGS
+
+    from qcbridge.solvers import AseOptimizer
+
+    w = _worker()
+    with w.build_model("bqcf") as model:
+        ours = relax(model, FIRE(), RelaxOptions(fmax=1e-12, max_steps=30))
+        theirs = relax(model, AseOptimizer(ase.optimize.FIRE), RelaxOptions(fmax=1e-12, max_steps=30))
+    assert theirs.steps == 30 and np.array_equal(theirs.u, ours.u)
+    with w.build_model("bqce") as model:
+        precon = relax(model, AseOptimizer(PreconLBFGS, on_atoms=True), RelaxOptions(fmax=1e-4, max_steps=500))
+        assert precon.converged and precon.energy is not None
+        _, f = model.evaluate(precon.u)
+        assert np.linalg.norm(f, axis=1).max() < 1e-4
