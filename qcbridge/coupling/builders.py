@@ -23,7 +23,7 @@ from ..structures import (
 )
 from .geometry import CoupledGeometry, build_geometry
 
-__all__ = ["DISLOCATION_AXES", "SlabSetup", "minimum_slab_size", "slab_setup"]
+__all__ = ["DISLOCATION_AXES", "SlabSetup", "cubic_lattice_constant", "minimum_slab_size", "slab_setup"]
 
 #: x along the Burgers vector [110], y along the glide-plane normal [-111], z along the line [1-12].
 DISLOCATION_AXES: Directions = ((1, 1, 0), (-1, 1, 1), (1, -1, 2))
@@ -79,9 +79,7 @@ def slab_setup(
     """
     symbol = potential.species[0]
     if a is None:
-        guess = lattice_constant_guess(symbol, lattice)
-        a = equilibrium_lattice_constant(lambda x: oriented_primitive_cell(lattice, symbol, x, directions),
-                                         potential, guess)
+        a = cubic_lattice_constant(potential, lattice, directions)
     radius = float(atomistic) if not callable(atomistic) and np.ndim(atomistic) == 0 else None
     smallest = None
     if radius is not None:
@@ -135,3 +133,11 @@ def minimum_slab_size(potential: Potential, lattice: Lattice, a: float, directio
     depth = (2.0 if potential.is_manybody else 1.0) * potential.cutoff * (1.0 + strain_margin)
     half = radius + blend_width + depth + 0.5 * lengths
     return int(np.ceil(2.0 * half[0] / lengths[0])), int(np.ceil(2.0 * half[1] / lengths[1]))
+
+
+def cubic_lattice_constant(potential: Potential, lattice: Lattice, directions: Directions = DISLOCATION_AXES) -> float:
+    """Cubic lattice constant (Angstrom) at which the Cauchy-Born stress of the potential's
+    first species in ``lattice`` vanishes (searched from :func:`lattice_constant_guess`)."""
+    symbol = potential.species[0]
+    return equilibrium_lattice_constant(lambda x: oriented_primitive_cell(lattice, symbol, x, directions), potential,
+                                        lattice_constant_guess(symbol, lattice))

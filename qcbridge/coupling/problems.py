@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from ase import Atoms
 
-from ..continuum.cauchy_born import CauchyBorn, equilibrium_lattice_constant
+from ..continuum.cauchy_born import CauchyBorn
 from ..continuum.mesh import Mesh
 from ..defects import EdgeDislocation, PartialsFit, disregistry, fit_partials, voigt_poisson_ratio
 from ..errors import CouplingError
@@ -29,11 +29,10 @@ from ..structures import (
     Lattice,
     cubic_crystal,
     lattice_basis,
-    lattice_constant_guess,
     oriented_primitive_cell,
 )
 from .boundary import Boundary, DisplacementField, HomogeneousDeformation
-from .builders import DISLOCATION_AXES
+from .builders import DISLOCATION_AXES, cubic_lattice_constant
 from .geometry import CoupledGeometry, Region, build_geometry
 from .methods import CouplingMethod
 from .model import QCModel
@@ -132,9 +131,7 @@ class DefectProblem:
 def _slab(potential: Potential, lattice: Lattice, directions: Directions,
           size: tuple[int, int]) -> tuple[Atoms, CauchyBorn, float, float]:
     symbol = potential.species[0]
-    guess = lattice_constant_guess(symbol, lattice)
-    a = equilibrium_lattice_constant(lambda x: oriented_primitive_cell(lattice, symbol, x, directions), potential,
-                                     guess)
+    a = cubic_lattice_constant(potential, lattice, directions)
     crystal = cubic_crystal(lattice, symbol, a, directions=directions, size=(size[0], size[1], 1),
                             pbc=(False, False, True))
     cb = CauchyBorn(oriented_primitive_cell(lattice, symbol, a, directions), potential)
