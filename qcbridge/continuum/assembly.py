@@ -23,7 +23,7 @@ from typing import Protocol
 import numpy as np
 import scipy.sparse as sp
 
-from ..errors import DeformationError, InvertedElementError
+from ..errors import DeformationError, InvertedElementError, MeshError
 from .mesh import Mesh
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ class ContinuumModel:
         self._D = mesh.gradient_operator  # rows e*dim + J
         w = np.ones(mesh.n_elements) if weights is None else np.asarray(weights, dtype=float)
         if w.shape != (mesh.n_elements,):
-            raise ValueError(f"weights has shape {w.shape}, expected ({mesh.n_elements},)")
+            raise MeshError(f"element weights have shape {w.shape}, expected ({mesh.n_elements},) for this mesh")
         self.volumes = mesh.volumes * w  # effective volumes (A^3)
         self._active = None if np.all(w != 0) else np.flatnonzero(w != 0)  # elements that count
         self.eigen_gradient = None if eigen_gradient is None else np.asarray(eigen_gradient, dtype=float)
@@ -99,7 +99,7 @@ class ContinuumModel:
         """F_e = I + grad u, shape (m, 3, 3); raises InvertedElementError if det F <= 0."""
         u = np.asarray(u, dtype=float)
         if u.shape != (self.mesh.n_nodes, 3):
-            raise ValueError(f"u has shape {u.shape}, expected ({self.mesh.n_nodes}, 3)")
+            raise MeshError(f"displacements have shape {u.shape}, expected ({self.mesh.n_nodes}, 3) for this mesh")
         m, d = self.mesh.n_elements, self.mesh.dim
         grad = (self._D @ u).reshape(m, d, 3)  # [e, J, i] = d u_i / d X_J
         F = np.broadcast_to(np.eye(3), (m, 3, 3)).copy()
