@@ -2,8 +2,9 @@
 in this repository's ``potentials/`` folder.
 
 Every file is validated before a :class:`Potential` is made from it (see
-:mod:`qcbridge.potentials.eam_files` and :mod:`qcbridge.potentials.table_files`), so no
-malformed file reaches LAMMPS through :func:`load_potential`. Results are cached per
+:mod:`qcbridge.potentials.eam_files`, :mod:`qcbridge.potentials.table_files` and
+:mod:`qcbridge.potentials.manybody`), so no malformed file reaches LAMMPS through
+:func:`load_potential`. Results are cached per
 resolved path, modification time, size and inode (:func:`~qcbridge.potentials.eam_files.file_key`):
 loading a file again costs one ``stat``.
 """
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from ..errors import PotentialError, UnknownPotentialError
 from .eam_files import file_key, read_eam
+from .manybody import StillingerWeber, Tersoff
 from .potential import EAMPotential, Potential, TabulatedPair
 from .table_files import read_table_header
 
@@ -23,7 +25,8 @@ __all__ = ["load_potential", "known_potentials", "skipped_potentials", "potentia
 
 EAM_SUFFIXES = (".eam", ".eam.alloy", ".eam.fs")
 TABLE_SUFFIXES = (".table",)
-SUFFIXES = EAM_SUFFIXES + TABLE_SUFFIXES
+THREEBODY_SUFFIXES = (".sw", ".tersoff")
+SUFFIXES = EAM_SUFFIXES + TABLE_SUFFIXES + THREEBODY_SUFFIXES
 
 _FileKey = tuple[str, int, int, int]
 
@@ -76,6 +79,10 @@ def _build(name: str, key: _FileKey) -> Potential:
     if name.endswith(TABLE_SUFFIXES):
         species, keyword, mass, cutoff, n = read_table_header(path)
         return TabulatedPair(name, (species,), (mass,), cutoff, path=path, keyword=keyword, length=n)
+    if name.endswith(".sw"):
+        return StillingerWeber.from_file(path, name)
+    if name.endswith(".tersoff"):
+        return Tersoff.from_file(path, name)
     if not name.endswith(EAM_SUFFIXES):
         raise PotentialError(
             f"{name}: unsupported potential file type; supported suffixes: {', '.join(SUFFIXES)}"
@@ -87,7 +94,8 @@ def _build(name: str, key: _FileKey) -> Potential:
 @lru_cache(maxsize=512)
 def _listing_check(name: str, key: _FileKey) -> str | None:
     """Why a file cannot be loaded, or None: the header and the table counts of EAM files
-    (not the values -- the full check runs on loading), the whole section of table files."""
+    (not the values -- the full check runs on loading), the whole section of table files,
+    the whole of Stillinger-Weber and Tersoff files."""
     path = Path(key[0])
     try:
         if name.endswith(EAM_SUFFIXES):
@@ -114,13 +122,14 @@ def _survey() -> tuple[list[str], dict[str, str]]:
 
 
 def known_potentials() -> list[str]:
-    """Names that :func:`load_potential` accepts (file names of tabulated potentials).
+    """Names that :func:`load_potential` accepts (file names of EAM, table, Stillinger-Weber
+    and Tersoff files).
 
     Files in the potential directories that cannot be loaded -- other formats that share a
     suffix, such as BOP ``*.bop.table`` files, tables without the qcbridge species comment,
-    malformed files -- are left out; :func:`skipped_potentials` says why. The listing checks
-    the headers and table counts of EAM files, not every value: :func:`load_potential`
-    validates the whole file.
+    Tersoff files whose element names are not chemical symbols, malformed files -- are left
+    out; :func:`skipped_potentials` says why. The listing checks the headers and table counts
+    of EAM files, not every value: :func:`load_potential` validates the whole file.
     """
     return _survey()[0]
 
@@ -137,14 +146,14 @@ def skipped_potentials() -> dict[str, str]:
 
 
 def load_potential(name_or_path: str | Path) -> Potential:
-    """Load and validate a tabulated potential by registry name or file path.
+    """Load and validate a potential file by registry name or file path.
 
     Parameters
     ----------
     name_or_path : str or Path
-        A name such as ``"Al_jnp.eam"``, ``"Cu_mishin1.eam.alloy"``, ``"Fe_mm.eam.fs"``
-        or ``"Cu_morse.table"`` (see :func:`known_potentials`), or the path of a file in
-        one of those formats. Analytic potentials are built with
+        A name such as ``"Al_jnp.eam"``, ``"Cu_mishin1.eam.alloy"``, ``"Fe_mm.eam.fs"``,
+        ``"Cu_morse.table"``, ``"Si.sw"`` or ``"SiC.tersoff"`` (see :func:`known_potentials`),
+        or the path of a file in one of those formats. Analytic potentials are built with
         :meth:`LennardJones.create` and :meth:`Morse.create`.
 
     Returns
@@ -158,8 +167,9 @@ def load_potential(name_or_path: str | Path) -> Potential:
     UnknownPotentialError
         The name is neither a known potential nor an existing file; lists known names.
     PotentialFileError
-        The file is malformed (truncated, non-finite values, inconsistent header, ...); the
-        message names the file, the table, the line and what to do.
+        The file is malformed (truncated, non-finite values, inconsistent header, a missing
+        or duplicate element triplet, ...); the message names the file, the table or entry,
+        the line and what to do.
     PotentialError
         The file type is not supported or the file cannot be read.
     """
