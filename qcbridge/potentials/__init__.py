@@ -1,7 +1,9 @@
 """Interatomic potentials: descriptions for LAMMPS and the registry of known files."""
 
+from .manybody import StillingerWeber, Tersoff, ThreeBodyPotential
 from .potential import EAMPotential, LennardJones, Morse, Potential, TabulatedPair
 from .registry import known_potentials, load_potential, potential_directories
+from .threebody import ThreeBodyFunctions, evaluate_threebody, threebody_functions
 
 __all__ = [
     "Potential",
@@ -9,6 +11,12 @@ __all__ = [
     "LennardJones",
     "Morse",
     "TabulatedPair",
+    "ThreeBodyPotential",
+    "StillingerWeber",
+    "Tersoff",
+    "ThreeBodyFunctions",
+    "threebody_functions",
+    "evaluate_threebody",
     "load_potential",
     "known_potentials",
     "potential_directories",
