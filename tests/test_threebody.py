@@ -39,6 +39,8 @@ STRUCTURES = {
     "SiC.tersoff": lambda: bulk("SiC", "zincblende", a=4.36, cubic=True).repeat(2),
     "SiC.tersoff/mixture": _random_mixture,
     "Si.tersoff/primitive": lambda: bulk("Si", "diamond", a=5.431),  # 2 atoms: neighbours are images
+    # Si-C and C-Si pair entries differ in their last digits: LAMMPS's tag rule picks one per pair
+    "SiC_1994.tersoff/mixture": _random_mixture,
 }
 
 
