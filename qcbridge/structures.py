@@ -16,29 +16,54 @@ from typing import Any
 import numpy as np
 from ase import Atoms
 from ase.build import bulk
+from ase.lattice.compounds import B1, B2, B3, L1_2
 from ase.lattice.cubic import BodyCenteredCubic, Diamond, FaceCenteredCubic, SimpleCubic
 
 from .errors import StructureError
 
-__all__ = ["Lattice", "as_slab", "cubic_crystal", "hcp_crystal", "lattice_basis", "lattice_constant_guess",
-           "oriented_primitive_cell",
-           "triangular_lattice"]
+__all__ = ["Lattice", "as_slab", "assign_sublattices", "cubic_crystal", "hcp_crystal", "lattice_basis",
+           "lattice_constant_guess", "oriented_primitive_cell", "triangular_lattice"]
 
 Directions = Sequence[Sequence[int]]
+Symbols = str | Sequence[str]
 
 
 class Lattice(Enum):
-    """Cubic Bravais lattices and multilattices known to :func:`cubic_crystal`."""
+    """Cubic Bravais lattices, multilattices and ordered compounds known to :func:`cubic_crystal`.
+
+    Compounds take two chemical symbols: B1 (rocksalt), B2 (CsCl), B3 (zincblende) and L1_2
+    (Cu3Au: the first symbol on the face centres)."""
 
     FCC = FaceCenteredCubic
     BCC = BodyCenteredCubic
     DIAMOND = Diamond
     SC = SimpleCubic
+    ROCKSALT = B1
+    B2 = B2
+    ZINCBLENDE = B3
+    L12 = L1_2
+
+    @property
+    def compound(self) -> bool:
+        """Whether the lattice takes two species."""
+        return self in (Lattice.ROCKSALT, Lattice.B2, Lattice.ZINCBLENDE, Lattice.L12)
+
+
+def _symbols(lattice: Lattice, symbol: Symbols) -> str | tuple[str, ...]:
+    """The symbol argument of ASE's factory: one symbol, or two for a compound."""
+    symbols = (symbol,) if isinstance(symbol, str) else tuple(symbol)
+    if lattice.compound:
+        if len(symbols) != 2:
+            raise StructureError(f"{lattice.name} is a compound: give two chemical symbols, got {list(symbols)}")
+        return symbols
+    if len(symbols) != 1:
+        raise StructureError(f"{lattice.name} takes one chemical symbol, got {list(symbols)}")
+    return symbols[0]
 
 
 def cubic_crystal(
     lattice: Lattice,
-    symbol: str,
+    symbol: Symbols,
     a: float,
     *,
     directions: Directions = ((1, 0, 0), (0, 1, 0), (0, 0, 1)),
@@ -50,9 +75,9 @@ def cubic_crystal(
     Parameters
     ----------
     lattice : Lattice
-        FCC, BCC, DIAMOND or SC.
-    symbol : str
-        Chemical symbol.
+        FCC, BCC, DIAMOND, SC or a compound (ROCKSALT, B2, ZINCBLENDE, L12).
+    symbol : str or 2 str
+        Chemical symbol, or two for a compound.
     a : float
         Cubic lattice constant in Angstrom.
     directions : 3 x 3 ints
@@ -76,7 +101,7 @@ def cubic_crystal(
         raise StructureError(f"directions {d.tolist()} are not right-handed")
     try:
         atoms = lattice.value(
-            directions=d.tolist(), size=tuple(int(s) for s in size), symbol=symbol,
+            directions=d.tolist(), size=tuple(int(s) for s in size), symbol=_symbols(lattice, symbol),
             latticeconstant=float(a), pbc=pbc,
         )
     except ValueError as exc:
@@ -149,30 +174,67 @@ def as_slab(atoms: Atoms, periodic: Sequence[bool] = (False, False, True)) -> At
     return out
 
 
-def oriented_primitive_cell(lattice: Lattice, symbol: str, a: float, directions: Directions) -> Atoms:
-    """The one-atom primitive cell of an fcc, bcc or sc crystal in the frame whose x, y, z
-    axes are the given (orthogonal, right-handed) crystal directions, e.g. for the
-    Cauchy-Born material of an oriented crystal.
+def oriented_primitive_cell(lattice: Lattice, symbol: Symbols, a: float, directions: Directions) -> Atoms:
+    """The primitive cell of a cubic crystal in the frame whose x, y, z axes are the given
+    (orthogonal, right-handed) crystal directions, e.g. for the Cauchy-Born material of an
+    oriented crystal: one atom for fcc, bcc and sc, two for diamond, rocksalt, B2 and
+    zincblende, four for L1_2.
 
     Parameters
     ----------
     lattice : Lattice
-        FCC, BCC or SC (DIAMOND has two atoms and is refused).
-    symbol : str
+    symbol : str or 2 str
+        Chemical symbol, or two for a compound.
     a : float
         Cubic lattice constant (Angstrom).
     directions : 3 x 3 ints
     """
-    name = {Lattice.FCC: "fcc", Lattice.BCC: "bcc", Lattice.SC: "sc"}.get(lattice)
-    if name is None:
-        raise StructureError(f"{lattice.name} has no one-atom primitive cell")
     d = np.asarray(directions, dtype=float)
     R = d / np.linalg.norm(d, axis=1)[:, None]
     if np.abs(R @ R.T - np.eye(3)).max() > 1e-10 or np.linalg.det(R) <= 0:
         raise StructureError(f"directions {np.asarray(directions).tolist()} are not orthogonal and right-handed")
-    cell = bulk(symbol, name, a=a)
-    cell.set_cell(np.array(cell.cell) @ R.T, scale_atoms=True)  # type: ignore[no-untyped-call]  # unannotated in ase
+    symbols = _symbols(lattice, symbol)
+    if lattice is Lattice.L12:
+        cell = L1_2(size=(1, 1, 1), symbol=symbols, latticeconstant=a)
+    else:
+        name = {Lattice.FCC: "fcc", Lattice.BCC: "bcc", Lattice.SC: "sc", Lattice.DIAMOND: "diamond",
+                Lattice.ROCKSALT: "rocksalt", Lattice.B2: "cesiumchloride", Lattice.ZINCBLENDE: "zincblende"}[lattice]
+        cell = bulk("".join(symbols), name, a=a)
+    cell.set_cell(np.array(cell.cell) @ R.T, scale_atoms=True)
     return cell
+
+
+def assign_sublattices(positions: np.ndarray, cell: Atoms, *, tol: float = 1e-6) -> np.ndarray:
+    """Which basis atom of a periodic ``cell`` each site is a lattice translate of.
+
+    Parameters
+    ----------
+    positions : ndarray, shape (n, 3)
+        Sites of a crystal made of the cell (Angstrom); the first site fixes the origin.
+    cell : ase.Atoms
+        The periodic (e.g. primitive) cell, in the same frame.
+    tol : float
+        Tolerance on fractional coordinates.
+
+    Returns
+    -------
+    ndarray of int, shape (n,)
+        Basis index k of every site; sites of sublattice 0 form the Bravais lattice.
+
+    Raises
+    ------
+    StructureError
+        A site is no lattice translate of any basis atom.
+    """
+    frac = np.linalg.solve(np.asarray(cell.cell).T, (np.asarray(positions) - positions[0]).T).T
+    basis = cell.get_scaled_positions(wrap=False)  # type: ignore[no-untyped-call]  # unannotated in ase
+    for k0 in range(len(cell)):  # the basis atom the first site is
+        off = frac[:, None, :] + basis[k0] - basis[None, :, :]  # (n, nb, 3)
+        match = np.all(np.abs(off - np.rint(off)) < tol, axis=2)
+        if match.any(axis=1).all():
+            return np.argmax(match, axis=1)
+    raise StructureError("the sites are not lattice translates of the cell's basis atoms (another crystal, or "
+                         "another orientation?)")
 
 
 def lattice_basis(points: np.ndarray, *, tol: float = 1e-6) -> np.ndarray:
@@ -205,28 +267,36 @@ def lattice_basis(points: np.ndarray, *, tol: float = 1e-6) -> np.ndarray:
 
 
 #: Atoms per conventional cubic cell.
-_ATOMS_PER_CUBE = {Lattice.FCC: 4, Lattice.BCC: 2, Lattice.DIAMOND: 8, Lattice.SC: 1}
+_ATOMS_PER_CUBE = {Lattice.FCC: 4, Lattice.BCC: 2, Lattice.DIAMOND: 8, Lattice.SC: 1, Lattice.ROCKSALT: 8,
+                   Lattice.B2: 2, Lattice.ZINCBLENDE: 8, Lattice.L12: 4}
 
 
-def lattice_constant_guess(symbol: str, lattice: Lattice) -> float:
-    """A starting guess (Angstrom) for the cubic lattice constant of ``symbol`` in ``lattice``,
-    from the atomic volume of the element's reference state in ASE (whatever its structure),
-    or 4 A when ASE has none.
-
-    Parameters
-    ----------
-    symbol : str
-    lattice : Lattice
-    """
+def _atomic_volume(symbol: str) -> float | None:
+    """Volume per atom (A^3) of an element's reference state in ASE, or None."""
     from ase.data import atomic_numbers, reference_states
 
     # ase's table mixes value types per element: the entries are read as Any
     ref: dict[str, Any] = (reference_states[atomic_numbers[symbol]] if symbol in atomic_numbers else None) or {}
     a = ref.get("a")
     if not a:
+        return None
+    volume: float | None = {"fcc": a**3 / 4, "bcc": a**3 / 2, "diamond": a**3 / 8, "sc": a**3,
+                            "hcp": np.sqrt(3.0) / 4.0 * a**3 * ref.get("c/a", np.sqrt(8.0 / 3.0))}.get(ref["symmetry"])
+    return volume
+
+
+def lattice_constant_guess(symbol: Symbols, lattice: Lattice) -> float:
+    """A starting guess (Angstrom) for the cubic lattice constant of ``symbol`` in ``lattice``,
+    from the mean atomic volume of the elements' reference states in ASE (whatever their
+    structure), or 4 A when ASE has none.
+
+    Parameters
+    ----------
+    symbol : str or sequence of str
+    lattice : Lattice
+    """
+    symbols = [symbol] if isinstance(symbol, str) else list(symbol)
+    volumes = [v for v in map(_atomic_volume, symbols) if v is not None]
+    if not volumes:
         return 4.0
-    volume = {"fcc": a**3 / 4, "bcc": a**3 / 2, "diamond": a**3 / 8, "sc": a**3,
-              "hcp": np.sqrt(3.0) / 4.0 * a**3 * ref.get("c/a", np.sqrt(8.0 / 3.0))}.get(ref["symmetry"])
-    if volume is None:
-        return 4.0
-    return float((volume * _ATOMS_PER_CUBE[lattice]) ** (1.0 / 3.0))
+    return float((np.mean(volumes) * _ATOMS_PER_CUBE[lattice]) ** (1.0 / 3.0))

@@ -31,8 +31,9 @@ from ..errors import ConvergenceError, DeformationError, NonFiniteError, SolverE
 from ..potentials import Potential
 from ..potentials.functions import numpy_functions
 from ..tensors import min_eigenvalue_sym3, pinv_sym, stiffness_to_voigt
+from .inner_relaxation import condense, minimize_shifts
 
-__all__ = ["CauchyBorn", "check_deformation", "condense", "equilibrium_lattice_constant", "minimize_shifts"]
+__all__ = ["CauchyBorn", "check_deformation", "equilibrium_lattice_constant"]
 
 _EnergyTerms = tuple[np.ndarray, np.ndarray | None, np.ndarray | None]  # E, G, H; None below the order asked for
 
@@ -238,14 +239,20 @@ class CauchyBorn:
 
     def _relaxed(self, F: np.ndarray, order: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
         """Minimize over the inner shifts; returns E, dE/dF, the condensed Hessian (or
-        None) and the shifts.
+        None) and the shifts (:meth:`_relaxed_terms`)."""
+        E, G, H, s = self._relaxed_terms(F, order)
+        return *condense(E, G, H, order, relaxed=self.nbasis > 1 and self.relax), s
+
+    def _relaxed_terms(self, F: np.ndarray, order: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
+        """E, its gradient and (order 2, or a relaxed multilattice) Hessian in (F, s) at the
+        relaxed shifts, and the shifts.
 
         W(F) = min_s E / V0 is a global minimum, and a sheared multilattice can have
         several local minima over s. Local minimizations start from s = 0 and from
         displacements F d of each basis atom, with d = +-``start_step`` A along the
-        reference axes, all in one batch; the lowest end point wins (ties: the earliest start). The starts are mapped
-        by F, so that for QF they are the rotated starts of F and W(QF) = W(F) holds even
-        where the minima differ.
+        reference axes, all in one batch; the lowest end point wins (ties: the earliest
+        start). The starts are mapped by F, so that for QF they are the rotated starts of F
+        and W(QF) = W(F) holds even where the minima differ.
         """
         nb = self.nbasis
         if nb == 1 or not self.relax:
@@ -253,7 +260,7 @@ class CauchyBorn:
             E, G, H = self._energy_terms(F, s, max(order, 1))
             if G is None:  # order >= 1 always yields the gradient
                 raise SolverError("the Cauchy-Born energy terms returned no gradient")
-            return *condense(E, G, H, order, relaxed=False), s
+            return E, G, H, s
         B = F.shape[0]
         starts = [np.zeros((nb, 3))]
         for atom in range(1, nb):
@@ -272,7 +279,7 @@ class CauchyBorn:
         E = E_all.reshape(B, S)
         lowest = E.min(axis=1, keepdims=True)
         pick = np.arange(B) * S + np.argmax(E <= lowest + 1e-12 * np.abs(lowest), axis=1)
-        return *condense(E_all[pick], G_all[pick], H_all[pick], order, relaxed=True), s_all[pick]
+        return E_all[pick], G_all[pick], H_all[pick], s_all[pick]
 
     @overload
     def _batched(self, F: np.ndarray, order: Literal[1], chunk: int = ...) -> tuple[np.ndarray, np.ndarray, None]: ...
@@ -318,6 +325,25 @@ class CauchyBorn:
         F = check_deformation(np.asarray(F, dtype=float).reshape(1, 3, 3))
         return self._relaxed(F, 1)[3][0]
 
+    def shift_derivatives(self, F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Relaxed inner shifts s_k (Angstrom) of a batch F, shape (B, nb, 3), and their
+        derivatives ds_k,m / dF_iJ (Angstrom), shape (B, nb, 3, 3, 3) [b, k, m, i, J], from
+        the stationarity of the relaxed shifts: ds/dF = -E_ss^+ E_sF (zero for basis atom 0
+        and for simple lattices)."""
+        F = check_deformation(np.asarray(F, dtype=float).reshape(-1, 3, 3))
+        B, nb = F.shape[0], self.nbasis
+        ds = np.zeros((B, nb, 3, 3, 3))
+        if nb == 1 or not self.relax or B == 0:
+            return np.zeros((B, nb, 3)), ds
+        _, _, H, s = self._relaxed_terms(F, 2)
+        if H is None:  # relaxed multilattices always carry the Hessian
+            raise SolverError("the inner relaxation returned no Hessian")
+        m = 3 * (nb - 1)
+        HsF = H[:, :, 4:, :, :3].transpose(0, 2, 1, 3, 4).reshape(B, m, 3, 3)  # [b, (k, m), i, J]
+        Hss = H[:, :, 4:, :, 4:].transpose(0, 2, 1, 4, 3).reshape(B, m, m)
+        ds[:, 1:] = -np.einsum("bmn,bnij->bmij", pinv_sym(Hss), HsF).reshape(B, nb - 1, 3, 3, 3)
+        return s, ds
+
     def energy_density(self, F: np.ndarray) -> np.ndarray:
         """W(F) in eV per A^3 of reference volume, shape F.shape[:-2]."""
         return self._batched(F, 1)[0]
@@ -348,95 +374,6 @@ class CauchyBorn:
     def elastic_constants_GPa(self) -> np.ndarray:
         """:meth:`elastic_constants` in GPa."""
         return self.elastic_constants() / GPa
-
-
-def minimize_shifts(energy_terms: Callable[[np.ndarray, np.ndarray, int], _EnergyTerms], F: np.ndarray, s: np.ndarray,
-                    *, relax_tol: float, max_step: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Saddle-free Newton (step -V abs(Lambda)^+ V^T g, a descent direction even where the
-    shift Hessian is indefinite) with a backtracking line search on each member's
-    energy. Once converged, one more step polishes the shifts to round-off so that
-    finite differences of P see no relaxation noise.
-
-    Parameters
-    ----------
-    energy_terms : callable
-        ``energy_terms(F, s, order) -> (E, G, H)`` in y = (F columns, shifts) (eV, eV/A, eV/A^2).
-    F : ndarray, shape (B, 3, 3)
-    s : ndarray, shape (B, nb, 3)
-        Starting shifts (Angstrom).
-    relax_tol : float
-        Largest force on a basis atom at convergence (eV/A).
-    max_step : float
-        Largest move of a basis atom per iteration (Angstrom).
-
-    Returns
-    -------
-    s, E, G, H at the relaxed shifts.
-
-    Raises
-    ------
-    ConvergenceError
-        No convergence in 100 iterations (the message gives the residual and F).
-    SolverError
-        ``energy_terms`` returned None for the gradient or Hessian at order 2.
-    """
-    B, nb = s.shape[0], s.shape[1]
-    m = 3 * (nb - 1)
-    s = s.copy()
-    polished = False
-    for _ in range(100):
-        E, G, H = energy_terms(F, s, 2)
-        if G is None or H is None:
-            raise SolverError("energy_terms(F, s, 2) must return the gradient and the Hessian, got None")
-        gs = G[:, :, 4:].transpose(0, 2, 1).reshape(B, m)  # dE/ds of basis atoms 1..nb-1
-        if polished:
-            return s, E, G, H
-        polished = np.abs(gs).max() < relax_tol
-        Hss = H[:, :, 4:, :, 4:].transpose(0, 2, 1, 4, 3).reshape(B, m, m)
-        step = -np.einsum("bmn,bn->bm", pinv_sym(Hss, absolute=True), gs).reshape(B, nb - 1, 3)
-        if polished:
-            s[:, 1:] += step
-            continue
-        # trust region: no basis atom moves more than max_step per iteration (keeps
-        # the shared bond list of the batch small when curvature is tiny or negative)
-        norm = np.linalg.norm(step, axis=-1).max(axis=-1)
-        step *= np.minimum(1.0, max_step / np.maximum(norm, 1e-300))[:, None, None]
-        alpha = np.ones(B)
-        slope = np.einsum("bm,bm->b", gs, step.reshape(B, m))
-        for _ in range(30):
-            trial = s.copy()
-            trial[:, 1:] += alpha[:, None, None] * step
-            bad = energy_terms(F, trial, 0)[0] > E + 1e-4 * alpha * slope + 1e-14 * np.abs(E)
-            if not bad.any():
-                break
-            alpha = np.where(bad, 0.5 * alpha, alpha)
-        s = trial
-    worst = int(np.argmax(np.abs(gs).max(axis=1)))
-    raise ConvergenceError(
-        f"inner relaxation of the basis atoms did not converge in 100 steps: residual force "
-        f"{np.abs(gs).max():.3g} eV/A (tolerance {relax_tol:g}) at F = {np.round(F[worst], 4).tolist()}; the "
-        "crystal is probably unstable there (a phase change); loosen relax_tol or use smaller deformations"
-    )
-
-
-def condense(E: np.ndarray, G: np.ndarray, H: np.ndarray | None, order: int,
-             relaxed: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """E, P = dE/dF and, for order 2, the Hessian in F condensed over the shifts when they
-    are ``relaxed`` (Schur complement E_FF - E_Fs E_ss^+ E_sF), else E_FF; order 2 needs H."""
-    B = E.shape[0]
-    PF = G[:, :, :3]
-    if order < 2:
-        return E, PF, None
-    if H is None:
-        raise SolverError("condensing to order 2 needs the Hessian H, got None")
-    HFF = H[:, :, :3, :, :3]
-    if relaxed and H is not None and H.shape[2] > 4:
-        m = 3 * (H.shape[2] - 4)  # shift components of basis atoms 1 .. nb-1
-        HFs = H[:, :, :3, :, 4:].transpose(0, 1, 2, 4, 3).reshape(B, 3, 3, m)
-        Hss = H[:, :, 4:, :, 4:].transpose(0, 2, 1, 4, 3).reshape(B, m, m)
-        corr = np.einsum("bijm,bmn,bkln->bijkl", HFs, pinv_sym(Hss), HFs, optimize=True)
-        HFF = HFF - corr
-    return E, PF, HFF
 
 
 def equilibrium_lattice_constant(build: Callable[[float], Atoms], potential: Potential, a_guess: float) -> float:

@@ -71,19 +71,24 @@ class CoupledGeometry:
     beta : ndarray, shape (n_sites,)
         Blending weight (1 core, 0 outside core and blending region).
     node_site : ndarray of int, shape (n_nodes,)
-        Site of every mesh node.
+        Site of every degree of freedom ("node"): first the ``mesh.n_nodes`` mesh nodes, then,
+        for a multilattice, the resolved atoms of the other sublattices (which are degrees
+        of freedom but not mesh vertices).
     atom_site : ndarray of int, shape (n_atoms,)
         Site of every atom LAMMPS simulates (R and padding).
     mesh : Mesh
-        Reference mesh (Angstrom; thickness = z period for slabs).
+        Reference mesh (Angstrom; thickness = z period for slabs) of the Bravais sublattice.
     interpolation : scipy.sparse.csr_matrix, shape (n_atoms, n_nodes)
-        u_atoms = I u_nodes.
+        u_atoms = I u_nodes (plus, for padding atoms of other sublattices, their inner shift).
     padding_depth : float
         Angstrom.
     atom_element : ndarray of int, shape (n_atoms,)
         Element holding each atom.
     atom_bary : ndarray, shape (n_atoms, dim + 1)
         Barycentric coordinates of each atom in it.
+    sublattice : ndarray of int, shape (n_sites,)
+        Basis atom of the crystal's primitive cell each site belongs to (all 0 for a simple
+        lattice); sublattice 0 carries the mesh.
     """
 
     crystal: Atoms
@@ -97,6 +102,7 @@ class CoupledGeometry:
     padding_depth: float
     atom_element: np.ndarray
     atom_bary: np.ndarray
+    sublattice: np.ndarray
 
     @property
     def reference_nodes(self) -> np.ndarray:
@@ -107,6 +113,22 @@ class CoupledGeometry:
     def reference_atoms(self) -> np.ndarray:
         """Reference positions of the LAMMPS atoms (n_atoms, 3), Angstrom."""
         return self.crystal.positions[self.atom_site]
+
+    @property
+    def n_mesh_nodes(self) -> int:
+        """Number of mesh nodes (the first rows of the degrees of freedom)."""
+        return self.mesh.n_nodes
+
+    @cached_property
+    def atom_sublattice(self) -> np.ndarray:
+        """Sublattice of every LAMMPS atom, shape (n_atoms,)."""
+        return self.sublattice[self.atom_site]
+
+    @cached_property
+    def shifted_atoms(self) -> np.ndarray:
+        """LAMMPS atoms placed by the mesh plus an inner shift: interpolated (not degrees of
+        freedom) atoms of sublattices other than 0."""
+        return np.flatnonzero((self.atom_node < 0) & (self.atom_sublattice > 0))
 
     @cached_property
     def atom_node(self) -> np.ndarray:
@@ -166,6 +188,7 @@ def build_geometry(
     growth: float = 0.25,
     grading_exponent: float | None = None,
     nodes: np.ndarray | None = None,
+    sublattice: np.ndarray | None = None,
 ) -> CoupledGeometry:
     """Derive regions, padding, graded mesh and interpolation from a reference crystal.
 
@@ -196,6 +219,13 @@ def build_geometry(
     nodes : ndarray, shape (n, 3), optional
         User-chosen node positions instead of the graded selection; each must be a
         lattice site (:class:`NodeOffLatticeError` otherwise).
+    sublattice : ndarray of int, shape (n_sites,), optional
+        For a multilattice, the basis atom of the primitive cell each site is
+        (:func:`~qcbridge.structures.assign_sublattices`): the mesh is built on sublattice 0
+        (the Bravais lattice, whose lattice vectors ``lattice`` must describe), resolved
+        atoms of the other sublattices are extra degrees of freedom, and padding atoms of
+        the other sublattices follow the mesh plus the inner shift of their element.
+        Default: a simple lattice (all 0).
 
     Raises
     ------
@@ -241,20 +271,44 @@ def build_geometry(
                 f"{2 * (depth - margin):.3g} A across, or shrink the atomistic or blending region"
             )
 
+    sub = np.zeros(len(X), dtype=np.int64) if sublattice is None else np.asarray(sublattice, dtype=np.int64)
+    if sub.shape != (len(X),):
+        raise CouplingError(f"sublattice labels must be given per site ({len(X)}), got shape {sub.shape}")
+    bravais = np.flatnonzero(sub == 0)
     if nodes is None:
-        node_site = graded_lattice_nodes(P, resolved, np.asarray(lattice, float)[:dim, :dim], growth=growth,
-                                         exponent=grading_exponent)
+        mesh_site = bravais[graded_lattice_nodes(P[bravais], resolved[bravais], np.asarray(lattice, float)[:dim, :dim],
+                                                 growth=growth, exponent=grading_exponent)]
     else:
-        dist, node_site = cKDTree(X).query(np.asarray(nodes, dtype=float))
+        dist, mesh_site = cKDTree(X[bravais]).query(np.asarray(nodes, dtype=float))
         if dist.max() > 1e-6:
             raise NodeOffLatticeError(np.flatnonzero(dist > 1e-6), float(dist.max()))
-        node_site = np.union1d(node_site, np.flatnonzero(resolved))
+        mesh_site = np.union1d(bravais[mesh_site], np.flatnonzero(resolved & (sub == 0)))
     thickness = float(crystal.cell[2, 2]) if dim == 2 else 1.0
-    mesh = Mesh.from_points(P[node_site], thickness=thickness)
+    mesh = Mesh.from_points(P[mesh_site], thickness=thickness)
+    extra_site = np.flatnonzero(resolved & (sub != 0))
+    node_site = np.concatenate([mesh_site, extra_site])
     atom_site = np.flatnonzero(resolved | padding)
-    interp, element, bary = mesh.interpolation_matrix(P[atom_site])
+    on_mesh, element, bary = mesh.interpolation_matrix(P[atom_site])
+    interp = _with_extra_dofs(on_mesh, atom_site, extra_site)
     region = np.full(len(X), Region.CONTINUUM, dtype=np.int8)
     region[padding] = Region.PADDING
     region[blend] = Region.BLEND
     region[core] = Region.CORE
-    return CoupledGeometry(crystal, dim, region, beta, node_site, atom_site, mesh, interp, depth, element, bary)
+    return CoupledGeometry(crystal, dim, region, beta, node_site, atom_site, mesh, interp, depth, element, bary, sub)
+
+
+def _with_extra_dofs(on_mesh: sp.csr_matrix, atom_site: np.ndarray, extra_site: np.ndarray) -> sp.csr_matrix:
+    """The mesh interpolation (n_atoms x n_mesh) widened by the extra degrees of freedom: an
+    atom that is an extra degree of freedom follows its own row instead of the mesh."""
+    n_atoms, n_mesh = on_mesh.shape
+    if len(extra_site) == 0:
+        return on_mesh
+    extra_rows = np.searchsorted(atom_site, extra_site)  # both sorted; every extra site is an atom
+    keep = np.ones(n_atoms)
+    keep[extra_rows] = 0.0
+    mesh_part = sp.diags(keep) @ on_mesh
+    own = sp.csr_matrix((np.ones(len(extra_rows)), (extra_rows, np.arange(len(extra_rows)))),
+                        shape=(n_atoms, len(extra_rows)))
+    interp = sp.hstack([mesh_part, own], format="csr")
+    interp.eliminate_zeros()
+    return interp
