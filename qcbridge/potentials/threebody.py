@@ -50,7 +50,7 @@ from ase import Atoms
 from ase.neighborlist import neighbor_list
 
 from ..errors import PotentialError, SpeciesError, StructureError
-from .manybody import StillingerWeber, Tersoff, ThreeBodyParameters, sw_cutoff_squared
+from .manybody import PARAMETER_NAMES, StillingerWeber, Tersoff, ThreeBodyParameters, sw_cutoff_squared
 from .potential import Potential
 
 __all__ = ["ThreeBodyFunctions", "StillingerWeberFunctions", "TersoffFunctions", "threebody_functions",
@@ -310,16 +310,13 @@ class TersoffFunctions(ThreeBodyFunctions):
     @classmethod
     def from_parameters(cls, t: ThreeBodyParameters) -> TersoffFunctions:
         """From the parameters of a ``*.tersoff`` file."""
-        from .manybody import PARAMETER_NAMES
-
         params = {name: t[name] for name in PARAMETER_NAMES["tersoff"]}
-        n = params["n"]
-        with np.errstate(divide="ignore"):
-            safe = np.where(n > 0, n, 1.0)
-            c1 = np.where(n > 0, (2.0 * safe * 1.0e-16) ** (-1.0 / safe), 0.0)
-            c2 = np.where(n > 0, (2.0 * safe * 1.0e-8) ** (-1.0 / safe), 0.0)
-        c3 = np.where(n > 0, 1.0 / np.where(n > 0, c2, 1.0), 0.0)
-        c4 = np.where(n > 0, 1.0 / np.where(n > 0, c1, 1.0), 0.0)
+        positive = params["n"] > 0  # LAMMPS sets c1..c4 = 0 for n = 0
+        n = np.where(positive, params["n"], 1.0)
+        c1 = np.where(positive, (2.0 * n * 1.0e-16) ** (-1.0 / n), 0.0)
+        c2 = np.where(positive, (2.0 * n * 1.0e-8) ** (-1.0 / n), 0.0)
+        c3 = np.where(positive, 1.0 / np.where(positive, c2, 1.0), 0.0)
+        c4 = np.where(positive, 1.0 / np.where(positive, c1, 1.0), 0.0)
         cut = params["R"] + params["D"]
         return cls(t.elements, t.cutoff, params, cut * cut, c1, c2, c3, c4)
 
@@ -380,15 +377,16 @@ class TersoffFunctions(ThreeBodyFunctions):
         b, db = self._bond_order(zeta, kb)
         e_att = np.where(inside, 0.5 * b * fa, 0.0)
         pref = np.where(inside, 0.5 * fa * db, 0.0)  # dE/dzeta of each bond
-        e_pair = 0.5 * (_pair_weights(center, neighbor) * e_rep + e_att)  # each atom's half of both terms
+        w = _pair_weights(center, neighbor)
+        e_pair = 0.5 * (w * e_rep + e_att)  # each atom's half of both terms
         energies = _scatter(center, e_pair, n_sites) + _scatter(neighbor, e_pair, n_sites)
-        grad = np.where(inside, _pair_weights(center, neighbor) * d_rep + 0.5 * b * dfa, 0.0)[..., None] * u
+        grad = np.where(inside, w * d_rep + 0.5 * b * dfa, 0.0)[..., None] * u
         if t1.size:
-            w = np.where(valid, pref[:, t1], 0.0)
+            dz = np.where(valid, pref[:, t1], 0.0)  # dE/dzeta_ij of each triplet
             dcos1 = (u2 - cs[..., None] * u1) / r1[..., None]
             dcos2 = (u1 - cs[..., None] * u2) / r2[..., None]
-            a1 = (w * fik * dg * ex)[..., None] * dcos1 + (w * fik * g * dex)[..., None] * u1
-            a2 = ((w * g * (dfik * ex - fik * dex))[..., None] * u2 + (w * fik * dg * ex)[..., None] * dcos2)
+            a1 = (dz * fik * dg * ex)[..., None] * dcos1 + (dz * fik * g * dex)[..., None] * u1
+            a2 = (dz * g * (dfik * ex - fik * dex))[..., None] * u2 + (dz * fik * dg * ex)[..., None] * dcos2
             grad += _scatter(t1, a1, nb) + _scatter(t2, a2, nb)
         return energies, grad
 
