@@ -1,15 +1,17 @@
 """The continuum: simplicial meshes, the Cauchy-Born strain energy density of a crystal,
 and finite-element assembly of energies, forces and stiffness over a mesh.
 
-mesh (:class:`Mesh`) + material (:class:`CauchyBorn`, :class:`LinearElastic`) ->
+mesh (:class:`Mesh`) + material (:class:`CauchyBorn`, :class:`LammpsCauchyBorn` for any
+potential LAMMPS evaluates, :class:`LinearElastic`) ->
 :class:`ContinuumModel` (energy, forces, stiffness of nodal displacements).
 """
 
 from .assembly import ContinuumModel, LinearElastic
 from .cauchy_born import CauchyBorn, check_deformation, equilibrium_lattice_constant
+from .lammps_cell import LammpsCauchyBorn
 from .mesh import Mesh, graded_lattice_nodes, structured_mesh
 
 __all__ = [
-    "CauchyBorn", "ContinuumModel", "LinearElastic", "Mesh", "check_deformation", "equilibrium_lattice_constant",
-    "graded_lattice_nodes", "structured_mesh",
+    "CauchyBorn", "ContinuumModel", "LammpsCauchyBorn", "LinearElastic", "Mesh", "check_deformation",
+    "equilibrium_lattice_constant", "graded_lattice_nodes", "structured_mesh",
 ]
