@@ -58,8 +58,10 @@ def test_lines_resolve_files_and_reorder_types(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     same = lammps_potential("pair_style meam  # Baskes\npair_coeff * * library.meam Cu &\n my_cu.meam Cu", species="Cu")
     assert same.cutoff == 4.0 and tmp_path.resolve() / "my_cu.meam" in same.files
-    # an element list follows the type order; explicit types are repeated per species
-    alloy = lammps_potential("pair_style eam/alloy\npair_coeff * * CuNi.eam.alloy Ni Cu", species=["Ni", "Cu"])
+    # species default to the element list; it follows the type order; explicit types are
+    # repeated per species
+    alloy = lammps_potential("pair_style eam/alloy\npair_coeff * * CuNi.eam.alloy Ni Cu")
+    assert alloy.species == ("Ni", "Cu") and lammps_potential(*MEAM).species == ("Cu",)
     assert alloy.pair_coeff(["Cu", "Ni", "Cu"])[0].endswith("CuNi.eam.alloy Cu Ni Cu")
     lj = lammps_potential("pair_style lj/cut 8.5", ["pair_coeff 1 1 0.0104 3.4", "2 2 0.014 3.6",
                                                     "pair_coeff 2 1 0.012 3.5"], ["Ar", "Kr"], manybody=False)
@@ -73,8 +75,10 @@ def test_bad_lines_are_named_errors(tmp_path):
         lammps_potential("pair_style eam/alloy", "pair_coeff * * CuNi.eam.alloy Ni Cu", ["Cu", "Ni"])
     with pytest.raises(errors.SpeciesError, match="ends in the elements Cu.*2 atom types"):
         lammps_potential("pair_style eam/alloy", "pair_coeff * * CuNi.eam.alloy Cu", ["Cu", "Ni"])
-    with pytest.raises(errors.SpeciesError, match="species="):
-        lammps_potential(*MEAM)
+    with pytest.raises(errors.SpeciesError, match="give species="):
+        lammps_potential("pair_style lj/cut 8.5", "pair_coeff * * 0.0104 3.4")
+    with pytest.raises(errors.SpeciesError, match="repeat"):
+        lammps_potential(*MEAM, ["Cu", "Cu"])
     with pytest.raises(errors.PotentialError, match="Cu_nowhere.meam not found"):
         lammps_potential("pair_style meam", "pair_coeff * * library.meam Cu Cu_nowhere.meam Cu", ["Cu"])
     with pytest.raises(errors.PotentialError, match="exactly one pair_style"):

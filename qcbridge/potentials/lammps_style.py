@@ -125,9 +125,10 @@ def lammps_potential(
     pair_coeff : str or sequence of str
         ``pair_coeff`` lines (the keyword may be left out) and ``pair_modify`` lines, for
         atom types 1..n = ``species``.
-    species : str or sequence of str
-        Chemical symbol of LAMMPS atom types 1, 2, ... (required). When a ``pair_coeff * *``
-        line ends in element names (``... CuNi.eam.alloy Ni Cu``), they must equal these.
+    species : str or sequence of str, optional
+        Chemical symbol of LAMMPS atom types 1, 2, ... When a ``pair_coeff * *`` line ends
+        in element names (``... CuNi.eam.alloy Ni Cu``), they must equal these; default:
+        those names (an element list is then required).
     masses : sequence of float, optional
         amu; default ASE's standard masses.
     cutoff : float, optional
@@ -147,8 +148,8 @@ def lammps_potential(
         No or several ``pair_style`` lines, other commands, a file found nowhere, no mass
         known for a species, masses not one per species.
     SpeciesError
-        Species missing, repeated or not chemical symbols, or an element list that differs
-        from them (the message names both).
+        Species not given and not in the lines, repeated or not chemical symbols, or an
+        element list that differs from them (the message names both).
     LammpsError
         LAMMPS refused the lines (unknown style, unreadable file, element not in the file);
         LAMMPS's own message and the line.
@@ -159,14 +160,12 @@ def lammps_potential(
     >>> pot.cutoff
     4.0
     """
-    if species is None:
-        raise SpeciesError("lammps_potential needs species=: the chemical symbol of each LAMMPS atom type")
-    symbols = (species,) if isinstance(species, str) else tuple(species)
-    _check_symbols(symbols)
     given = _lines(pair_style, "pair_style") + [
         line for entry in ([pair_coeff] if isinstance(pair_coeff, str) else pair_coeff)
         for line in _lines(entry, "pair_coeff")
     ]
+    symbols = _species_of(given) if species is None else (species,) if isinstance(species, str) else tuple(species)
+    _check_symbols(symbols)
     styles = [line for line in given if _split(line)[0] == "pair_style"]
     if len(styles) != 1:
         raise PotentialError(f"a LAMMPS potential needs exactly one pair_style line, got {len(styles)}: {given}")
@@ -259,6 +258,19 @@ def _element_tail(words: Sequence[str]) -> list[str]:
     while k > 0 and (_is_symbol(words[k - 1]) or words[k - 1] == "NULL"):
         k -= 1
     return list(words[k:])
+
+
+def _species_of(lines: Sequence[str]) -> tuple[str, ...]:
+    """Species read from the element list ending the first ``pair_coeff * *`` line."""
+    for line in lines:
+        words = _split(line)
+        if words[0] == "pair_coeff" and words[1:3] == ["*", "*"]:
+            tail = _element_tail(words[3:])
+            if tail and "NULL" not in tail:
+                return tuple(tail)
+            break
+    raise SpeciesError("give species= (the chemical symbol of each LAMMPS atom type): the lines end in no element "
+                       "list to read them from")
 
 
 def _check_elements(words: Sequence[str], species: tuple[str, ...]) -> None:
