@@ -185,3 +185,28 @@ def test_material_cache_and_bad_deformations():
     assert lc.energy_density(Fs[2]) == W[2]  # cached results stay readable
     with pytest.raises(errors.EngineStateError):
         lc.energy_density(np.eye(3))
+
+
+def test_force_based_patch_test_with_meam_and_its_lammps_material():
+    """bqcf and qcf need LAMMPS forces only: a MEAM slab under a homogeneous F, with the
+    material LAMMPS evaluates, has no residual force; energy-based coupling needs weighted
+    site energies, which no pair style given by its lines has, and says so."""
+    from qcbridge.coupling import HomogeneousDeformation, QCModel
+    from qcbridge.coupling.builders import DISLOCATION_AXES, minimum_slab_size
+    from qcbridge.coupling.geometry import build_geometry
+    from qcbridge.structures import Lattice, cubic_crystal, lattice_basis, oriented_primitive_cell
+
+    pot, a = lammps_potential(*MEAM), 3.62  # alat of Cu.meam: pressure 5e-9 eV/A^3
+    size = minimum_slab_size(pot, Lattice.FCC, a, DISLOCATION_AXES, 11.0, 8.0)
+    crystal = cubic_crystal(Lattice.FCC, "Cu", a, directions=DISLOCATION_AXES, size=(*size, 1),
+                            pbc=(False, False, True))
+    geometry = build_geometry(crystal, 11.0, cutoff=pot.cutoff, manybody=pot.is_manybody,
+                              lattice=lattice_basis(crystal.positions[:, :2]), blend_width=8.0)
+    boundary = HomogeneousDeformation(np.array([[1.01, 0.02, 0.0], [-0.01, 0.995, 0.0], [0.0, 0.0, 1.0]]))
+    with LammpsCauchyBorn(oriented_primitive_cell(Lattice.FCC, "Cu", a, DISLOCATION_AXES), pot) as material:
+        for method in ("bqcf", "qcf"):
+            with QCModel(geometry, pot, material, method, boundary) as model:
+                assert model.residual_report(model.predictor())[0] < 1e-10
+        assert material.evaluations == 1  # every element has the same F
+        with pytest.raises(errors.PotentialError, match="weighted site energies"):
+            QCModel(geometry, pot, material, "bqce", boundary)
