@@ -13,9 +13,16 @@ E the energy and Wv = sum r (x) f the virial LAMMPS reports for that cell (volum
 envelope theorem when the basis is relaxed). The tangent dP/dF is the central difference of
 P with step h in each F_kL (relaxed P for multilattices, which includes the inner
 relaxation; Tadmor & Miller, *Modeling Materials* (2011), ch. 11), symmetrized over
-(iJ) <-> (kL): its error is O(h^2) plus the round-off of P divided by h, about 1e-9 of the
-tangent for h = 1e-5 (tests: 1e-8 against the analytic tangent of
-:class:`~qcbridge.continuum.CauchyBorn`).
+(iJ) <-> (kL). Its error is O(h^2) plus the round-off of P (and, relaxed, the residual of
+the relaxation) over h: for h = 1e-6, 1e-10 to 1e-9 of the tangent for Cu_u3.eam and
+Al_jnp.eam fcc, 1e-7 (median) for relaxed hcp Mg_mm.eam.fs, against the analytic tangent of
+:class:`~qcbridge.continuum.CauchyBorn`; MEAM Cu elastic constants equal LAMMPS's own stress
+differences to 2e-10. Tabulated
+potentials are cubic splines with a second derivative that jumps at the table knots, so W is
+only once continuously differentiable there: where a bond length lies within the stencil
+of a knot, the difference averages both sides and can differ from a one-sided analytic
+tangent by up to the jump (2e-4 of the tangent for Mg_mm.eam.fs at some F; smaller h makes
+that rarer, larger h more frequent).
 
 Every F goes to LAMMPS once: results are kept in an LRU cache keyed by F rounded to 1e-12
 (and are those of the rounded F, so they never depend on what was evaluated before), so the
@@ -70,7 +77,8 @@ class LammpsCauchyBorn:
     relax_tol : float
         Convergence of the relaxation: 2-norm of the force vector of the cell (eV/A).
     step : float
-        Finite-difference step h of the tangent (in F, dimensionless).
+        Finite-difference step h of the tangent (in F, dimensionless); see the module
+        docstring for the accuracy it gives.
     cache_size : int
         Most deformation gradients whose results are kept.
 
