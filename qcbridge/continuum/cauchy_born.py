@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from itertools import product
-from typing import Literal, overload
+from typing import Any, Literal, overload
 
 import numpy as np
 from ase import Atoms
@@ -30,8 +30,11 @@ from ..engines.checks import close_pairs
 from ..errors import ConvergenceError, DeformationError, NonFiniteError, SolverError, StructureError
 from ..potentials import Potential
 from ..potentials.functions import numpy_functions
+from ..potentials.manybody import StillingerWeber, Tersoff
+from ..potentials.threebody import ThreeBodyFunctions, threebody_functions
 from ..tensors import min_eigenvalue_sym3, pinv_sym, stiffness_to_voigt
 from .inner_relaxation import condense, minimize_shifts
+from .threebody_terms import threebody_energy_terms
 
 __all__ = ["CauchyBorn", "check_deformation", "equilibrium_lattice_constant"]
 
@@ -58,6 +61,14 @@ def check_deformation(F: np.ndarray) -> np.ndarray:
         where = f" at batch index {idx}" if idx else ""
         raise DeformationError(f"det F = {det[tuple(idx)]:.4g} <= 0{where}: F inverts the crystal")
     return F
+
+
+def _material_functions(potential: Potential) -> Any:
+    """The numpy evaluator Cauchy-Born uses: three-body functions for Stillinger-Weber and
+    Tersoff, pair/EAM/table functions otherwise."""
+    if isinstance(potential, (StillingerWeber, Tersoff)):
+        return threebody_functions(potential)
+    return numpy_functions(potential)
 
 
 #: Smallest principal stretch a Cauchy-Born evaluation accepts.
@@ -112,7 +123,7 @@ class CauchyBorn:
         if len(pairs):
             raise StructureError(f"basis atoms {pairs[0].tolist()} of the Cauchy-Born cell sit {dist[0]:.3g} A apart "
                                  "(periodic images included): remove duplicate atoms or enlarge the cell")
-        self.functions = numpy_functions(potential)
+        self.functions = _material_functions(potential)
         symbols = cell_atoms.get_chemical_symbols()  # type: ignore[no-untyped-call]  # unannotated in ase
         potential.check_species(symbols)
         self.species = np.array([self.functions.species.index(s) for s in symbols])
@@ -150,7 +161,7 @@ class CauchyBorn:
             d = np.linalg.norm(X, axis=1)
             keep = (d < radius) & (d > 1e-10)
             weight = np.ones(len(X))
-            if self.nbasis == 1:
+            if self.nbasis == 1 and not isinstance(self.functions, ThreeBodyFunctions):
                 # simple lattice: bonds X and -X have the same length, keep one of each
                 # pair with weight 2 (first non-zero component positive)
                 first = X[np.arange(len(X)), np.argmax(np.abs(X) > 1e-10, axis=1)]
@@ -184,6 +195,8 @@ class CauchyBorn:
         # weighted bond tables: w (bond multiplicity), Aw = w A, AAw = w A (x) A, Sw = w S_a
         a, c, X, w, Aw, AAw, Sw = self._bonds(self._radius(F, np.linalg.norm(s, axis=-1).max(initial=0.0)))
         fn = self.functions
+        if isinstance(fn, ThreeBodyFunctions):  # every bond once, weight 1: Aw = A
+            return threebody_energy_terms(fn, (a, c, X, Aw), F, s, self.species, order)
         B, nbond, M = F.shape[0], len(X), Aw.shape[1]
         lean = self.nbasis == 1 and order < 2
         if lean:

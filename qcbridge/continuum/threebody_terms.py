@@ -1,0 +1,71 @@
+"""Cauchy-Born energy terms of three-body potentials (Stillinger-Weber, Tersoff).
+
+The cell's ordered bonds b (from basis atom a to a translate of basis atom c, reference
+vector X_b) deform to x_b = F X_b + s_c - s_a. The potential's numpy evaluator gives the
+energy per cell E = sum_a E_a and its gradient g_b = dE/dx_b; then
+
+    dE/dF_iJ = sum_b g_bi X_bJ,    dE/ds_k = sum_b g_b (delta_ck - delta_ak),
+
+the same contraction with A_b = (X_b, e_c - e_a) as for pair and EAM potentials. The
+Hessian in y = (F columns, shifts), needed for the inner relaxation and the tangent, is the
+central difference of that analytic gradient (step 1e-5 in F and Angstrom; symmetrized).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..potentials.threebody import ThreeBodyFunctions
+
+__all__ = ["FD_STEP", "threebody_energy_terms"]
+
+#: Step of the central differences of the gradient (dimensionless in F, Angstrom in s).
+FD_STEP = 1e-5
+
+
+def _gradient(fn: ThreeBodyFunctions, bonds: tuple[np.ndarray, ...], F: np.ndarray, s: np.ndarray,
+              species: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    a, c, X, A = bonds
+    x = np.einsum("bij,nj->bni", F, X) + (s[:, c] - s[:, a])
+    E_sites, g = fn.site_energies(x, a, c, species, s.shape[1])
+    B, M = F.shape[0], A.shape[1]
+    G = (g.transpose(0, 2, 1).reshape(B * 3, len(X)) @ A).reshape(B, 3, M)
+    return E_sites.sum(axis=1), G
+
+
+def threebody_energy_terms(fn: ThreeBodyFunctions, bonds: tuple[np.ndarray, ...], F: np.ndarray, s: np.ndarray,
+                           species: np.ndarray, order: int
+                           ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """Energy per cell (eV, (B,)), its gradient (B, 3, 3 + nb) and, for order 2, Hessian
+    (B, 3, 3 + nb, 3, 3 + nb) in y = (F columns, shifts).
+
+    Parameters
+    ----------
+    fn : ThreeBodyFunctions
+    bonds : (a, c, X, A)
+        Every ordered bond of the cell within the search radius: basis atoms, reference
+        vectors (Angstrom) and A_b = (X_b, e_c - e_a).
+    F : ndarray, shape (B, 3, 3)
+    s : ndarray, shape (B, nb, 3)
+        Inner shifts (Angstrom).
+    species : ndarray of int, shape (nb,)
+    order : int
+    """
+    E, G = _gradient(fn, bonds, F, s, species)
+    if order < 2:
+        return E, G, None
+    B, M = G.shape[0], G.shape[2]
+    H = np.empty((B, 3, M, 3, M))
+    for i in range(3):
+        for m in range(M):  # y component (i, m): F[:, i, m] for m < 3, s[:, m - 3, i] otherwise
+            Fp, Fm, sp, sm = F.copy(), F.copy(), s.copy(), s.copy()
+            if m < 3:
+                Fp[:, i, m] += FD_STEP
+                Fm[:, i, m] -= FD_STEP
+            else:
+                sp[:, m - 3, i] += FD_STEP
+                sm[:, m - 3, i] -= FD_STEP
+            H[:, :, :, i, m] = (_gradient(fn, bonds, Fp, sp, species)[1]
+                                - _gradient(fn, bonds, Fm, sm, species)[1]) / (2.0 * FD_STEP)
+    H = 0.5 * (H + H.transpose(0, 3, 4, 1, 2))
+    return E, G, H
