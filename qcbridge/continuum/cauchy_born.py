@@ -187,6 +187,18 @@ class CauchyBorn:
         return (self.cutoff + 2.0 * shift_norm) / (smin * (1.0 - 1e-9)) + 1e-6
 
     # ------------------------------------------------------------- evaluation
+    def _shift_terms(self) -> Callable[[np.ndarray, np.ndarray, int], _EnergyTerms] | None:
+        """Cheaper energy terms for the inner relaxation's iterations (three-body potentials,
+        whose Hessian is a finite difference: only its shift block), or None."""
+        fn = self.functions
+        if not isinstance(fn, ThreeBodyFunctions):
+            return None
+
+        def terms(F: np.ndarray, s: np.ndarray, order: int) -> _EnergyTerms:
+            a, c, X, _, Aw, _, _ = self._bonds(self._radius(F, np.linalg.norm(s, axis=-1).max(initial=0.0)))
+            return threebody_energy_terms(fn, (a, c, X, Aw), F, s, self.species, order, shifts_only=True)
+        return terms
+
     def _energy_terms(self, F: np.ndarray, s: np.ndarray, order: int) -> _EnergyTerms:
         """Energy per cell, gradient and Hessian in y = (F columns, shifts).
 
@@ -286,7 +298,7 @@ class CauchyBorn:
         FF = np.repeat(F, S, axis=0)
         s0 = np.einsum("bij,baj->bai", FF, np.tile(np.array(starts), (B, 1, 1)))
         s_all, E_all, G_all, H_all = minimize_shifts(self._energy_terms, FF, s0, relax_tol=self.relax_tol,
-                                                     max_step=self.max_step)
+                                                     max_step=self.max_step, shift_terms=self._shift_terms())
         # best start per F; among minima equal to round-off (mirror images) the first start,
         # s = 0 before the others, wins -- the minimum a relaxation from the unshifted basis finds
         E = E_all.reshape(B, S)
@@ -311,12 +323,16 @@ class CauchyBorn:
         F = check_deformation(F)
         shape = F.shape[:-2]
         flat = F.reshape(-1, 3, 3)
+        same = np.arange(len(flat))
+        if self.nbasis > 1 and self.relax:  # an inner relaxation per distinct F only (a homogeneous state: one)
+            flat, same = np.unique(flat.reshape(-1, 9), axis=0, return_inverse=True)
+            flat, same = flat.reshape(-1, 3, 3), same.ravel()
         out = [self._relaxed(flat[i : i + chunk], order)[:3] for i in range(0, len(flat), chunk)]
-        E = np.concatenate([o[0] for o in out]).reshape(shape) / self.volume
-        P = np.concatenate([o[1] for o in out]).reshape(shape + (3, 3)) / self.volume
+        E = np.concatenate([o[0] for o in out])[same].reshape(shape) / self.volume
+        P = np.concatenate([o[1] for o in out])[same].reshape(shape + (3, 3)) / self.volume
         C = None
         if order >= 2:
-            C = np.concatenate([o[2] for o in out]).reshape(shape + (3, 3, 3, 3)) / self.volume
+            C = np.concatenate([o[2] for o in out])[same].reshape(shape + (3, 3, 3, 3)) / self.volume
         if two_d:
             P = P[..., :2, :2]
             C = None if C is None else C[..., :2, :2, :2, :2]

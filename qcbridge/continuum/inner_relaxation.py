@@ -23,8 +23,8 @@ __all__ = ["EnergyTerms", "condense", "minimize_shifts"]
 EnergyTerms = Callable[[np.ndarray, np.ndarray, int], tuple[np.ndarray, np.ndarray | None, np.ndarray | None]]
 
 
-def minimize_shifts(energy_terms: EnergyTerms, F: np.ndarray, s: np.ndarray,
-                    *, relax_tol: float, max_step: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def minimize_shifts(energy_terms: EnergyTerms, F: np.ndarray, s: np.ndarray, *, relax_tol: float, max_step: float,
+                    shift_terms: EnergyTerms | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Saddle-free Newton (step -V abs(Lambda)^+ V^T g, a descent direction even where the
     shift Hessian is indefinite) with a backtracking line search on each member's
     energy. Once converged, one more step polishes the shifts to round-off so that
@@ -41,6 +41,10 @@ def minimize_shifts(energy_terms: EnergyTerms, F: np.ndarray, s: np.ndarray,
         Largest force on a basis atom at convergence (eV/A).
     max_step : float
         Largest move of a basis atom per iteration (Angstrom).
+    shift_terms : callable, optional
+        Like ``energy_terms`` at order 2 but with only the shift block of the Hessian (of
+        basis atoms 1..nb-1) computed, used in the iterations when the full Hessian is
+        costly; ``energy_terms`` is then called once at the relaxed shifts.
 
     Returns
     -------
@@ -57,12 +61,17 @@ def minimize_shifts(energy_terms: EnergyTerms, F: np.ndarray, s: np.ndarray,
     m = 3 * (nb - 1)
     s = s.copy()
     polished = False
+    terms = energy_terms if shift_terms is None else shift_terms
     for _ in range(100):
-        E, G, H = energy_terms(F, s, 2)
+        E, G, H = terms(F, s, 2)
         if G is None or H is None:
             raise SolverError("energy_terms(F, s, 2) must return the gradient and the Hessian, got None")
         gs = G[:, :, 4:].transpose(0, 2, 1).reshape(B, m)  # dE/ds of basis atoms 1..nb-1
         if polished:
+            if shift_terms is not None:
+                E, G, H = energy_terms(F, s, 2)
+                if G is None or H is None:
+                    raise SolverError("energy_terms(F, s, 2) must return the gradient and the Hessian, got None")
             return s, E, G, H
         polished = np.abs(gs).max() < relax_tol
         Hss = H[:, :, 4:, :, 4:].transpose(0, 2, 1, 4, 3).reshape(B, m, m)

@@ -34,7 +34,7 @@ def _gradient(fn: ThreeBodyFunctions, bonds: tuple[np.ndarray, ...], F: np.ndarr
 
 
 def threebody_energy_terms(fn: ThreeBodyFunctions, bonds: tuple[np.ndarray, ...], F: np.ndarray, s: np.ndarray,
-                           species: np.ndarray, order: int
+                           species: np.ndarray, order: int, *, shifts_only: bool = False
                            ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
     """Energy per cell (eV, (B,)), its gradient (B, 3, 3 + nb) and, for order 2, Hessian
     (B, 3, 3 + nb, 3, 3 + nb) in y = (F columns, shifts).
@@ -50,14 +50,17 @@ def threebody_energy_terms(fn: ThreeBodyFunctions, bonds: tuple[np.ndarray, ...]
         Inner shifts (Angstrom).
     species : ndarray of int, shape (nb,)
     order : int
+    shifts_only : bool
+        Differentiate only along the shifts of basis atoms 1..nb-1 (the rest of H is zero):
+        what the inner relaxation's Newton steps need, at a fraction of the cost.
     """
     E, G = _gradient(fn, bonds, F, s, species)
     if order < 2:
         return E, G, None
     B, M = G.shape[0], G.shape[2]
-    H = np.empty((B, 3, M, 3, M))
+    H = np.zeros((B, 3, M, 3, M))
     for i in range(3):
-        for m in range(M):  # y component (i, m): F[:, i, m] for m < 3, s[:, m - 3, i] otherwise
+        for m in range(4 if shifts_only else 0, M):  # y component (i, m): F[:, i, m] for m < 3, s[:, m - 3, i] else
             Fp, Fm, sp, sm = F.copy(), F.copy(), s.copy(), s.copy()
             if m < 3:
                 Fp[:, i, m] += FD_STEP

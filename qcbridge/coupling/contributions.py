@@ -85,9 +85,13 @@ class WeightedAtomistic:
             raise
 
     def evaluate(self, u: np.ndarray) -> tuple[float, np.ndarray]:
-        self.engine.set_positions(self.kinematics.atom_positions(u))
+        kin = self.kinematics
+        self.engine.set_positions(kin.atom_positions(u))
         e, f = self.engine.energy_forces()
-        return e, self.kinematics.geometry.interpolation.T @ f
+        nodal = kin.geometry.interpolation.T @ f
+        if len(kin.geometry.shifted_atoms):  # atoms placed through inner shifts: the chain rule through s(F)
+            nodal = nodal + kin.shift_forces(u, f)
+        return e, nodal
 
     def reset(self) -> None:
         self.engine.reset()
@@ -115,7 +119,7 @@ class AtomisticNodeForces:
     def evaluate(self, u: np.ndarray) -> tuple[None, np.ndarray]:
         self.engine.set_positions(self.kinematics.atom_positions(u))
         f = self.engine.forces()
-        out = np.zeros((self.kinematics.geometry.mesh.n_nodes, 3))
+        out = np.zeros((len(self.kinematics.geometry.node_site), 3))
         an = self.kinematics.geometry.atom_node
         out[an[an >= 0]] = f[an >= 0]
         return None, self.node_weights * out
@@ -146,9 +150,11 @@ class CauchyBornElements:
                  node_weights: np.ndarray | None = None):
         self.model = ContinuumModel(kinematics.geometry.mesh, material, element_weights, kinematics.eigen_gradient)
         self.node_weights = None if node_weights is None else np.asarray(node_weights, dtype=float)[:, None]
+        self.n_mesh = kinematics.geometry.n_mesh_nodes
 
     def evaluate(self, u: np.ndarray) -> tuple[float | None, np.ndarray]:
-        e, f = self.model.energy_forces(u)
+        e, f_mesh = self.model.energy_forces(u[: self.n_mesh])
+        f = f_mesh if len(u) == self.n_mesh else np.concatenate([f_mesh, np.zeros((len(u) - self.n_mesh, 3))])
         if self.node_weights is None:
             return e, f
         return None, self.node_weights * f

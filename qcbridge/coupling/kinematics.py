@@ -17,10 +17,12 @@ Atom positions are x = X + I u + offset (I: the geometry's interpolation).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from ..continuum.mesh import Mesh
+from ..errors import CouplingError
 from .boundary import Boundary
 from .geometry import CoupledGeometry, Region
 
@@ -66,7 +68,9 @@ def slip_corrections(mesh: Mesh, node_X: np.ndarray, boundary: Boundary, point_X
 class Kinematics:
     """A geometry under a boundary condition: predictor, slip corrections, atom positions.
 
-    Build with :meth:`of`.
+    Build with :meth:`of`. For a multilattice, interpolated atoms of sublattice k > 0 sit at
+    X + I u + s_k(F_e): the mesh's displacement plus the relaxed inner shift of the
+    Cauchy-Born ``material`` at their element's deformation gradient F_e.
 
     Attributes
     ----------
@@ -78,6 +82,8 @@ class Kinematics:
         Slip correction of each LAMMPS atom (Angstrom).
     padding_elements : ndarray of int
         Elements that hold padding atoms.
+    material : object or None
+        Gives ``shift_derivatives(F)`` (relaxed shifts and ds/dF) for multilattices.
     """
 
     geometry: CoupledGeometry
@@ -85,20 +91,58 @@ class Kinematics:
     eigen_gradient: np.ndarray
     atom_offset: np.ndarray
     padding_elements: np.ndarray
+    material: Any = None
 
     @classmethod
-    def of(cls, geometry: CoupledGeometry, boundary: Boundary) -> Kinematics:
-        """The kinematics of ``geometry`` under ``boundary`` (checked by ``boundary.check``)."""
+    def of(cls, geometry: CoupledGeometry, boundary: Boundary, material: Any = None) -> Kinematics:
+        """The kinematics of ``geometry`` under ``boundary`` (checked by ``boundary.check``).
+
+        Raises
+        ------
+        CouplingError
+            A multilattice geometry without a material that gives inner shifts.
+        """
         boundary.check(geometry.dim)
         g = geometry
+        if (g.sublattice[g.node_site] > 0).any() or len(g.shifted_atoms):
+            if not hasattr(material, "shift_derivatives"):
+                raise CouplingError("a multilattice geometry needs the Cauchy-Born material of its primitive cell "
+                                    "(its inner shifts place the atoms of the other sublattices)")
         eigen, offset = slip_corrections(g.mesh, g.reference_nodes, boundary, g.reference_atoms, g.atom_element,
                                          g.atom_bary)
         padding = g.region[g.atom_site] == Region.PADDING
-        return cls(geometry, boundary, eigen, offset, np.unique(g.atom_element[padding]))
+        return cls(geometry, boundary, eigen, offset, np.unique(g.atom_element[padding]), material)
+
+    def element_gradients(self, u: np.ndarray, elements: np.ndarray) -> np.ndarray:
+        """F of the given elements at displacements u (mesh rows), shape (n, 3, 3)."""
+        mesh = self.geometry.mesh
+        d = mesh.dim
+        F = np.broadcast_to(np.eye(3), (len(elements), 3, 3)).copy()
+        F[:, :, :d] += np.einsum("eaJ,eai->eiJ", mesh.shape_gradients[elements], u[mesh.elements[elements]])
+        return F + self.eigen_gradient[elements]
+
+    def _shifts(self, u: np.ndarray, atom_rows: np.ndarray,
+                derivative: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+        """Inner shifts s_k(F_e) (Angstrom, (n, 3)) of the given atoms, and ds_k/dF (n, 3, 3, 3)."""
+        g = self.geometry
+        elems, where = np.unique(g.atom_element[atom_rows], return_inverse=True)
+        F = self.element_gradients(u, elems)
+        # elements with bit-identical F (all of them in a homogeneous state) relax once
+        F_unique, same = np.unique(F.reshape(len(F), 9), axis=0, return_inverse=True)
+        s, ds = self.material.shift_derivatives(F_unique.reshape(-1, 3, 3))
+        rows, k = same.ravel()[where], g.atom_sublattice[atom_rows]
+        return s[rows, k], (ds[rows, k] if derivative else None)
 
     def predictor(self) -> np.ndarray:
-        """The boundary field at every node, shape (n_nodes, 3), Angstrom."""
-        return self.boundary.displacement(self.geometry.reference_nodes)
+        """The boundary field at every node, shape (n_nodes, 3), Angstrom; the extra degrees
+        of freedom of a multilattice get their inner shift on top."""
+        g = self.geometry
+        u = self.boundary.displacement(g.reference_nodes)
+        m = g.n_mesh_nodes
+        if len(g.node_site) > m:
+            rows = np.searchsorted(g.atom_site, g.node_site[m:])
+            u[m:] += self._shifts(u, rows)[0]
+        return u
 
     def padding_stretch(self, u: np.ndarray) -> tuple[float, int]:
         """Smallest in-plane (2D) or 3D principal stretch of the elements holding padding
@@ -111,15 +155,36 @@ class Kinematics:
         elems = self.padding_elements
         if len(elems) == 0:
             return np.inf, -1
-        mesh = self.geometry.mesh
-        d = mesh.dim
-        grad = np.einsum("eaJ,eai->eiJ", mesh.shape_gradients[elems], u[mesh.elements[elems]])  # du_i/dX_J
-        F = np.eye(3)[None, :, :d] + grad + self.eigen_gradient[elems][:, :, :d]
-        stretch = np.linalg.svd(F[:, :d, :] if d == 2 else F, compute_uv=False)[:, -1]
+        d = self.geometry.mesh.dim
+        F = self.element_gradients(u, elems)
+        stretch = np.linalg.svd(F[:, :d, :d] if d == 2 else F, compute_uv=False)[:, -1]
         k = int(np.argmin(stretch))
         return float(stretch[k]), int(elems[k])
 
     def atom_positions(self, u: np.ndarray) -> np.ndarray:
-        """Positions of the LAMMPS atoms X + I u + offset, shape (n_atoms, 3), Angstrom."""
+        """Positions of the LAMMPS atoms X + I u + offset (+ inner shifts), shape (n_atoms, 3), Angstrom."""
         g = self.geometry
-        return g.reference_atoms + g.interpolation @ u + self.atom_offset
+        x = g.reference_atoms + g.interpolation @ u + self.atom_offset
+        rows = g.shifted_atoms
+        if len(rows):
+            x[rows] += self._shifts(u, rows)[0]
+        return x
+
+    def shift_forces(self, u: np.ndarray, forces: np.ndarray) -> np.ndarray:
+        """Node forces (eV/A, (n_nodes, 3)) that forces on the shifted atoms exert through
+        their inner shifts: f_a,i = sum_p f_p . ds_k/dF_iJ grad N_a,J over the elements."""
+        g = self.geometry
+        out = np.zeros((len(g.node_site), 3))
+        rows = g.shifted_atoms
+        if len(rows) == 0:
+            return out
+        ds = self._shifts(u, rows, derivative=True)[1]
+        if ds is None:  # asked for above
+            raise CouplingError("the material returned no shift derivatives")
+        T = np.einsum("pm,pmiJ->piJ", forces[rows], ds)  # (p, 3, 3)
+        mesh = g.mesh
+        d = mesh.dim
+        grad = mesh.shape_gradients[g.atom_element[rows]]  # (p, d+1, d)
+        contrib = np.einsum("piJ,paJ->pai", T[:, :, :d], grad)  # (p, d+1, 3)
+        np.add.at(out, mesh.elements[g.atom_element[rows]], contrib)
+        return out

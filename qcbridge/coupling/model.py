@@ -68,7 +68,7 @@ class QCModel:
         if self.method.blended and has_continuum and not np.any(geometry.region == Region.BLEND):
             raise CouplingError(f"{self.method.name} blends over a blending region; build the geometry with "
                                 "blend_width > 0")
-        n = geometry.mesh.n_nodes
+        n = len(geometry.node_site)
         if fixed is not None:
             self.fixed = np.unique(np.asarray(fixed, dtype=np.int64))
             if self.fixed.size and (self.fixed.min() < 0 or self.fixed.max() >= n):
@@ -77,7 +77,7 @@ class QCModel:
             self.fixed = geometry.boundary_nodes if self.boundary.fixes_outer else np.zeros(0, dtype=np.int64)
         self.free = np.ones(n, dtype=bool)
         self.free[self.fixed] = False
-        self.kinematics = Kinematics.of(geometry, self.boundary)
+        self.kinematics = Kinematics.of(geometry, self.boundary, material)
         needed = (2.0 if potential.is_manybody else 1.0) * potential.cutoff
         self.min_padding_stretch = needed / geometry.padding_depth
         self.check_padding(self.predictor(), "the boundary field")
@@ -87,7 +87,8 @@ class QCModel:
     # ------------------------------------------------------------ geometry
     @property
     def n_nodes(self) -> int:
-        return self.geometry.mesh.n_nodes
+        """Degrees of freedom (rows of u): mesh nodes, then a multilattice's extra atoms."""
+        return len(self.geometry.node_site)
 
     def predictor(self) -> np.ndarray:
         """Displacement of every node from the boundary condition's field (the homogeneous

@@ -75,13 +75,23 @@ def relax_reference(crystal: Atoms, potential: Potential, boundary: Boundary, fi
 
 
 def site_displacements(model: QCModel, u: np.ndarray) -> np.ndarray:
-    """Displacement of every lattice site of the model's domain (A): nodes directly, other
-    sites interpolated from their elements (with the slip correction)."""
+    """Displacement of every lattice site of the model's domain (A): degrees of freedom
+    directly, other sites interpolated from their elements (with the slip correction, and
+    for a multilattice's other sublattices the inner shift)."""
     g = model.geometry
     X = g.crystal.positions
+    m = g.n_mesh_nodes
     interp, elem, bary = g.mesh.interpolation_matrix(X[:, : g.dim])
     _, offsets = slip_corrections(g.mesh, g.reference_nodes, model.boundary, X, elem, bary)
-    return interp @ u + offsets
+    out = interp @ u[:m] + offsets
+    other = np.flatnonzero(g.sublattice > 0)  # a multilattice's other sublattices: plus their inner shift
+    if len(other):
+        kin = model.kinematics
+        elems, where = np.unique(elem[other], return_inverse=True)
+        s, _ = kin.material.shift_derivatives(kin.element_gradients(u, elems))
+        out[other] += s[where, g.sublattice[other]]
+    out[g.node_site[m:]] = u[m:]  # extra degrees of freedom directly (mesh nodes interpolate to themselves)
+    return out
 
 
 def atom_energies(model: QCModel, u: np.ndarray) -> np.ndarray:
