@@ -19,7 +19,6 @@ cutoff for the most compressed F of the batch.
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import product
 from typing import Any, Literal, overload
 
 import numpy as np
@@ -27,16 +26,17 @@ from ase import Atoms
 from ase.units import GPa
 
 from ..engines.checks import close_pairs
-from ..errors import ConvergenceError, DeformationError, NonFiniteError, SolverError, StructureError
+from ..errors import DeformationError, NonFiniteError, SolverError, StructureError
 from ..potentials import Potential
 from ..potentials.functions import numpy_functions
 from ..potentials.manybody import StillingerWeber, Tersoff
 from ..potentials.threebody import ThreeBodyFunctions, threebody_functions
 from ..tensors import min_eigenvalue_sym3, pinv_sym, stiffness_to_voigt
+from .bonds import bond_table
 from .inner_relaxation import condense, minimize_shifts
 from .threebody_terms import threebody_energy_terms
 
-__all__ = ["CauchyBorn", "check_deformation", "equilibrium_lattice_constant"]
+__all__ = ["CauchyBorn", "check_deformation"]
 
 _EnergyTerms = tuple[np.ndarray, np.ndarray | None, np.ndarray | None]  # E, G, H; None below the order asked for
 
@@ -77,8 +77,6 @@ MIN_STRETCH = 0.3
 #: Basis atoms closer than this (Angstrom, periodic images included) overlap.
 DUPLICATE_DISTANCE = 0.5
 
-#: Largest number of (cell image x basis pair) bond candidates a bond search may build.
-MAX_BONDS = 5_000_000
 
 
 class CauchyBorn:
@@ -141,39 +139,9 @@ class CauchyBorn:
         """Ordered bonds (a, c, X) with |X| < radius; cached per rounded radius."""
         key = int(np.ceil(radius * 4))
         if key not in self._bond_cache:
-            radius = key / 4.0
-            heights = self.volume / np.linalg.norm(np.cross(self.cell[[1, 2, 0]], self.cell[[2, 0, 1]]), axis=1)
-            extent = np.max(np.linalg.norm(self.basis - self.basis[0], axis=1)) if self.nbasis > 1 else 0.0
-            n = np.ceil((radius + extent) / heights).astype(int)
-            if np.prod(2 * n + 1) * self.nbasis**2 > MAX_BONDS:
-                raise StructureError(
-                    f"the Cauchy-Born cell is too thin for a {radius:g} A bond search (heights "
-                    f"{np.round(heights, 4).tolist()} A need {np.prod(2 * n + 1)} cell images); use a cell whose "
-                    "heights are not far below the cutoff"
-                )
-            R = np.array(list(product(*[range(-k, k + 1) for k in n]))) @ self.cell
-            a_grid, c_grid = np.meshgrid(np.arange(self.nbasis), np.arange(self.nbasis), indexing="ij")
-            a, c = a_grid.ravel(), c_grid.ravel()
-            X = (self.basis[c] - self.basis[a])[:, None, :] + R[None, :, :]
-            aa = np.repeat(a, len(R))
-            cc = np.repeat(c, len(R))
-            X = X.reshape(-1, 3)
-            d = np.linalg.norm(X, axis=1)
-            keep = (d < radius) & (d > 1e-10)
-            weight = np.ones(len(X))
-            if self.nbasis == 1 and not isinstance(self.functions, ThreeBodyFunctions):
-                # simple lattice: bonds X and -X have the same length, keep one of each
-                # pair with weight 2 (first non-zero component positive)
-                first = X[np.arange(len(X)), np.argmax(np.abs(X) > 1e-10, axis=1)]
-                keep &= first > 0
-                weight = 2.0 * weight
-            a, c, X, weight = aa[keep], cc[keep], X[keep], weight[keep]
-            onehot = np.eye(self.nbasis)
-            A = np.concatenate([X, onehot[c] - onehot[a]], axis=1)  # dx/dy columns
-            M = A.shape[1]
-            Aw = weight[:, None] * A
-            AAw = (Aw[:, :, None] * A[:, None, :]).reshape(len(X), M * M)
-            self._bond_cache[key] = (a, c, X, weight, Aw, AAw, weight * onehot[a].T)
+            self._bond_cache[key] = bond_table(self.cell, self.basis, key / 4.0,
+                                               halve=self.nbasis == 1 and not isinstance(self.functions,
+                                                                                          ThreeBodyFunctions))
         return self._bond_cache[key]
 
     def _radius(self, F: np.ndarray, shift_norm: float) -> float:
@@ -403,38 +371,3 @@ class CauchyBorn:
     def elastic_constants_GPa(self) -> np.ndarray:
         """:meth:`elastic_constants` in GPa."""
         return self.elastic_constants() / GPa
-
-
-def equilibrium_lattice_constant(build: Callable[[float], Atoms], potential: Potential, a_guess: float) -> float:
-    """Lattice constant at which a crystal's Cauchy-Born stress vanishes (isotropic scaling).
-
-    Parameters
-    ----------
-    build : callable
-        ``build(a)`` returns the periodic unit cell (``ase.Atoms``) for lattice constant a.
-    potential : Potential
-    a_guess : float
-        Starting value in Angstrom; the root is searched within +-15 %.
-
-    Returns
-    -------
-    float
-        Lattice constant in Angstrom (pressure zero to round-off).
-    """
-    from scipy.optimize import brentq
-
-    cb = CauchyBorn(build(a_guess), potential)
-
-    def pressure(lam: float) -> float:
-        return float(np.trace(cb.first_piola(lam * np.eye(3))))
-
-    # widen the bracket around the guess until the pressure changes sign (at most 0.5 .. 2)
-    for lo, hi in ((0.85, 1.15), (0.7, 1.4), (0.5, 2.0)):
-        p_lo, p_hi = pressure(lo), pressure(hi)
-        if np.sign(p_lo) != np.sign(p_hi):
-            return a_guess * brentq(pressure, lo, hi, xtol=1e-15, rtol=1e-15)
-    raise ConvergenceError(
-        f"no lattice constant between {0.5 * a_guess:.4g} and {2.0 * a_guess:.4g} A makes the Cauchy-Born pressure of "
-        f"this crystal vanish with {potential.name} (trace P = {p_lo:.3g} and {p_hi:.3g} eV/A^3 at the ends); pass the "
-        "lattice constant explicitly or check that the potential describes this structure"
-    )

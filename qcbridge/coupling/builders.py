@@ -12,7 +12,9 @@ import numpy as np
 from ase import Atoms
 from ase.build import bulk
 
-from ..continuum.cauchy_born import CauchyBorn, equilibrium_lattice_constant
+from ..continuum.cauchy_born import CauchyBorn
+from ..continuum.lammps_cell import LammpsCauchyBorn
+from ..continuum.materials import cauchy_born_material, equilibrium_lattice_constant
 from ..errors import ConvergenceError, CouplingError, PaddingDoesNotFitError
 from ..potentials.potential import Potential
 from ..structures import (
@@ -40,7 +42,7 @@ class SlabSetup:
 
     crystal: Atoms
     geometry: CoupledGeometry
-    material: CauchyBorn
+    material: CauchyBorn | LammpsCauchyBorn
     potential: Potential
     a: float
 
@@ -145,7 +147,7 @@ def slab_from_cell(potential: Potential, unit: Atoms, cell: Atoms, *, size: tupl
     except PaddingDoesNotFitError as exc:
         hint = "" if smallest is None else f"; a {smallest[0]} x {smallest[1]} slab fits (leave size out to get it)"
         raise PaddingDoesNotFitError(f"{exc}{hint}") from None
-    return SlabSetup(crystal, geometry, CauchyBorn(cell, potential), potential, float(a))
+    return SlabSetup(crystal, geometry, cauchy_born_material(cell, potential), potential, float(a))
 
 
 def minimum_slab_size(potential: Potential, lattice: Lattice, a: float, directions: Directions, radius: float,
@@ -213,7 +215,7 @@ def hcp_lattice_constants(potential: Potential, symbol: str, a: float | None = N
         ratio = np.sqrt(8.0 / 3.0)
         a = (4.0 * volume / (np.sqrt(3.0) * ratio)) ** (1.0 / 3.0)
         c = ratio * a
-    cb = CauchyBorn(bulk(symbol, "hcp", a=a, c=c), potential)
+    cb = cauchy_born_material(bulk(symbol, "hcp", a=a, c=c), potential)
 
     def stress(x: np.ndarray) -> list[float]:
         P = cb.first_piola(np.diag([x[0], x[0], x[1]]))

@@ -20,6 +20,8 @@ import numpy as np
 from ase import Atoms
 
 from ..continuum.cauchy_born import CauchyBorn
+from ..continuum.lammps_cell import LammpsCauchyBorn
+from ..continuum.materials import cauchy_born_material
 from ..continuum.mesh import Mesh
 from ..defects import EdgeDislocation, PartialsFit, disregistry, fit_partials, voigt_poisson_ratio
 from ..errors import CouplingError
@@ -60,7 +62,7 @@ class DefectProblem:
     centre : ndarray, shape (2,)
         Defect position in the plane (Angstrom).
     boundary : Boundary
-    material : CauchyBorn
+    material : CauchyBorn or LammpsCauchyBorn
     a : float
         Lattice constant (Angstrom).
     e_bulk : float
@@ -71,7 +73,7 @@ class DefectProblem:
     crystal: Atoms
     centre: np.ndarray
     boundary: Boundary
-    material: CauchyBorn
+    material: CauchyBorn | LammpsCauchyBorn
     a: float
     e_bulk: float
     _full_mesh: Mesh | None = field(default=None, repr=False)
@@ -129,12 +131,12 @@ class DefectProblem:
 
 
 def _slab(potential: Potential, lattice: Lattice, directions: Directions,
-          size: tuple[int, int]) -> tuple[Atoms, CauchyBorn, float, float]:
+          size: tuple[int, int]) -> tuple[Atoms, CauchyBorn | LammpsCauchyBorn, float, float]:
     symbol = potential.species[0]
     a = cubic_lattice_constant(potential, lattice, directions)
     crystal = cubic_crystal(lattice, symbol, a, directions=directions, size=(size[0], size[1], 1),
                             pbc=(False, False, True))
-    cb = CauchyBorn(oriented_primitive_cell(lattice, symbol, a, directions), potential)
+    cb = cauchy_born_material(oriented_primitive_cell(lattice, symbol, a, directions), potential)
     e_bulk = float(cb.energy_density(np.eye(3))) * abs(np.linalg.det(cb.cell)) / cb.nbasis
     return crystal, cb, a, e_bulk
 

@@ -1,5 +1,6 @@
 """Interatomic potentials: descriptions for LAMMPS and the registry of known files."""
 
+from .lammps_style import LammpsPairStyle, lammps_potential
 from .manybody import StillingerWeber, Tersoff, ThreeBodyPotential
 from .potential import EAMPotential, LennardJones, Morse, Potential, TabulatedPair
 from .registry import known_potentials, load_potential, potential_directories
@@ -14,6 +15,8 @@ __all__ = [
     "ThreeBodyPotential",
     "StillingerWeber",
     "Tersoff",
+    "LammpsPairStyle",
+    "lammps_potential",
     "ThreeBodyFunctions",
     "threebody_functions",
     "evaluate_threebody",

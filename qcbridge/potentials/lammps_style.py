@@ -32,9 +32,9 @@ from pathlib import Path
 from ase.data import atomic_numbers
 
 from ..errors import PotentialError, SpeciesError
+from .directories import potential_directories
 from .eam_files import file_key
 from .potential import Potential, _masses_for
-from .registry import potential_directories
 
 log = logging.getLogger(__name__)
 

