@@ -18,10 +18,12 @@ from qcbridge import LammpsEngine, LennardJones, load_potential
 from qcbridge.continuum import CauchyBorn
 from qcbridge.coupling import HomogeneousDeformation, QCModel
 from qcbridge.coupling.builders import slab_setup
-from qcbridge.structures import Lattice, cubic_crystal, hcp_crystal, triangular_lattice
+from qcbridge.structures import Lattice, cubic_crystal, hcp_crystal, oriented_primitive_cell, triangular_lattice
 
 SETTINGS = settings(max_examples=12, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+
+DIRS = ((1, 1, 0), (-1, 1, 1), (1, -1, 2))
 
 #: Every structure the builders make, with a potential for it (multilattices included).
 LATTICES = {
@@ -33,6 +35,13 @@ LATTICES = {
     "B2": lambda: (Atoms("CuNi", scaled_positions=[[0, 0, 0], [0.5, 0.5, 0.5]], cell=np.eye(3) * 2.85, pbc=True),
                    load_potential("CuNi.eam.alloy")),
     "triangular": lambda: (triangular_lattice("Ar", 3.8, thickness=12.0), LennardJones.create("Ar", 0.0104, 3.40, 8.5)),
+    "diamond-SW": lambda: (oriented_primitive_cell(Lattice.DIAMOND, "Si", 5.431, DIRS), load_potential("Si.sw")),
+    "zincblende-Tersoff": lambda: (oriented_primitive_cell(Lattice.ZINCBLENDE, ("Si", "C"), 4.36, DIRS),
+                                   load_potential("SiC.tersoff")),
+    "wurtzite-SW": lambda: (bulk("GaN", "wurtzite", a=3.19, c=5.19), load_potential("GaN.sw")),
+    "L12": lambda: (oriented_primitive_cell(Lattice.L12, ("Ni", "Al"), 3.57, DIRS), load_potential("NiAlH_jea.eam.alloy")),
+    "rocksalt": lambda: (oriented_primitive_cell(Lattice.ROCKSALT, ("Ni", "Al"), 4.6, DIRS),
+                         load_potential("NiAlH_jea.eam.alloy")),
 }
 
 

@@ -27,9 +27,12 @@ def _gradient(fn: ThreeBodyFunctions, bonds: tuple[np.ndarray, ...], F: np.ndarr
               species: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     a, c, X, A = bonds
     x = np.einsum("bij,nj->bni", F, X) + (s[:, c] - s[:, a])
-    E_sites, g = fn.site_energies(x, a, c, species, s.shape[1])
+    # only bonds inside the cutoff in some member of the batch take part (the search radius
+    # covers compression and shifts; the others would only multiply zeros in the triplets)
+    near = np.flatnonzero((np.einsum("bni,bni->bn", x, x) < fn.cutoff**2).any(axis=0))
+    E_sites, g = fn.site_energies(x[:, near], a[near], c[near], species, s.shape[1])
     B, M = F.shape[0], A.shape[1]
-    G = (g.transpose(0, 2, 1).reshape(B * 3, len(X)) @ A).reshape(B, 3, M)
+    G = (g.transpose(0, 2, 1).reshape(B * 3, len(near)) @ A[near]).reshape(B, 3, M)
     return E_sites.sum(axis=1), G
 
 
