@@ -115,7 +115,8 @@ def speed() -> dict:
 def main() -> None:
     argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     r = {"elastic_constants": elastic_table(), "speed": speed()}
-    print(f"wrote {write_results(RESULTS / 'multilattice_elastic.json', r, script='benchmarks/multilattice_elastic.py')}")
+    out = write_results(RESULTS / "multilattice_elastic.json", r, script="benchmarks/multilattice_elastic.py")
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":

@@ -443,6 +443,50 @@ CASES += [
 ]
 
 
+def _pair_coeff_mismatch(tmp):
+    from qcbridge import load_potential
+
+    return load_potential("pair_style eam/alloy\npair_coeff * * CuNi.eam.alloy Ni Cu", species=("Cu", "Ni"))
+
+
+def _lammps_refuses_file(tmp):
+    from qcbridge.potentials import lammps_potential
+
+    (tmp / "bad.meam").write_text("rc = not-a-number\n")
+    return lammps_potential("pair_style meam", f"pair_coeff * * library.meam Cu {tmp / 'bad.meam'} Cu")
+
+
+def _shifts_do_not_converge(tmp):
+    from ase import Atoms
+
+    from qcbridge import load_potential
+    from qcbridge.continuum import CauchyBorn
+
+    cell = Atoms("CuNi", scaled_positions=[[0, 0, 0], [0.5, 0.5, 0.5]], cell=np.eye(3) * 2.85, pbc=True)
+    F = np.array([[1.12, -0.074, 0.219], [-0.158, 0.921, 0.112], [0.006, 0.24, 1.023]])
+    return CauchyBorn(cell, load_potential("CuNi.eam.alloy")).energy_density(F)
+
+
+def _energy_based_generic(tmp):
+    from qcbridge import load_potential
+    from qcbridge.coupling import HomogeneousDeformation, QCModel
+    from qcbridge.coupling.builders import slab_setup
+
+    pot = load_potential("pair_style meam\npair_coeff * * library.meam Cu Cu.meam Cu")
+    s = slab_setup(pot, atomistic=11.0)
+    return QCModel(s.geometry, pot, s.material, "qce", HomogeneousDeformation(np.eye(3)))
+
+
+CASES += [
+    Case("potentials", "pair_coeff elements that differ from the species", _pair_coeff_mismatch, errors.SpeciesError),
+    Case("potentials", "a MEAM parameter file LAMMPS refuses", _lammps_refuses_file, errors.LammpsError),
+    Case("Cauchy–Born", "a B2 shear where the inner shifts do not converge", _shifts_do_not_converge,
+         errors.ConvergenceError),
+    Case("coupling", "energy-based coupling with a LAMMPS-only pair style", _energy_based_generic,
+         errors.PotentialError),
+]
+
+
 def outcome(case: Case, tmp: Path) -> BaseException | None:
     """The exception a case raises (None if it raises nothing)."""
     try:

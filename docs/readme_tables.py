@@ -155,9 +155,27 @@ def memory() -> str:
             f"{r['peak_rss_mb'] / 1024:.1f} GB.")
 
 
+def multilattice_elastic() -> str:
+    r = _load("multilattice_elastic")
+    names = ["C11", "C12", "C13", "C33", "C44"]
+    lines = [_source(r) + ":", "",
+             "| crystal | potential | " + " | ".join(f"{n} CB / LAMMPS (GPa)" for n in names) + " | max rel. diff |",
+             "| --- | --- | " + " | ".join("---:" for _ in names) + " | ---: |"]
+    for row in r["elastic_constants"]:
+        cells = [f"{row['cauchy_born'][n]:.3f} / {row['lammps'][n]:.3f}" if n in row["cauchy_born"] else ""
+                 for n in names]
+        lines.append(f"| {row['crystal']} | {row['potential']} | " + " | ".join(cells)
+                     + f" | {row['max_rel_diff']:.1e} |")
+    sp = r["speed"]
+    lines += ["", f"W+P per F of diamond Si (SW) with relaxed shifts: numpy {sp['numpy_ms']:.1f} ms "
+              f"(seven starts of the inner relaxation), {sp['numpy_one_start_ms']:.1f} ms (one start), "
+              f"the LAMMPS-cell material {sp['lammps_cell_ms']:.1f} ms (one CG relaxation)."]
+    return "\n".join(lines)
+
+
 RENDERERS: dict[str, Callable[[], str]] = {f.__name__.replace("_", "-"): f for f in (
-    engine, cauchy_born, patch_test, edge_dislocation, qc_dislocation_scaling, qc_convergence, memory_kernel_argon,
-    memory)}
+    engine, cauchy_born, multilattice_elastic, patch_test, edge_dislocation, qc_dislocation_scaling, qc_convergence,
+    memory_kernel_argon, memory)}
 
 
 def render(text: str) -> str:

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from ase.build import bulk
 from ase.units import GPa
-
 from conftest import engine_force_by_differences
+
 from qcbridge import LammpsEngine, load_potential
 from qcbridge.continuum import CauchyBorn, equilibrium_lattice_constant
 from qcbridge.coupling import HomogeneousDeformation, QCModel

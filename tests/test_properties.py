@@ -39,7 +39,8 @@ LATTICES = {
     "zincblende-Tersoff": lambda: (oriented_primitive_cell(Lattice.ZINCBLENDE, ("Si", "C"), 4.36, DIRS),
                                    load_potential("SiC.tersoff")),
     "wurtzite-SW": lambda: (bulk("GaN", "wurtzite", a=3.19, c=5.19), load_potential("GaN.sw")),
-    "L12": lambda: (oriented_primitive_cell(Lattice.L12, ("Ni", "Al"), 3.57, DIRS), load_potential("NiAlH_jea.eam.alloy")),
+    "L12": lambda: (oriented_primitive_cell(Lattice.L12, ("Ni", "Al"), 3.57, DIRS),
+                    load_potential("NiAlH_jea.eam.alloy")),
     "rocksalt": lambda: (oriented_primitive_cell(Lattice.ROCKSALT, ("Ni", "Al"), 4.6, DIRS),
                          load_potential("NiAlH_jea.eam.alloy")),
 }

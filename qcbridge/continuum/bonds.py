@@ -16,7 +16,7 @@ MAX_BONDS = 5_000_000
 
 
 def bond_table(cell: np.ndarray, basis: np.ndarray, radius: float, *, halve: bool) -> tuple[np.ndarray, ...]:
-    """Ordered bonds (a, c, X) of a periodic cell with 0 < |X| < radius.
+    """Ordered bonds (a, c, X) of a periodic cell with 0 < norm(X) < radius.
 
     Parameters
     ----------

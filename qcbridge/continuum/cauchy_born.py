@@ -138,7 +138,7 @@ class CauchyBorn:
 
     # ------------------------------------------------------------------ bonds
     def _bonds(self, radius: float) -> tuple[np.ndarray, ...]:
-        """Ordered bonds (a, c, X) with |X| < radius; cached per rounded radius."""
+        """Ordered bonds (a, c, X) with norm(X) < radius; cached per rounded radius."""
         key = int(np.ceil(radius * 4))
         if key not in self._bond_cache:
             self._bond_cache[key] = bond_table(self.cell, self.basis, key / 4.0,

@@ -126,7 +126,8 @@ def load_potential(name_or_path: str | Path, *, species: Sequence[str] | None = 
         ``"Cu_morse.table"``, ``"Si.sw"`` or ``"SiC.tersoff"`` (see :func:`known_potentials`),
         or the path of a file in one of those formats; or the ``pair_style`` and
         ``pair_coeff`` lines of any LAMMPS pair style as a user writes them
-        (``"pair_style meam\npair_coeff * * library.meam Cu Cu.meam Cu"``), evaluated by
+        (``pair_style meam`` and ``pair_coeff * * library.meam Cu Cu.meam Cu`` as two
+        lines of one string), evaluated by
         LAMMPS (:func:`~qcbridge.potentials.lammps_style.lammps_potential`). Analytic
         potentials are built with :meth:`LennardJones.create` and :meth:`Morse.create`.
     species, masses, cutoff

@@ -3,7 +3,7 @@ to round-off (``PairSW::compute``, ``PairTersoff::compute`` without ``shift``).
 
 A structure is a list of bonds b = (i -> j) with vectors x_b = r_j - r_i (j may be a periodic
 image); a triplet is a pair of distinct bonds (b1 = i -> j, b2 = i -> k) with the same centre.
-With r = |x|, cos theta = x_1 . x_2 / (r_1 r_2) and parameters of the element triplet in
+With r = norm(x), cos theta = x_1 . x_2 / (r_1 r_2) and parameters of the element triplet in
 brackets (the pair i-j takes entry ijj, see :mod:`qcbridge.potentials.manybody`):
 
 Stillinger-Weber (Stillinger and Weber, Phys. Rev. B 31, 5262 (1985))::
