@@ -7,13 +7,14 @@ potential LAMMPS evaluates, :class:`LinearElastic`) ->
 """
 
 from .assembly import ContinuumModel, LinearElastic
-from .cauchy_born import CauchyBorn, check_deformation
+from .cauchy_born import CauchyBorn
+from .hyperelastic import HyperelasticCrystal, check_deformation
 from .lammps_cell import LammpsCauchyBorn
 from .materials import cauchy_born_material, equilibrium_lattice_constant
 from .mesh import Mesh, graded_lattice_nodes, structured_mesh
 
 __all__ = [
-    "CauchyBorn", "ContinuumModel", "LammpsCauchyBorn", "LinearElastic", "Mesh", "cauchy_born_material",
-    "check_deformation",
-    "equilibrium_lattice_constant", "graded_lattice_nodes", "structured_mesh",
+    "CauchyBorn", "ContinuumModel", "HyperelasticCrystal", "LammpsCauchyBorn", "LinearElastic", "Mesh",
+    "cauchy_born_material", "check_deformation", "equilibrium_lattice_constant", "graded_lattice_nodes",
+    "structured_mesh",
 ]

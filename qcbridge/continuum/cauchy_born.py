@@ -19,48 +19,25 @@ cutoff for the most compressed F of the batch.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal, overload
+from typing import Any
 
 import numpy as np
 from ase import Atoms
-from ase.units import GPa
 
-from ..engines.checks import close_pairs
-from ..errors import DeformationError, NonFiniteError, SolverError, StructureError
+from ..errors import SolverError
 from ..potentials import Potential
 from ..potentials.functions import numpy_functions
 from ..potentials.manybody import StillingerWeber, Tersoff
 from ..potentials.threebody import ThreeBodyFunctions, threebody_functions
-from ..tensors import min_eigenvalue_sym3, pinv_sym, stiffness_to_voigt
+from ..tensors import pinv_sym
 from .bonds import bond_table
+from .hyperelastic import HyperelasticCrystal, check_deformation, check_stretch
 from .inner_relaxation import condense, minimize_shifts
 from .threebody_terms import threebody_energy_terms
 
 __all__ = ["CauchyBorn", "check_deformation"]
 
 _EnergyTerms = tuple[np.ndarray, np.ndarray | None, np.ndarray | None]  # E, G, H; None below the order asked for
-
-
-def check_deformation(F: np.ndarray) -> np.ndarray:
-    """Validate a batch of deformation gradients, shape (..., 3, 3).
-
-    Raises
-    ------
-    DeformationError
-        Non-finite entries or det F <= 0 (names the first offending batch index).
-    """
-    F = np.asarray(F, dtype=float)
-    if F.shape[-2:] != (3, 3):
-        raise DeformationError(f"deformation gradients must have shape (..., 3, 3), got {F.shape}")
-    bad = ~np.isfinite(F).all(axis=(-2, -1))
-    if bad.any():
-        raise DeformationError(f"non-finite deformation gradient at batch index {np.argwhere(bad)[0].tolist()}")
-    det = np.linalg.det(F)
-    if (det <= 0).any():
-        idx = np.argwhere(det <= 0)[0].tolist()
-        where = f" at batch index {idx}" if idx else ""
-        raise DeformationError(f"det F = {det[tuple(idx)]:.4g} <= 0{where}: F inverts the crystal")
-    return F
 
 
 def _material_functions(potential: Potential) -> Any:
@@ -71,15 +48,8 @@ def _material_functions(potential: Potential) -> Any:
     return numpy_functions(potential)
 
 
-#: Smallest principal stretch a Cauchy-Born evaluation accepts.
-MIN_STRETCH = 0.3
 
-#: Basis atoms closer than this (Angstrom, periodic images included) overlap.
-DUPLICATE_DISTANCE = 0.5
-
-
-
-class CauchyBorn:
+class CauchyBorn(HyperelasticCrystal):
     """Cauchy-Born continuum model of a periodic crystal.
 
     Parameters
@@ -111,24 +81,11 @@ class CauchyBorn:
         self, cell_atoms: Atoms, potential: Potential, *, relax_tol: float = 1e-11, relax: bool = True,
         start_step: float = 0.3,
     ):
-        if not np.all(cell_atoms.pbc):
-            raise StructureError("the Cauchy-Born cell must be periodic in all three directions")
-        self.cell = np.array(cell_atoms.cell)
-        if not (np.all(np.isfinite(self.cell)) and np.all(np.isfinite(cell_atoms.positions))):
-            raise NonFiniteError("the Cauchy-Born cell or its basis positions contain NaN or infinity")
-        self.volume = abs(np.linalg.det(self.cell))
-        if self.volume < 1e-8:
-            raise StructureError("the Cauchy-Born cell has zero volume")
-        pairs, dist = close_pairs(cell_atoms, DUPLICATE_DISTANCE)
-        if len(pairs):
-            raise StructureError(f"basis atoms {pairs[0].tolist()} of the Cauchy-Born cell sit {dist[0]:.3g} A apart "
-                                 "(periodic images included): remove duplicate atoms or enlarge the cell")
+        super().__init__(cell_atoms)
         self.functions = _material_functions(potential)
         symbols = cell_atoms.get_chemical_symbols()  # type: ignore[no-untyped-call]  # unannotated in ase
         potential.check_species(symbols)
         self.species = np.array([self.functions.species.index(s) for s in symbols])
-        self.basis = cell_atoms.positions.copy()
-        self.nbasis = len(cell_atoms)
         self.cutoff = self.functions.cutoff
         self.relax_tol = relax_tol
         self.relax = relax
@@ -148,12 +105,7 @@ class CauchyBorn:
 
     def _radius(self, F: np.ndarray, shift_norm: float) -> float:
         """Reference radius whose bonds cover the cutoff for every F of the batch."""
-        smin = np.sqrt(min_eigenvalue_sym3(np.einsum("bki,bkj->bij", F, F)).min()) if F.size else 1.0
-        if not smin >= MIN_STRETCH:
-            raise DeformationError(
-                f"F compresses some direction to {smin:.3g} of its length (limit {MIN_STRETCH}): no crystal "
-                "survives that, and its bonds would not fit in memory"
-            )
+        smin = check_stretch(F)
         return (self.cutoff + 2.0 * shift_norm) / (smin * (1.0 - 1e-9)) + 1e-6
 
     # ------------------------------------------------------------- evaluation
@@ -276,52 +228,20 @@ class CauchyBorn:
         pick = np.arange(B) * S + np.argmax(E <= lowest + 1e-12 * np.abs(lowest), axis=1)
         return E_all[pick], G_all[pick], H_all[pick], s_all[pick]
 
-    @overload
-    def _batched(self, F: np.ndarray, order: Literal[1], chunk: int = ...) -> tuple[np.ndarray, np.ndarray, None]: ...
-    @overload
-    def _batched(self, F: np.ndarray, order: Literal[2],
-                 chunk: int = ...) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
-    def _batched(self, F: np.ndarray, order: int,
-                 chunk: int = 1024) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        F = np.asarray(F, dtype=float)
-        two_d = F.shape[-2:] == (2, 2)
-        if two_d:
-            F3 = np.zeros(F.shape[:-2] + (3, 3))
-            F3[..., :2, :2] = F
-            F3[..., 2, 2] = 1.0
-            F = F3
-        F = check_deformation(F)
-        shape = F.shape[:-2]
-        flat = F.reshape(-1, 3, 3)
-        same = np.arange(len(flat))
+    def _flat(self, F: np.ndarray, order: int, dim: int,
+              chunk: int = 1024) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        same = np.arange(len(F))
         if self.nbasis > 1 and self.relax:  # an inner relaxation per distinct F only (a homogeneous state: one)
-            flat, same = np.unique(flat.reshape(-1, 9), axis=0, return_inverse=True)
-            flat, same = flat.reshape(-1, 3, 3), same.ravel()
-        out = [self._relaxed(flat[i : i + chunk], order)[:3] for i in range(0, len(flat), chunk)]
-        E = np.concatenate([o[0] for o in out])[same].reshape(shape) / self.volume
-        P = np.concatenate([o[1] for o in out])[same].reshape(shape + (3, 3)) / self.volume
-        C = None
-        if order >= 2:
-            C = np.concatenate([o[2] for o in out])[same].reshape(shape + (3, 3, 3, 3)) / self.volume
-        if two_d:
-            P = P[..., :2, :2]
-            C = None if C is None else C[..., :2, :2, :2, :2]
+            F, same = np.unique(F.reshape(-1, 9), axis=0, return_inverse=True)
+            F, same = F.reshape(-1, 3, 3), same.ravel()
+        out = [self._relaxed(F[i : i + chunk], order)[:3] for i in range(0, len(F), chunk)]
+        E = np.concatenate([o[0] for o in out])[same] / self.volume
+        P = np.concatenate([o[1] for o in out])[same] / self.volume
+        C = np.concatenate([o[2] for o in out])[same] / self.volume if order >= 2 else None
         return E, P, C
 
     # ------------------------------------------------------------------ public
-    def inner_shifts(self, F: np.ndarray) -> np.ndarray:
-        """Relaxed displacements of the basis atoms (Angstrom) on top of F Z_a.
-
-        Parameters
-        ----------
-        F : ndarray, shape (3, 3)
-
-        Returns
-        -------
-        ndarray, shape (n_basis, 3)
-            Zero for basis atom 0 and for simple lattices.
-        """
-        F = check_deformation(np.asarray(F, dtype=float).reshape(1, 3, 3))
+    def _shifts(self, F: np.ndarray) -> np.ndarray:
         return self._relaxed(F, 1)[3][0]
 
     def shift_derivatives(self, F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -342,34 +262,3 @@ class CauchyBorn:
         Hss = H[:, :, 4:, :, 4:].transpose(0, 2, 1, 4, 3).reshape(B, m, m)
         ds[:, 1:] = -np.einsum("bmn,bnij->bmij", pinv_sym(Hss), HsF).reshape(B, nb - 1, 3, 3, 3)
         return s, ds
-
-    def energy_density(self, F: np.ndarray) -> np.ndarray:
-        """W(F) in eV per A^3 of reference volume, shape F.shape[:-2]."""
-        return self._batched(F, 1)[0]
-
-    def first_piola(self, F: np.ndarray) -> np.ndarray:
-        """First Piola-Kirchhoff stress P = dW/dF in eV/A^3, shape F.shape."""
-        return self._batched(F, 1)[1]
-
-    def energy_and_stress(self, F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """W (eV/A^3) and P (eV/A^3) in one pass."""
-        E, P, _ = self._batched(F, 1)
-        return E, P
-
-    def tangent(self, F: np.ndarray) -> np.ndarray:
-        """dP/dF in eV/A^3, shape F.shape[:-2] + (3, 3, 3, 3), indices [i, J, k, L]."""
-        return self._batched(F, 2)[2]
-
-    def elastic_constants(self) -> np.ndarray:
-        """Voigt 6x6 elastic constants at the reference state in eV/A^3.
-
-        The tangent at F = I with the residual-stress term removed
-        (c_iJkL = A_iJkL - delta_ik sigma_JL); the reference should be stress free.
-        """
-        _, P, A = self._batched(np.eye(3), 2)
-        c = A - np.einsum("ik,jl->ijkl", np.eye(3), P)
-        return stiffness_to_voigt(c)
-
-    def elastic_constants_GPa(self) -> np.ndarray:
-        """:meth:`elastic_constants` in GPa."""
-        return self.elastic_constants() / GPa

@@ -34,18 +34,14 @@ distinct members with numpy; only the LAMMPS evaluations loop in Python.
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Literal, overload
 
 import numpy as np
 from ase import Atoms
-from ase.units import GPa
 
-from ..engines.checks import close_pairs
 from ..engines.lammps import LammpsEngine
-from ..errors import ConvergenceError, DeformationError, NonFiniteError, StructureError
+from ..errors import ConvergenceError
 from ..potentials import Potential
-from ..tensors import min_eigenvalue_sym3, stiffness_to_voigt
-from .cauchy_born import DUPLICATE_DISTANCE, MIN_STRETCH, check_deformation
+from .hyperelastic import HyperelasticCrystal, check_stretch
 
 __all__ = ["LammpsCauchyBorn"]
 
@@ -55,7 +51,7 @@ KEY_DECIMALS = 12
 _Result = tuple[float, np.ndarray, np.ndarray]  # W (eV/A^3), P (3, 3), shifts (nb, 3)
 
 
-class LammpsCauchyBorn:
+class LammpsCauchyBorn(HyperelasticCrystal):
     """Cauchy-Born continuum model of a periodic crystal, evaluated by LAMMPS.
 
     The same interface as :class:`~qcbridge.continuum.CauchyBorn` (batches of F of shape
@@ -105,23 +101,10 @@ class LammpsCauchyBorn:
 
     def __init__(self, cell_atoms: Atoms, potential: Potential, *, relax: bool | None = None,
                  relax_tol: float = 1e-12, step: float = 1e-6, cache_size: int = 65536):
-        if not np.all(cell_atoms.pbc):
-            raise StructureError("the Cauchy-Born cell must be periodic in all three directions")
-        self.cell = np.array(cell_atoms.cell)
-        if not (np.all(np.isfinite(self.cell)) and np.all(np.isfinite(cell_atoms.positions))):
-            raise NonFiniteError("the Cauchy-Born cell or its basis positions contain NaN or infinity")
-        self.volume = abs(float(np.linalg.det(self.cell)))
-        if self.volume < 1e-8:
-            raise StructureError("the Cauchy-Born cell has zero volume")
-        pairs, dist = close_pairs(cell_atoms, DUPLICATE_DISTANCE)
-        if len(pairs):
-            raise StructureError(f"basis atoms {pairs[0].tolist()} of the Cauchy-Born cell sit {dist[0]:.3g} A apart "
-                                 "(periodic images included): remove duplicate atoms or enlarge the cell")
+        super().__init__(cell_atoms)
         if not (step > 0 and relax_tol > 0 and cache_size >= 1):
             raise ValueError(f"step, relax_tol and cache_size must be positive, got {step}, {relax_tol}, {cache_size}")
         self.potential = potential
-        self.basis = cell_atoms.positions.copy()
-        self.nbasis = len(cell_atoms)
         self.relax = self.nbasis > 1 if relax is None else bool(relax)
         self.relax_tol = float(relax_tol)
         self.step = float(step)
@@ -183,35 +166,10 @@ class LammpsCauchyBorn:
         self._cache.clear()
 
     # ------------------------------------------------------------ batches
-    @overload
-    def _batched(self, F: np.ndarray, order: Literal[1]) -> tuple[np.ndarray, np.ndarray, None]: ...
-    @overload
-    def _batched(self, F: np.ndarray, order: Literal[2]) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
-    def _batched(self, F: np.ndarray, order: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        F = np.asarray(F, dtype=float)
-        two_d = F.shape[-2:] == (2, 2)
-        if two_d:
-            F3 = np.zeros(F.shape[:-2] + (3, 3))
-            F3[..., :2, :2] = F
-            F3[..., 2, 2] = 1.0
-            F = F3
-        F = check_deformation(F)
-        shape = F.shape[:-2]
-        flat = F.reshape(-1, 3, 3)
-        if flat.size:
-            smin = float(np.sqrt(min_eigenvalue_sym3(np.einsum("bki,bkj->bij", flat, flat)).min()))
-            if not smin >= MIN_STRETCH:
-                raise DeformationError(f"F compresses some direction to {smin:.3g} of its length (limit "
-                                       f"{MIN_STRETCH}): no crystal survives that")
-        W, P, _ = self._results(flat)
-        C = self._tangent(flat, 2 if two_d else 3) if order >= 2 else None
-        W, P = W.reshape(shape), P.reshape(shape + (3, 3))
-        if C is not None:
-            C = C.reshape(shape + (3, 3, 3, 3))
-        if two_d:
-            P = P[..., :2, :2]
-            C = None if C is None else C[..., :2, :2, :2, :2]
-        return W, P, C
+    def _flat(self, F: np.ndarray, order: int, dim: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        check_stretch(F)
+        W, P, _ = self._results(F)
+        return W, P, self._tangent(F, dim) if order >= 2 else None
 
     def _tangent(self, F: np.ndarray, dim: int) -> np.ndarray:
         """Central differences of P in the first ``dim`` x ``dim`` entries of F, (m, 3, 3, 3, 3)."""
@@ -232,51 +190,8 @@ class LammpsCauchyBorn:
         return C
 
     # ------------------------------------------------------------ public
-    def inner_shifts(self, F: np.ndarray) -> np.ndarray:
-        """Relaxed displacements of the basis atoms (Angstrom) on top of F X_a.
-
-        Parameters
-        ----------
-        F : ndarray, shape (3, 3)
-
-        Returns
-        -------
-        ndarray, shape (nbasis, 3)
-            Zero for basis atom 0, and for all atoms without relaxation.
-        """
-        F = check_deformation(np.asarray(F, dtype=float).reshape(1, 3, 3))
+    def _shifts(self, F: np.ndarray) -> np.ndarray:
         return self._results(F)[2][0][2].copy()
-
-    def energy_density(self, F: np.ndarray) -> np.ndarray:
-        """W(F) in eV per A^3 of reference volume, shape F.shape[:-2]."""
-        return self._batched(F, 1)[0]
-
-    def first_piola(self, F: np.ndarray) -> np.ndarray:
-        """First Piola-Kirchhoff stress P = dW/dF in eV/A^3, shape F.shape."""
-        return self._batched(F, 1)[1]
-
-    def energy_and_stress(self, F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """W (eV/A^3) and P (eV/A^3) in one pass."""
-        W, P, _ = self._batched(F, 1)
-        return W, P
-
-    def tangent(self, F: np.ndarray) -> np.ndarray:
-        """dP/dF in eV/A^3, shape F.shape[:-2] + (3, 3, 3, 3), indices [i, J, k, L]
-        (central differences of P, step :attr:`step`)."""
-        return self._batched(F, 2)[2]
-
-    def elastic_constants(self) -> np.ndarray:
-        """Voigt 6x6 elastic constants at the reference state in eV/A^3.
-
-        The tangent at F = I with the residual-stress term removed
-        (c_iJkL = A_iJkL - delta_ik sigma_JL); the reference should be stress free.
-        """
-        _, P, A = self._batched(np.eye(3), 2)
-        return stiffness_to_voigt(A - np.einsum("ik,jl->ijkl", np.eye(3), P))
-
-    def elastic_constants_GPa(self) -> np.ndarray:
-        """:meth:`elastic_constants` in GPa."""
-        return self.elastic_constants() / GPa
 
     # ------------------------------------------------------------ lifetime
     def close(self) -> None:
