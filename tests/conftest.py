@@ -23,3 +23,26 @@ def engine_force_by_differences(engine, positions: np.ndarray, i: int, k: int, h
     p[i, k] -= 2 * h
     engine.set_positions(p)
     return -(ep - engine.energy()) / (2 * h)
+
+
+def assert_weighted_site_energies(atoms, pot, atom: int, seed: int = 0) -> None:
+    """LAMMPS with the weight types of a generated weighted file gives sum_i w_i E_i (E_i:
+    LAMMPS's own pe/atom of the unweighted potential) for random weights, and a force on
+    ``atom`` equal to central differences of that energy (eV/A)."""
+    import tempfile
+    from pathlib import Path
+
+    from qcbridge.engines import LammpsEngine
+    from qcbridge.potentials.weighted import weighted_potential
+
+    levels = [0.0, 0.3, 0.7, 1.0]
+    w = np.random.default_rng(seed).choice(levels, len(atoms))
+    with tempfile.TemporaryDirectory() as d:
+        wpot = weighted_potential(pot, levels, Path(d))
+        with LammpsEngine(atoms, pot) as plain, LammpsEngine(atoms, wpot) as weighted:
+            weighted.set_types(wpot.types(w, atoms.get_chemical_symbols()))
+            e, f = weighted.energy_forces()
+            assert e == pytest.approx(float(w @ plain.energies()), rel=1e-12)
+            for k in range(3):
+                assert engine_force_by_differences(weighted, atoms.positions, atom, k) == pytest.approx(f[atom, k],
+                                                                                                     abs=1e-7)

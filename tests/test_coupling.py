@@ -1,11 +1,10 @@
 """Quasicontinuum coupling against LAMMPS, finite differences and the patch test."""
 
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import engine_force_by_differences
+from conftest import assert_weighted_site_energies
 
 from qcbridge import LennardJones, load_potential
 from qcbridge.continuum import CauchyBorn
@@ -18,7 +17,6 @@ from qcbridge.errors import (
     ThinAtomisticRegionError,
     UnknownMethodError,
 )
-from qcbridge.potentials.weighted import weighted_potential
 from qcbridge.solvers import Checkpoint, RelaxOptions, TrajectoryWriter, relax
 from qcbridge.structures import Lattice, cubic_crystal, lattice_basis, oriented_primitive_cell
 
@@ -100,16 +98,7 @@ def test_weighted_site_energies_from_lammps(pot_name):
         atoms.symbols[np.random.default_rng(4).random(len(atoms)) < 0.4] = "Ni"
     atoms.pbc = False
     atoms.rattle(0.1, seed=1)
-    levels = [0.0, 0.3, 0.7, 1.0]
-    w = np.random.default_rng(0).choice(levels, len(atoms))
-    with tempfile.TemporaryDirectory() as d:
-        wpot = weighted_potential(pot, levels, Path(d))
-        with LammpsEngine(atoms, pot) as plain, LammpsEngine(atoms, wpot) as weighted:
-            weighted.set_types(wpot.types(w, atoms.get_chemical_symbols()))
-            e, f = weighted.energy_forces()
-            assert e == pytest.approx(float(w @ plain.energies()), rel=1e-12)
-            for k in range(3):
-                assert engine_force_by_differences(weighted, atoms.positions, 7, k) == pytest.approx(f[7, k], abs=1e-7)
+    assert_weighted_site_energies(atoms, pot, 7)
 
 
 @pytest.mark.parametrize("method", ["qce", "qce-gfc", "bqce"])

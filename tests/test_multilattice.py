@@ -4,22 +4,19 @@ three-body site energies against LAMMPS's per-atom energies, and the patch test 
 consistent methods at round-off on slabs whose mesh lives on the Bravais sublattice while
 the other sublattices follow their inner shifts (diamond Si, B2 NiAl)."""
 
-import tempfile
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pytest
 from ase.build import bulk
 from ase.units import GPa
-from conftest import engine_force_by_differences
+from conftest import assert_weighted_site_energies
 
 from qcbridge import LammpsEngine, load_potential
 from qcbridge.continuum import CauchyBorn, equilibrium_lattice_constant
 from qcbridge.coupling import HomogeneousDeformation, QCModel
 from qcbridge.coupling.builders import slab_setup
 from qcbridge.engines import elastic_constants_by_stress_differences
-from qcbridge.potentials.weighted import weighted_potential
 from qcbridge.structures import Lattice
 
 TOL = 1e-8
@@ -78,16 +75,7 @@ def test_weighted_threebody_site_energies_equal_lammps(name, symbols, lattice, a
     atoms = bulk(symbols, lattice, a=a, cubic=True).repeat(2)
     atoms.pbc = False
     atoms.rattle(0.05, seed=1)
-    levels = [0.0, 0.3, 0.7, 1.0]
-    w = np.random.default_rng(0).choice(levels, len(atoms))
-    with tempfile.TemporaryDirectory() as d:
-        wpot = weighted_potential(pot, levels, Path(d))
-        with LammpsEngine(atoms, pot) as plain, LammpsEngine(atoms, wpot) as weighted:
-            weighted.set_types(wpot.types(w, atoms.get_chemical_symbols()))
-            e, f = weighted.energy_forces()
-            assert e == pytest.approx(float(w @ plain.energies()), rel=1e-12)
-            for k in range(3):
-                assert engine_force_by_differences(weighted, atoms.positions, 5, k) == pytest.approx(f[5, k], abs=1e-7)
+    assert_weighted_site_energies(atoms, pot, 5)
 
 
 @cache
