@@ -182,6 +182,22 @@ def test_lammps_command_error_carries_message_and_command():
         assert "ERROR" in info.value.lammps_message and "nosuchfix" in str(info.value)
 
 
+def test_a_block_of_lines_runs_in_one_call_and_names_the_line_that_failed():
+    from qcbridge.engines.instance import LammpsInstance
+
+    with LammpsInstance() as inst:
+        inst.block(["units metal", "region b block 0 4 0 4 0 4", "create_box 1 b", "create_atoms 1 single 1 1 1",
+                    "mass 1 27.0", "variable x equal 3", "variable z equal 1"])
+        assert inst.natoms == 1 and inst.lmp.extract_variable("x") == 3.0
+        with pytest.raises(errors.LammpsError) as info:
+            inst.block(["variable y equal 4", "fix bad all nosuchfix", "variable z equal 5"])
+        assert info.value.command == "fix bad all nosuchfix" and "nosuchfix" in info.value.lammps_message
+        assert "Last input line" not in info.value.lammps_message
+        assert inst.lmp.extract_variable("y") == 4.0 and inst.lmp.extract_variable("z") == 1.0  # stopped there
+        inst.command("variable z equal 6")  # the instance goes on
+        assert inst.lmp.extract_variable("z") == 6.0
+
+
 def test_tilt_along_free_direction_is_named():
     atoms = bulk("Al", "fcc", a=4.05)  # primitive cell: tilted in every direction
     atoms.pbc = (True, True, False)

@@ -164,6 +164,31 @@ class LammpsInstance:
         for line in lines:
             self.command(line)
 
+    def block(self, lines: Sequence[str]) -> None:
+        """Execute input lines in one call into LAMMPS (``commands_string``): no Python
+        round trip between them, for scripts of many cheap commands.
+
+        Raises
+        ------
+        LammpsError
+            With LAMMPS's message and the line it failed on (LAMMPS's "Last input line").
+        EngineStateError
+            As :meth:`command`.
+        """
+        lmp = self.lmp
+        self.last_command = text = "\n".join(lines)
+        try:
+            lmp.commands_string(text)
+        except Exception as exc:
+            message, _, last = str(exc).partition("Last input line:")
+            line = self.last_command = last.strip().splitlines()[0].strip() if last.strip() else text
+            if line.split()[:1] and line.split()[0] in _UNSAFE_AFTER_ERROR:
+                self.state = InstanceState.FAILED
+            raise LammpsError(line, message) from None
+        if self.expected_atoms is not None and self.natoms != self.expected_atoms:
+            self.state = InstanceState.LOST
+            self.check_open()
+
     # ------------------------------------------------------------ atoms
     @property
     def nlocal(self) -> int:
