@@ -102,7 +102,9 @@ def test_bad_lines_are_named_errors(tmp_path):
 # ----------------------------------------------------------------------------- material
 def test_lammps_cauchy_born_equals_numpy_for_eam_fcc():
     cell, pot = bulk("Al", "fcc", a=4.05), load_potential("Al_jnp.eam")
-    Fs = np.concatenate([random_F(12, 0.15, seed=1), [np.diag([1.2, 1, 1]), np.diag([1, 0.85, 1.1])]])
+    large_shears = [[[1, 0.9, 0], [0, 1, 0], [0, 0, 1]], [[1, 0, 1.3], [0, 1, -0.8], [0, 0, 1]],
+                    [[1, 0, 0], [-1.7, 1, 0], [0, 0, 1]]]  # LAMMPS boxes tilted beyond half a period
+    Fs = np.concatenate([random_F(12, 0.15, seed=1), [np.diag([1.2, 1, 1]), np.diag([1, 0.85, 1.1])], large_shears])
     cb = CauchyBorn(cell, pot)
     with LammpsCauchyBorn(cell, pot) as lc:
         W, P = lc.energy_and_stress(Fs)
