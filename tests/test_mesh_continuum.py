@@ -50,6 +50,24 @@ def test_lattice_meshes_have_no_slivers_and_keep_all_sites():
     assert area[dist < 8].max() < area[dist > 25].max() / 3
 
 
+@pytest.mark.parametrize("exponent", [None, 1.5])
+def test_graded_node_selection_does_not_depend_on_round_off(exponent):
+    """Lattice distances are exact multiples of the lattice spacing, so the grading level
+    lands on integers: sites moved by 1e-12 A, or a lattice constant changed in its last
+    digits, select the same nodes."""
+    a = 3.8
+    tri = triangular_lattice("Ar", a, size=(40, 24))
+    pts = tri.positions[:, :2]
+    centre = pts[np.argmin(np.linalg.norm(pts - pts.mean(0), axis=1))]
+    inner = np.linalg.norm(pts - centre, axis=1) < 10.5
+    lattice = np.array([[a, 0.0], [a / 2, a * np.sqrt(3) / 2]])
+    sel = graded_lattice_nodes(pts, inner, lattice, exponent=exponent)
+    noise = 1e-12 * np.random.default_rng(0).standard_normal(pts.shape)
+    assert np.array_equal(graded_lattice_nodes(pts + noise, inner, lattice, exponent=exponent), sel)
+    s = 1 + 4e-16
+    assert np.array_equal(graded_lattice_nodes(pts * s, inner, lattice * s, exponent=exponent), sel)
+
+
 def _patch(mesh, cb, F):
     model = ContinuumModel(mesh, cb)
     u_aff = np.zeros((mesh.n_nodes, 3))

@@ -297,6 +297,10 @@ def structured_mesh(n: tuple[int, ...], lengths: tuple[float, ...], *, thickness
     return Mesh(grid, np.concatenate(simplices), thickness)
 
 
+#: Added to the grading level before its floor (see :func:`graded_lattice_nodes`).
+LEVEL_TOLERANCE = 1e-9
+
+
 def graded_lattice_nodes(
     sites: np.ndarray, inner: np.ndarray, lattice: np.ndarray, *, growth: float = 0.25, max_factor: int = 64,
     exponent: float | None = None,
@@ -345,11 +349,14 @@ def graded_lattice_nodes(
     h = np.linalg.norm(lattice, axis=1).min()
     dist, _ = cKDTree(sites[inner]).query(sites)
     if exponent is None:
-        k = np.minimum(2 ** np.floor(np.log2(1.0 + growth * dist / h)).astype(np.int64), max_factor)
+        level = np.log2(1.0 + growth * dist / h)
     else:
         centre = sites[inner].mean(axis=0)
         radius = max(np.linalg.norm(sites[inner] - centre, axis=1).max(), h)
-        k = np.minimum(2 ** np.floor(exponent * np.log2(1.0 + dist / radius)).astype(np.int64), max_factor)
+        level = exponent * np.log2(1.0 + dist / radius)
+    # lattice distances are often exact multiples of h, so level is often an integer: the
+    # tolerance makes the floor that of exact arithmetic, not of the positions' round-off
+    k = np.minimum(2 ** np.floor(level + LEVEL_TOLERANCE).astype(np.int64), max_factor)
     coords = np.linalg.solve(lattice.T, (sites - sites[inner][0]).T).T
     q = coords / k[:, None]
     multiple = np.abs(q - np.rint(q)) < 1e-6
