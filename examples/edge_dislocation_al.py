@@ -22,6 +22,12 @@ blending weight, displacement and per-atom energy, for OVITO), edge_dislocation_
 (mesh with displacement, region and element weights, for ParaView) and
 edge_dislocation_reference.extxyz.
 
+Any fcc potential LAMMPS evaluates runs the same comparison, given by its LAMMPS lines: its
+continuum is then Cauchy-Born evaluated by LAMMPS on the unit cell, e.g. MEAM Cu,
+
+    python examples/edge_dislocation_al.py --outdir out_meam --size 44 18 --radius 18 \\
+        --pair-style "pair_style meam" --pair-coeff "pair_coeff * * library.meam Cu Cu.meam Cu"
+
 Run: ``python examples/edge_dislocation_al.py [--outdir DIR] [--radius 22] [--size 60 24]``.
 """
 
@@ -39,17 +45,20 @@ from qcbridge.coupling.problems import EdgeDislocationProblem
 from qcbridge.defects import disregistry
 from qcbridge.io.results import write_results
 from qcbridge.io.vtk import write_mesh
+from qcbridge.potentials import Potential
+from qcbridge.potentials.lammps_style import lammps_potential
 from qcbridge.solvers import FIRE, RelaxOptions, relax
 
 RESULTS = Path(__file__).resolve().parents[1] / "docs" / "results"
 
 
-def run(outdir: Path, *, radius: float = 22.0, blend_width: float = 8.0, size=(60, 24), fmax: float = 1e-3) -> dict:
-    """Run the comparison; return its numbers (A, eV, s)."""
+def run(outdir: Path, *, potential: Potential | None = None, radius: float = 22.0, blend_width: float = 8.0,
+        size=(60, 24), fmax: float = 1e-3) -> dict:
+    """Run the comparison (default potential Al_mm.eam.fs); return its numbers (A, eV, s)."""
     from ase.io import write
 
     outdir.mkdir(parents=True, exist_ok=True)
-    prob = EdgeDislocationProblem.build(load_potential("Al_mm.eam.fs"), size)
+    prob = EdgeDislocationProblem.build(potential or load_potential("Al_mm.eam.fs"), size)
     ref = prob.reference(ftol=fmax)
     with prob.model(radius, "bqcf", blend_width=blend_width) as model:
         res = relax(model, FIRE(), RelaxOptions(fmax=fmax, max_steps=20000))
@@ -137,9 +146,13 @@ def main() -> None:
     p.add_argument("--radius", type=float, default=22.0, help="atomistic disc radius (A)")
     p.add_argument("--blend-width", type=float, default=8.0)
     p.add_argument("--size", nargs=2, type=int, default=[60, 24], help="oriented cells along x and y")
+    p.add_argument("--pair-style", help="LAMMPS pair_style line of another fcc potential")
+    p.add_argument("--pair-coeff", help="its pair_coeff line(s)")
     args = p.parse_args()
-    r = run(args.outdir, radius=args.radius, blend_width=args.blend_width, size=tuple(args.size))
-    if (args.radius, args.blend_width, tuple(args.size)) == (22.0, 8.0, (60, 24)):  # the run README quotes
+    potential = lammps_potential(args.pair_style, args.pair_coeff) if args.pair_style else None
+    r = run(args.outdir, potential=potential, radius=args.radius, blend_width=args.blend_width, size=tuple(args.size))
+    if potential is None and (args.radius, args.blend_width, tuple(args.size)) == (22.0, 8.0, (60, 24)):
+        # the run README quotes
         keep = {k: v for k, v in r.items() if np.ndim(v) == 0 or k.startswith("partials")}
         path = write_results(RESULTS / "edge_dislocation.json", keep, script="examples/edge_dislocation_al.py")
         print(f"wrote {path}")
