@@ -191,8 +191,8 @@ class CauchyBorn(HyperelasticCrystal):
         return *condense(E, G, H, order, relaxed=self.nbasis > 1 and self.relax), s
 
     def _relaxed_terms(self, F: np.ndarray, order: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
-        """E, its gradient and (order 2, or a relaxed multilattice) Hessian in (F, s) at the
-        relaxed shifts, and the shifts.
+        """E, its gradient and Hessian in (F, s) at the relaxed shifts, and the shifts. The
+        Hessian is None below order 2 where it is a finite difference (three-body potentials).
 
         W(F) = min_s E / V0 is a global minimum, and a sheared multilattice can have
         several local minima over s. Local minimizations start from s = 0 and from
@@ -220,13 +220,14 @@ class CauchyBorn(HyperelasticCrystal):
         FF = np.repeat(F, S, axis=0)
         s0 = np.einsum("bij,baj->bai", FF, np.tile(np.array(starts), (B, 1, 1)))
         s_all, E_all, G_all, H_all = minimize_shifts(self._energy_terms, FF, s0, relax_tol=self.relax_tol,
-                                                     max_step=self.max_step, shift_terms=self._shift_terms())
+                                                     max_step=self.max_step, shift_terms=self._shift_terms(),
+                                                     order=order)
         # best start per F; among minima equal to round-off (mirror images) the first start,
         # s = 0 before the others, wins -- the minimum a relaxation from the unshifted basis finds
         E = E_all.reshape(B, S)
         lowest = E.min(axis=1, keepdims=True)
         pick = np.arange(B) * S + np.argmax(E <= lowest + 1e-12 * np.abs(lowest), axis=1)
-        return E_all[pick], G_all[pick], H_all[pick], s_all[pick]
+        return E_all[pick], G_all[pick], None if H_all is None else H_all[pick], s_all[pick]
 
     def _flat(self, F: np.ndarray, order: int, dim: int,
               chunk: int = 1024) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:

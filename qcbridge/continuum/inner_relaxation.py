@@ -24,7 +24,8 @@ EnergyTerms = Callable[[np.ndarray, np.ndarray, int], tuple[np.ndarray, np.ndarr
 
 
 def minimize_shifts(energy_terms: EnergyTerms, F: np.ndarray, s: np.ndarray, *, relax_tol: float, max_step: float,
-                    shift_terms: EnergyTerms | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                    shift_terms: EnergyTerms | None = None,
+                    order: int = 2) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
     """Saddle-free Newton (step -V abs(Lambda)^+ V^T g, a descent direction even where the
     shift Hessian is indefinite) with a backtracking line search on each member's
     energy. Once converged, one more step polishes the shifts to round-off so that
@@ -44,11 +45,14 @@ def minimize_shifts(energy_terms: EnergyTerms, F: np.ndarray, s: np.ndarray, *, 
     shift_terms : callable, optional
         Like ``energy_terms`` at order 2 but with only the shift block of the Hessian (of
         basis atoms 1..nb-1) computed, used in the iterations when the full Hessian is
-        costly; ``energy_terms`` is then called once at the relaxed shifts.
+        costly; ``energy_terms`` is then called once at the relaxed shifts, to ``order``.
+    order : int
+        What the caller needs at the relaxed shifts when ``shift_terms`` is given: 2 for the
+        full Hessian (the tangent), 1 for E and G only (W and P need no Hessian there).
 
     Returns
     -------
-    s, E, G, H at the relaxed shifts.
+    s, E, G, H at the relaxed shifts (H None if ``shift_terms`` is given and ``order`` < 2).
 
     Raises
     ------
@@ -69,9 +73,10 @@ def minimize_shifts(energy_terms: EnergyTerms, F: np.ndarray, s: np.ndarray, *, 
         gs = G[:, :, 4:].transpose(0, 2, 1).reshape(B, m)  # dE/ds of basis atoms 1..nb-1
         if polished:
             if shift_terms is not None:
-                E, G, H = energy_terms(F, s, 2)
-                if G is None or H is None:
-                    raise SolverError("energy_terms(F, s, 2) must return the gradient and the Hessian, got None")
+                E, G, H = energy_terms(F, s, max(order, 1))
+                if G is None or (order >= 2 and H is None):
+                    raise SolverError(f"energy_terms(F, s, {max(order, 1)}) returned None for the gradient or "
+                                      "the Hessian")
             return s, E, G, H
         polished = np.abs(gs).max() < relax_tol
         Hss = H[:, :, 4:, :, 4:].transpose(0, 2, 1, 4, 3).reshape(B, m, m)

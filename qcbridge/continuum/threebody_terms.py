@@ -7,8 +7,10 @@ energy per cell E = sum_a E_a and its gradient g_b = dE/dx_b; then
     dE/dF_iJ = sum_b g_bi X_bJ,    dE/ds_k = sum_b g_b (delta_ck - delta_ak),
 
 the same contraction with A_b = (X_b, e_c - e_a) as for pair and EAM potentials. The
-Hessian in y = (F columns, shifts), needed for the inner relaxation and the tangent, is the
-central difference of that analytic gradient (step 1e-5 in F and Angstrom; symmetrized).
+Hessian in y = (F columns, shifts), needed for the tangent, is the central difference of that
+analytic gradient (step 1e-5 in F and Angstrom; symmetrized); the inner relaxation's Newton
+steps need only its shift block, and to no more than ~1e-5 relative, so they take forward
+differences (one gradient per shift component instead of two).
 """
 
 from __future__ import annotations
@@ -27,13 +29,20 @@ def _gradient(fn: ThreeBodyFunctions, bonds: tuple[np.ndarray, ...], F: np.ndarr
               species: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     a, c, X, A = bonds
     x = np.einsum("bij,nj->bni", F, X) + (s[:, c] - s[:, a])
-    # only bonds inside the cutoff in some member of the batch take part (the search radius
-    # covers compression and shifts; the others would only multiply zeros in the triplets)
-    near = np.flatnonzero((np.einsum("bni,bni->bn", x, x) < fn.cutoff**2).any(axis=0))
-    E_sites, g = fn.site_energies(x[:, near], a[near], c[near], species, s.shape[1])
+    # only bonds inside the cutoff take part (the search radius covers compression and shifts;
+    # the others would only multiply zeros in the triplets, whose number grows as the square
+    # of the bonds per atom): members of the batch are grouped by their set of such bonds
+    inside = np.einsum("bni,bni->bn", x, x) < fn.cutoff**2
+    sets, group = np.unique(inside, axis=0, return_inverse=True)
     B, M = F.shape[0], A.shape[1]
-    G = (g.transpose(0, 2, 1).reshape(B * 3, len(near)) @ A[near]).reshape(B, 3, M)
-    return E_sites.sum(axis=1), G
+    E, G = np.empty(B), np.empty((B, 3, M))
+    for k, active in enumerate(sets):
+        members = np.flatnonzero(group.ravel() == k)
+        near = np.flatnonzero(active)
+        E_sites, g = fn.site_energies(x[members][:, near], a[near], c[near], species, s.shape[1])
+        E[members] = E_sites.sum(axis=1)
+        G[members] = (g.transpose(0, 2, 1).reshape(-1, len(near)) @ A[near]).reshape(-1, 3, M)
+    return E, G
 
 
 def threebody_energy_terms(fn: ThreeBodyFunctions, bonds: tuple[np.ndarray, ...], F: np.ndarray, s: np.ndarray,
@@ -54,8 +63,9 @@ def threebody_energy_terms(fn: ThreeBodyFunctions, bonds: tuple[np.ndarray, ...]
     species : ndarray of int, shape (nb,)
     order : int
     shifts_only : bool
-        Differentiate only along the shifts of basis atoms 1..nb-1 (the rest of H is zero):
-        what the inner relaxation's Newton steps need, at a fraction of the cost.
+        Differentiate only along the shifts of basis atoms 1..nb-1, by forward differences
+        (the rest of H is zero): what the inner relaxation's Newton steps need, at a fraction
+        of the cost.
     """
     E, G = _gradient(fn, bonds, F, s, species)
     if order < 2:
@@ -65,6 +75,10 @@ def threebody_energy_terms(fn: ThreeBodyFunctions, bonds: tuple[np.ndarray, ...]
     for i in range(3):
         for m in range(4 if shifts_only else 0, M):  # y component (i, m): F[:, i, m] for m < 3, s[:, m - 3, i] else
             Fp, Fm, sp, sm = F.copy(), F.copy(), s.copy(), s.copy()
+            if shifts_only:
+                sp[:, m - 3, i] += FD_STEP
+                H[:, :, :, i, m] = (_gradient(fn, bonds, Fp, sp, species)[1] - G) / FD_STEP
+                continue
             if m < 3:
                 Fp[:, i, m] += FD_STEP
                 Fm[:, i, m] -= FD_STEP

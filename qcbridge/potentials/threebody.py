@@ -133,7 +133,7 @@ def _scatter(index: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     return out.reshape((b, n) + tail)
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=64)
 def _triplets_cached(center_key: bytes, active_key: bytes, ordered: bool) -> tuple[np.ndarray, np.ndarray]:
     center = np.frombuffer(center_key, dtype=np.int64)
     bonds = np.flatnonzero(np.frombuffer(active_key, dtype=bool))
@@ -171,7 +171,7 @@ def bond_triplets(center: np.ndarray, active: np.ndarray | None = None, *,
     Returns
     -------
     t1, t2 : ndarray of int, shape (n_triplets,)
-        Read-only; cached for the last few bond lists, so repeated calls with one bond list
+        Read-only; cached for the last 64 bond lists, so repeated calls with one bond list
         build them once.
     """
     center = np.ascontiguousarray(center, dtype=np.int64)
