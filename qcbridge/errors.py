@@ -233,3 +233,13 @@ class PaddingError(CouplingError):
 class PaddingDoesNotFitError(CouplingError):
     """The atomistic and blending regions with their padding do not fit inside the domain; the
     message says by how much to enlarge it."""
+
+
+class ElasticConstantsError(QCBridgeError, ValueError):
+    """Elastic constants that are not a stable (positive-definite) stiffness, or not finite."""
+
+
+class DefectGeometryError(QCBridgeError, ValueError):
+    """A defect that the crystal or the domain cannot hold: a crack plane or front that is
+    not a lattice plane or direction, a front or line not in the plane, a negative stress
+    intensity factor, a domain too small for the atomistic region."""
