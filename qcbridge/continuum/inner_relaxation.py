@@ -25,7 +25,7 @@ EnergyTerms = Callable[[np.ndarray, np.ndarray, int], tuple[np.ndarray, np.ndarr
 
 def minimize_shifts(energy_terms: EnergyTerms, F: np.ndarray, s: np.ndarray, *, relax_tol: float, max_step: float,
                     shift_terms: EnergyTerms | None = None,
-                    order: int = 2) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
+                    order: int = 2) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
     """Saddle-free Newton (step -V abs(Lambda)^+ V^T g, a descent direction even where the
     shift Hessian is indefinite) with a backtracking line search on each member's
     energy. Once converged, one more step polishes the shifts to round-off so that
