@@ -120,6 +120,21 @@ class Mesh:
             (self.shape_gradients.ravel(), (rows.ravel(), cols.ravel())), shape=(m * d, self.n_nodes)
         )
 
+    def subset(self, keep: np.ndarray) -> Mesh:
+        """The mesh of the elements ``keep`` (bool mask or indices) on the same nodes, e.g.
+        with the elements across a crack removed.
+
+        Raises
+        ------
+        MeshError
+            A node would belong to no element.
+        """
+        elements = self.elements[np.asarray(keep)]
+        orphan = np.setdiff1d(np.arange(self.n_nodes), elements)
+        if len(orphan):
+            raise MeshError(f"{len(orphan)} node(s) would belong to no element, first {orphan[:10].tolist()}")
+        return type(self)(self.nodes.copy(), elements.copy(), self.thickness)
+
     @cached_property
     def boundary_nodes(self) -> np.ndarray:
         """Indices of nodes on the boundary (faces that belong to one element)."""
@@ -311,8 +326,9 @@ def graded_lattice_nodes(
     when it lies on the coarser lattice ``k * lattice`` (integer coordinates multiples of
     k), with ``k(r) = 2^floor(log2(1 + growth * r / h))`` growing with the distance r from
     the region (h: shortest lattice vector; k capped at ``max_factor``). On the faces of
-    the bounding box the multiple-of-k test applies only along the face, so the domain
-    boundary stays covered; all selected nodes are lattice sites.
+    the bounding box the multiple-of-k test applies only along the face, and the corners of
+    the sites' convex hull are kept, so the domain boundary stays covered; all selected nodes
+    are lattice sites.
 
     Parameters
     ----------
@@ -339,7 +355,7 @@ def graded_lattice_nodes(
     ndarray of int
         Indices of the selected sites.
     """
-    from scipy.spatial import cKDTree
+    from scipy.spatial import ConvexHull, Delaunay, cKDTree
 
     sites = np.asarray(sites, dtype=float)
     inner = np.asarray(inner, dtype=bool)
@@ -363,4 +379,12 @@ def graded_lattice_nodes(
     lo, hi = sites.min(axis=0), sites.max(axis=0)
     tol = 1e-6 * (hi - lo).max()
     on_face = (sites <= lo + tol) | (sites >= hi - tol)
-    return np.flatnonzero(inner | np.all(multiple | on_face, axis=1))
+    keep = inner | np.all(multiple | on_face, axis=1)
+    # where rows of sites are offset (bcc seen along <100>), the bounding box's corners hold
+    # no site and the kept face sites can miss the sites' hull: its corners outside the kept
+    # sites' hull are kept too (rounded: round-off cannot change either hull)
+    rounded = np.round(sites, 6)
+    corner = ConvexHull(rounded).vertices
+    outside = Delaunay(rounded[keep]).find_simplex(rounded[corner], tol=1e-9) < 0
+    keep[corner[outside]] = True
+    return np.flatnonzero(keep)

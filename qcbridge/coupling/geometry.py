@@ -31,7 +31,14 @@ from ase import Atoms
 from scipy.spatial import cKDTree
 
 from ..continuum.mesh import Mesh, graded_lattice_nodes
-from ..errors import CouplingError, NodeOffLatticeError, PaddingDoesNotFitError, ThinAtomisticRegionError
+from ..errors import (
+    CouplingError,
+    DefectGeometryError,
+    NodeOffLatticeError,
+    PaddingDoesNotFitError,
+    ThinAtomisticRegionError,
+)
+from .slit import Slit
 
 __all__ = ["Region", "CoupledGeometry", "build_geometry", "blending_weight"]
 
@@ -189,6 +196,7 @@ def build_geometry(
     grading_exponent: float | None = None,
     nodes: np.ndarray | None = None,
     sublattice: np.ndarray | None = None,
+    slit: Slit | None = None,
 ) -> CoupledGeometry:
     """Derive regions, padding, graded mesh and interpolation from a reference crystal.
 
@@ -226,6 +234,10 @@ def build_geometry(
         atoms of the other sublattices are extra degrees of freedom, and padding atoms of
         the other sublattices follow the mesh plus the inner shift of their element.
         Default: a simple lattice (all 0).
+    slit : Slit, optional
+        A crack in the mesh plane of a slab (:class:`~qcbridge.coupling.slit.Slit`): its face
+        sites become nodes and no element spans it, so its faces are free surfaces of the
+        continuum. Atoms interact across it as LAMMPS computes them.
 
     Raises
     ------
@@ -283,8 +295,18 @@ def build_geometry(
         if dist.max() > 1e-6:
             raise NodeOffLatticeError(np.flatnonzero(dist > 1e-6), float(dist.max()))
         mesh_site = np.union1d(bravais[mesh_site], np.flatnonzero(resolved & (sub == 0)))
+    if slit is not None:
+        if dim != 2:
+            raise CouplingError("a slit (crack) needs a slab periodic along z (a 2D mesh)")
+        if (slit.between_faces(P) & (resolved | padding)).any():
+            raise DefectGeometryError("atoms lie between the crack's face planes behind the tip; put the crack "
+                                      "plane between two planes of mesh (Bravais) sites with no atom between them")
+        mesh_site = np.union1d(mesh_site, bravais[slit.node_sites(P[bravais])])
     thickness = float(crystal.cell[2, 2]) if dim == 2 else 1.0
-    mesh = Mesh.from_points(P[mesh_site], thickness=thickness)
+    if slit is None:
+        mesh = Mesh.from_points(P[mesh_site], thickness=thickness)
+    else:
+        mesh = slit.mesh(P[mesh_site], P[bravais], thickness=thickness)
     extra_site = np.flatnonzero(resolved & (sub != 0))
     node_site = np.concatenate([mesh_site, extra_site])
     atom_site = np.flatnonzero(resolved | padding)
