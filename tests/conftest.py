@@ -46,3 +46,18 @@ def assert_weighted_site_energies(atoms, pot, atom: int, seed: int = 0) -> None:
             for k in range(3):
                 assert engine_force_by_differences(weighted, atoms.positions, atom, k) == pytest.approx(f[atom, k],
                                                                                                      abs=1e-7)
+
+
+def sih_paris_irwin_modulus(C: np.ndarray, axes: np.ndarray) -> float:
+    """E' (stiffness units) of mode I in an orthotropic medium in plane strain, closed form of
+    Sih, Paris & Irwin (1965) with the reduced compliances b_ij = s_ij - s_i3 s_j3 / s_33:
+    1/E' = sqrt(b11 b22 / 2) sqrt(sqrt(b22 / b11) + (2 b12 + b66) / (2 b11)).
+
+    C: Voigt stiffness in crystal coordinates; axes: rows x (advance), y (normal), z (front)."""
+    from qcbridge.defects.stroh import rotate_stiffness
+    from qcbridge.tensors import stiffness_to_voigt
+
+    s = np.linalg.inv(stiffness_to_voigt(rotate_stiffness(C, axes)))
+    bb = s - np.outer(s[:, 2], s[2, :]) / s[2, 2]
+    b11, b22, b12, b66 = bb[0, 0], bb[1, 1], bb[0, 1], bb[5, 5]
+    return 1.0 / (np.sqrt(b11 * b22 / 2) * np.sqrt(np.sqrt(b22 / b11) + (2 * b12 + b66) / (2 * b11)))

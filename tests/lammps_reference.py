@@ -1,8 +1,8 @@
 """Reference results from LAMMPS run directly from its own input script.
 
 The structure goes to LAMMPS as a data file written by ASE; LAMMPS reads it with
-``read_data``, evaluates with ``run 0`` and writes forces and per-atom energies to a dump
-sorted by atom id. Nothing of qcbridge's engine is involved. The input script is::
+``read_data``, evaluates with ``run 0`` (after ``minimize`` if asked) and writes forces and
+per-atom energies to a dump sorted by atom id. Nothing of qcbridge's engine is involved. The input script is::
 
     units metal
     atom_style atomic
@@ -27,8 +27,9 @@ from ase.io import write
 from qcbridge.engines import import_lammps
 
 
-def run_lammps_directly(atoms, potential) -> dict:
-    """Energy (eV), forces (eV/A), per-atom energies (eV), virial (eV, 3x3) in ASE frame."""
+def run_lammps_directly(atoms, potential, *, minimize: bool = False) -> dict:
+    """Energy (eV), forces (eV/A), per-atom energies (eV), virial (eV, 3x3) in ASE frame;
+    with ``minimize``, after ``minimize 0 1e-10 10000 100000`` at fixed box."""
     lammps = import_lammps()
     species = list(potential.species)
     atoms = atoms.copy()
@@ -49,6 +50,7 @@ def run_lammps_directly(atoms, potential) -> dict:
             *potential.lammps_commands(species),
             "compute pe_atom all pe/atom",
             "thermo_style custom step pe pxx pyy pzz pxy pxz pyz vol",
+            *(["minimize 0 1e-10 10000 100000"] if minimize else []),
             "run 0",
             f"write_dump all custom {tmp / 'forces.dump'} id fx fy fz c_pe_atom "
             "modify sort id format float %.17g",

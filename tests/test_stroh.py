@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import sih_paris_irwin_modulus
 
 from qcbridge.defects import EdgeDislocation
 from qcbridge.defects.stroh import (
@@ -20,7 +21,7 @@ from qcbridge.defects.stroh import (
     stroh_solutions,
 )
 from qcbridge.errors import DefectGeometryError, ElasticConstantsError
-from qcbridge.tensors import stiffness_to_voigt, voigt_to_stiffness
+from qcbridge.tensors import voigt_to_stiffness
 
 
 def cubic(c11: float, c12: float, c44: float) -> np.ndarray:
@@ -81,15 +82,6 @@ def test_isotropic_limit_equals_the_williams_crack_fields():
     assert mode_one_modulus(sols) == pytest.approx(Eprime, rel=1e-12)
     assert energy_release_rate(sols, [K2, K1, K3]) == pytest.approx(
         (K1**2 + K2**2) / Eprime + K3**2 / (2 * MU), rel=1e-12)
-
-
-def sih_paris_irwin_modulus(C: np.ndarray, axes: np.ndarray) -> float:
-    """E' of an orthotropic medium in plane strain (Sih, Paris & Irwin 1965):
-    1/E' = sqrt(b11 b22 / 2) sqrt(sqrt(b22 / b11) + (2 b12 + b66) / (2 b11))."""
-    s = np.linalg.inv(stiffness_to_voigt(rotate_stiffness(C, axes)))
-    bb = s - np.outer(s[:, 2], s[2, :]) / s[2, 2]  # plane-strain reduced compliances
-    b11, b22, b12, b66 = bb[0, 0], bb[1, 1], bb[0, 1], bb[5, 5]
-    return 1.0 / (np.sqrt(b11 * b22 / 2) * np.sqrt(np.sqrt(b22 / b11) + (2 * b12 + b66) / (2 * b11)))
 
 
 @pytest.mark.parametrize("plane, front", [((0, 0, 1), (0, 1, 0)), ((1, 1, 0), (0, 0, 1)), ((1, 1, 0), (1, -1, 0)),

@@ -1,0 +1,209 @@
+"""A straight crack through the middle of a slab, loaded by its anisotropic K field.
+
+The slab (periodic along the front z) has the crack frame's directions: x the direction of
+advance, y the plane normal. The crack lies in the widest gap between atomic planes nearest
+the slab's middle, from the left edge to a tip half-way between two columns of face sites
+near the middle. The far field is the Stroh near-tip field of the Cauchy-Born elastic
+constants (:mod:`qcbridge.defects.stroh`), held on a boundary layer as for every
+:class:`~qcbridge.coupling.problems.DefectProblem`; the coupled model's mesh is slit along
+the crack (:class:`~qcbridge.coupling.slit.Slit`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from ..continuum.materials import cauchy_born_material
+from ..coupling.boundary import DisplacementField
+from ..coupling.builders import cubic_lattice_constant
+from ..coupling.geometry import CoupledGeometry, build_geometry
+from ..coupling.problems import DefectProblem
+from ..coupling.slit import Slit
+from ..defects.stroh import (
+    MPA_SQRT_M,
+    StrohSolution,
+    crack_displacement,
+    crack_opening,
+    mode_one_modulus,
+    rotate_stiffness,
+    stroh_solutions,
+)
+from ..errors import DefectGeometryError
+from ..potentials.potential import Potential
+from ..structures import Lattice, cubic_crystal, lattice_basis, oriented_primitive_cell
+from .orientation import CrackOrientation, widest_gap
+from .surface import surface_energy
+
+__all__ = ["BROKEN", "CrackProblem"]
+
+#: A pair of face sites is broken when its length exceeds this multiple of its reference
+#: length: bonds ahead of a loaded tip stretch smoothly to ~1.1 of it, a broken bond snaps
+#: past ~1.5 (W (100) at K_G: 3.06 A intact, 4.48 A broken, from 2.74 A).
+BROKEN = 1.3
+
+
+@dataclass
+class CrackProblem(DefectProblem):
+    """Mode-I crack in a slab (see the module docstring).
+
+    Extra attributes
+    ----------------
+    orientation : CrackOrientation
+    lattice : Lattice
+    slit : Slit
+        The crack in the mesh plane (tip at ``centre``).
+    solutions : tuple of StrohSolution
+        Stroh solution of the Cauchy-Born elastic constants in the crack frame.
+    gamma : float
+        Relaxed surface energy of the cleavage plane (eV/A^2).
+    K : float
+        Mode-I stress intensity factor of ``boundary`` (eV/A^(5/2)).
+    face_pairs : ndarray of int, shape (m, 2)
+        Sites (upper face, lower face) bonded across the crack plane, nearest neighbours.
+    """
+
+    orientation: CrackOrientation | None = None
+    lattice: Lattice = Lattice.FCC
+    slit: Slit | None = None
+    solutions: tuple[StrohSolution, ...] = ()
+    gamma: float = 0.0
+    K: float = 0.0
+    face_pairs: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
+    break_distance: float = 0.0
+    spacing: float = 0.0
+
+    @classmethod
+    def build(cls, potential: Potential, lattice: Lattice, orientation: CrackOrientation, *, a: float | None = None,
+              symbol: str | None = None, half_width: float = 60.0, K: float | None = None) -> CrackProblem:
+        """Crack problem in a square slab of half-width ``half_width`` (A).
+
+        Parameters
+        ----------
+        potential : Potential
+        lattice : Lattice
+            FCC, BCC or DIAMOND (the crystal's element: ``symbol``, default the potential's first).
+        orientation : CrackOrientation
+        a : float, optional
+            Lattice constant (A); default the Cauchy-Born equilibrium.
+        half_width : float
+            Half the slab's width and height (A).
+        K : float, optional
+            Mode-I K of the boundary field (eV/A^(5/2)); default Griffith's K_G.
+
+        Raises
+        ------
+        DefectGeometryError
+            A domain smaller than four boundary-layer depths, or a K < 0.
+        """
+        symbol = potential.species[0] if symbol is None else symbol
+        dirs = orientation.directions
+        if a is None:
+            a = cubic_lattice_constant(potential, lattice, dirs, symbol)
+        cell = cubic_crystal(lattice, symbol, a, directions=dirs, pbc=True)
+        lengths = np.diag(np.array(cell.cell))
+        layer = (2.0 if potential.is_manybody else 1.0) * 1.1 * potential.cutoff
+        if half_width < 4 * layer:
+            raise DefectGeometryError(f"a domain of half-width {half_width:g} A is too small: the boundary layer "
+                                      f"is {layer:.3g} A deep; use half_width >= {4 * layer:.3g} A")
+        n = [max(1, int(np.ceil(2 * half_width / lengths[i]))) for i in range(2)]
+        crystal = cubic_crystal(lattice, symbol, a, directions=dirs, size=(n[0], n[1], 1), pbc=(False, False, True))
+        X = crystal.positions
+        mid = 0.5 * (X.min(axis=0) + X.max(axis=0))
+        y_c, gap = widest_gap(X[:, 1], near=mid[1])
+        below = np.abs(X[:, 1] - (y_c - 0.5 * gap)) < 1e-6
+        above = np.abs(X[:, 1] - (y_c + 0.5 * gap)) < 1e-6
+        # the tip: half-way between two columns of face sites next to the middle
+        cols = np.unique(np.round(X[below | above, 0], 6))
+        j = int(np.clip(np.searchsorted(cols, mid[0]), 1, len(cols) - 1))
+        tip = 0.5 * (cols[j - 1] + cols[j])
+        cb = cauchy_born_material(oriented_primitive_cell(lattice, symbol, a, dirs), potential)
+        sols = stroh_solutions(rotate_stiffness(cb.elastic_constants(), np.eye(3)))
+        e_bulk = float(cb.energy_density(np.eye(3))) * abs(np.linalg.det(cb.cell)) / cb.nbasis
+        gamma = surface_energy(potential, lattice, symbol, a, orientation)
+        K_G = np.sqrt(2 * gamma * mode_one_modulus(sols))
+        K = K_G if K is None else float(K)
+        if not (np.isfinite(K) and K >= 0):
+            raise DefectGeometryError(f"K must be a finite number >= 0, got {K}")
+        # neighbour shells of the bulk: face pairs are first neighbours across the plane
+        d, _ = cKDTree(X).query(X[len(X) // 2], k=40)
+        shells = np.unique(np.round(d[1:], 4))
+        up, dn = np.flatnonzero(above), np.flatnonzero(below)
+        pairs = cKDTree(X[up]).query_ball_tree(cKDTree(X[dn]), shells[0] * 1.05 if gap < shells[0] else gap * 1.05)
+        face_pairs = np.array([(up[i], dn[j]) for i, js in enumerate(pairs) for j in js], dtype=np.int64).reshape(-1, 2)
+        problem = cls(potential, crystal, np.array([tip, y_c]), DisplacementField(field=lambda Y: np.zeros_like(Y)),
+                      cb, a, e_bulk, orientation=orientation, lattice=lattice, slit=Slit(y_c, tip), solutions=sols,
+                      gamma=gamma, K=K, face_pairs=face_pairs,
+                      break_distance=BROKEN * float(gap if gap > shells[0] else shells[0]), spacing=0.0)
+        problem.spacing = float(np.min(np.diff(problem.pair_columns)))
+        problem.boundary = problem.boundary_at(K)
+        return problem
+
+    # --------------------------------------------------------------- fields
+    @property
+    def griffith_K(self) -> float:
+        """K_G = sqrt(2 gamma E') (eV/A^(5/2))."""
+        return float(np.sqrt(2 * self.gamma * self.modulus))
+
+    @property
+    def modulus(self) -> float:
+        """E' of mode I in the crack frame (eV/A^3)."""
+        return mode_one_modulus(self.solutions)
+
+    def unit_field(self, X: np.ndarray) -> np.ndarray:
+        """Displacement (A) of the mode-I field for K = 1 eV/A^(5/2) at positions X (n, 3), tip at
+        ``centre``; the faces are split at the crack plane."""
+        rel = np.asarray(X, dtype=float)[:, :2] - self.centre
+        return crack_displacement(self.solutions, [0.0, 1.0, 0.0], rel)
+
+    def boundary_at(self, K: float) -> DisplacementField:
+        """The far field for mode-I ``K`` (eV/A^(5/2))."""
+        return DisplacementField(field=lambda X: K * self.unit_field(X))
+
+    def opening(self, K: float, r: np.ndarray) -> np.ndarray:
+        """LEFM opening (A) of mode-I ``K`` at distances ``r`` (A) behind the tip."""
+        return crack_opening(self.solutions, [0.0, K, 0.0], r)[:, 1]
+
+    # ---------------------------------------------------------- measuring
+    def broken(self, positions: np.ndarray) -> np.ndarray:
+        """Which face pairs are broken (longer than ``break_distance``, :data:`BROKEN` times
+        their reference length) in deformed ``positions`` (n_sites, 3)."""
+        d = positions[self.face_pairs[:, 0]] - positions[self.face_pairs[:, 1]]
+        d[:, 2] -= np.rint(d[:, 2] / self.crystal.cell[2, 2]) * self.crystal.cell[2, 2]
+        return np.linalg.norm(d, axis=1) > self.break_distance
+
+    @property
+    def pair_x(self) -> np.ndarray:
+        """Reference x (A) of every face pair (the mean of its two sites)."""
+        X = self.crystal.positions
+        return 0.5 * (X[self.face_pairs[:, 0], 0] + X[self.face_pairs[:, 1], 0])
+
+    @property
+    def pair_columns(self) -> np.ndarray:
+        """Distinct x (A) of the face pairs, ascending."""
+        return np.unique(np.round(self.pair_x, 6))
+
+    def tip_position(self, positions: np.ndarray) -> float:
+        """x (A, reference) of the crack tip: half a pair column past the farthest column of
+        broken pairs connected to the left edge through broken columns."""
+        x, xs = self.pair_x, self.pair_columns
+        broken_at = np.array([self.broken(positions)[np.abs(x - c) < 1e-5].all() for c in xs])
+        n = len(xs) if broken_at.all() else int(np.argmin(broken_at))
+        return float(xs[0] - 0.5 * self.spacing) if n == 0 else float(xs[n - 1] + 0.5 * self.spacing)
+
+    def geometry(self, radius: float, *, blend_width: float = 8.0, **geometry_options: Any) -> CoupledGeometry:
+        """Coupled geometry, slit along the crack, atomistic disc of ``radius`` (A) at the tip."""
+        return build_geometry(self.crystal, self.atomistic(radius), cutoff=self.potential.cutoff,
+                              manybody=self.potential.is_manybody,
+                              lattice=lattice_basis(self.crystal.positions[:, :2]), blend_width=blend_width,
+                              slit=self.slit, **geometry_options)
+
+    def report(self) -> dict[str, float]:
+        """Surface energy (J/m^2), E' (GPa) and K_G (MPa sqrt(m))."""
+        from ase import units
+
+        return {"surface_energy": self.gamma / (units.J / units.m**2), "E_prime_GPa": self.modulus / units.GPa,
+                "K_G": self.griffith_K / MPA_SQRT_M}

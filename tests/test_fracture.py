@@ -1,0 +1,193 @@
+"""Cracks: the slit mesh, open faces against anisotropic LEFM, Griffith's K against an
+independent LAMMPS surface energy and finite-difference elastic constants, and lattice
+trapping (K- < K_G < K+, advance above K+, healing below K-)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from ase import units
+from ase.lattice.cubic import BodyCenteredCubic
+from conftest import sih_paris_irwin_modulus
+from lammps_reference import run_lammps_directly
+
+from qcbridge.continuum.mesh import Mesh
+from qcbridge.coupling.model import QCModel
+from qcbridge.coupling.problems import DefectProblem
+from qcbridge.coupling.reference import site_displacements
+from qcbridge.defects.stroh import MPA_SQRT_M, rotate_stiffness
+from qcbridge.engines.elastic import elastic_constants_by_stress_differences
+from qcbridge.errors import DefectGeometryError, PaddingError
+from qcbridge.fracture import CrackOrientation
+from qcbridge.fracture.problem import CrackProblem
+from qcbridge.fracture.trapping import AtomisticCrackSolver, trapping_range
+from qcbridge.potentials import load_potential
+from qcbridge.solvers import FIRE, RelaxOptions, relax
+from qcbridge.structures import Lattice
+from qcbridge.tensors import stiffness_to_voigt
+
+W_100 = ("W_zhou.eam.alloy", Lattice.BCC, (1, 0, 0), (0, 1, 0))
+
+
+@pytest.fixture(scope="module")
+def w_crack() -> CrackProblem:
+    return CrackProblem.build(load_potential(W_100[0]), W_100[1], CrackOrientation.of(*W_100[2:]), half_width=70.0)
+
+
+@pytest.mark.parametrize("case", [W_100, ("W_zhou.eam.alloy", Lattice.BCC, (1, 1, 0), (0, 0, 1)),
+                                  ("Al_jnp.eam", Lattice.FCC, (1, 1, 1), (-1, 1, 0))], ids=["W100", "W110", "Al111"])
+def test_no_element_spans_the_slit_and_every_site_is_inside_the_mesh(case):
+    pot, lattice, plane, front = case
+    p = CrackProblem.build(load_potential(pot), lattice, CrackOrientation.of(plane, front), half_width=70.0)
+    g = p.geometry(15.0)
+    Xv = g.mesh.nodes[g.mesh.elements]
+    y_c, tip = p.slit.y, p.slit.tip
+    across = (Xv[:, :, 1].min(axis=1) < y_c) & (Xv[:, :, 1].max(axis=1) > y_c)
+    assert across.any()  # the strip ahead of the tip joins the halves
+    assert Xv[across, :, 0].mean(axis=1).min() > tip  # none behind it
+    # face nodes behind the tip are on the mesh boundary (free), on both sides, distinct
+    below, above = p.slit.faces(p.crystal.positions[:, :2])
+    y = g.mesh.nodes[:, 1]
+    behind = ((np.abs(y - below) < 1e-6) | (np.abs(y - above) < 1e-6)) & (g.mesh.nodes[:, 0] < tip - 20.0)
+    assert np.isin(np.flatnonzero(behind), g.mesh.boundary_nodes).all()
+    assert (g.mesh.nodes[behind, 1] > y_c).any() and (g.mesh.nodes[behind, 1] < y_c).any()
+    # the mesh covers the domain but not the slit: every site is located on its own side
+    _, elem, _ = g.mesh.interpolation_matrix(p.crystal.positions[:, :2])
+    side = np.sign(p.crystal.positions[:, 1] - y_c)
+    assert np.all(np.sign(Xv[elem, :, 1].mean(axis=1) - y_c)[p.crystal.positions[:, 0] < tip - 1] ==
+                  side[p.crystal.positions[:, 0] < tip - 1])
+    # what is missing from the mesh of all sites is the strip between the faces behind the tip
+    full = Mesh.from_points(p.crystal.positions[:, :2]).volumes.sum()
+    strip = (above - below) * (tip - p.crystal.positions[:, 0].min())
+    assert abs(full - g.mesh.volumes.sum() / g.mesh.thickness - strip) < 4 * (above - below) * p.spacing  # ragged ends
+
+
+def crack_openings(p: CrackProblem, geo) -> np.ndarray:
+    """(BQCF, LEFM) opening (A) at K_G 10 and 15 lattice constants behind the tip."""
+    X = p.crystal.positions
+    K = p.griffith_K
+    with QCModel(geo, p.potential, p.material, "bqcf", p.boundary_at(K),
+                 fixed=np.flatnonzero(p.layer[geo.node_site])) as m:
+        r = relax(m, FIRE(), RelaxOptions(fmax=1e-3, max_steps=3000))
+        x = X + site_displacements(m, r.u)
+    out = []
+    for dist in (10 * p.a, 15 * p.a):
+        k = np.argmin(np.abs(p.pair_x - (p.centre[0] - dist)))
+        i, j = p.face_pairs[k]
+        out.append(((x[i, 1] - x[j, 1]) - (X[i, 1] - X[j, 1]), p.opening(K, [p.centre[0] - p.pair_x[k]])[0]))
+    return np.array(out)
+
+
+def test_crack_faces_stay_open_as_anisotropic_lefm(w_crack):
+    """BQCF at K_G: the opening 10 and 15 lattice constants behind the tip is the Stroh
+    opening to 3 % (the near-tip field of the atomistic core adds the rest); without the
+    slit the model refuses the elements the field tears."""
+    slit = crack_openings(w_crack, w_crack.geometry(15.0))
+    assert np.all(np.abs(slit[:, 0] / slit[:, 1] - 1) < 0.03), slit
+    with pytest.raises(PaddingError, match="cut="):
+        crack_openings(w_crack, DefectProblem.geometry(w_crack, 15.0))
+
+
+@pytest.mark.slow
+def test_without_the_slit_the_continuum_heals_the_crack(w_crack):
+    healed = crack_openings(w_crack, DefectProblem.geometry(w_crack, 15.0, strain_margin=0.3))
+    assert np.all(healed[:, 0] < 0.6 * healed[:, 1]), healed
+
+
+def test_griffith_K_equals_sqrt_2_gamma_E_from_lammps_directly(w_crack):
+    """gamma from LAMMPS run from its own script on a relaxed slab, E' from the Sih-Paris-Irwin
+    closed form of elastic constants by LAMMPS stress differences."""
+    p = w_crack
+    pot = p.potential
+    bulk = BodyCenteredCubic("W", latticeconstant=p.a, directions=[[0, 0, 1], [1, 0, 0], [0, 1, 0]], size=(1, 10, 1))
+    e_bulk = run_lammps_directly(bulk, pot)["energy"]
+    slab = bulk.copy()
+    slab.center(vacuum=10.0, axis=1)
+    e_slab = run_lammps_directly(slab, pot, minimize=True)["energy"]
+    area = bulk.cell[0, 0] * bulk.cell[2, 2]
+    gamma = (e_slab - e_bulk) / (2 * area)
+    assert gamma == pytest.approx(p.gamma, rel=1e-6)
+    cubic = BodyCenteredCubic("W", latticeconstant=p.a)
+    C = elastic_constants_by_stress_differences(cubic, pot)
+    E = sih_paris_irwin_modulus(C, CrackOrientation.of((1, 0, 0), (0, 1, 0)).axes)
+    assert p.griffith_K == pytest.approx(np.sqrt(2 * gamma * E), rel=1e-3)
+    assert 2.5 < gamma / (units.J / units.m**2) < 3.5  # W (100): ~3 J/m^2 for EAM potentials
+
+
+@pytest.mark.slow
+def test_lattice_trapping_brackets_griffith_and_the_crack_moves_outside(w_crack):
+    """Full atomistics (~3 min): K- < K_G < K+; relaxed from the state trapped at K_G, the
+    crack advances at 1.2 K+ and heals at 0.8 K-."""
+    p = w_crack
+    with AtomisticCrackSolver(p) as solver:
+        t = trapping_range(solver, step=0.05, bisections=2)
+        assert t.K_minus < t.K_G < t.K_plus
+        K_G = t.K_G
+        state = solver.relax(K_G, solver.predictor(K_G), K_G)
+        assert solver.tip(state) == pytest.approx(t.tip)
+        advanced = solver.tip(solver.relax(1.2 * t.K_plus, state, K_G))
+        healed = solver.tip(solver.relax(0.8 * t.K_minus, state, K_G))
+    assert advanced >= t.tip + p.spacing - 1e-9
+    assert healed <= t.tip - p.spacing + 1e-9
+
+
+def test_a_crack_tip_leaving_the_atomistic_region_is_named(w_crack):
+    from qcbridge.defects.stroh import crack_displacement
+    from qcbridge.fracture.trapping import CoupledCrackSolver
+
+    p = w_crack
+    with CoupledCrackSolver(p, 15.0) as qc:
+        nodes = qc.model.geometry.reference_nodes
+        assert abs(qc.tip(qc.predictor(p.griffith_K)) - p.centre[0]) < p.spacing
+        longer = p.griffith_K * crack_displacement(p.solutions, [0, 1, 0], nodes[:, :2] - p.centre - [12.0, 0])
+        with pytest.raises(DefectGeometryError, match="enlarge the atomistic radius"):
+            qc.tip(longer)
+
+
+def test_bad_crack_input_is_named():
+    pot = load_potential("W_zhou.eam.alloy")
+    with pytest.raises(DefectGeometryError, match="Miller"):
+        CrackOrientation.of((1, 0.5, 0), (0, 0, 1))
+    with pytest.raises(DefectGeometryError, match="not in the plane"):
+        CrackOrientation.of((1, 1, 0), (1, 0, 0))
+    with pytest.raises(DefectGeometryError, match="too small"):
+        CrackProblem.build(pot, Lattice.BCC, CrackOrientation.of((1, 0, 0), (0, 1, 0)), half_width=30.0)
+    with pytest.raises(DefectGeometryError, match="K must be"):
+        CrackProblem.build(pot, Lattice.BCC, CrackOrientation.of((1, 0, 0), (0, 1, 0)), half_width=70.0, K=-1.0)
+
+
+def test_crack_command_prints_griffith_and_trapping_of_both_models_as_json():
+    """A small Lennard-Jones argon (111)[-110] crack: the JSON has every documented key, K_G
+    and the cubic constants equal the library's, K- < K_G < K+ for both models, and the
+    coupled model has fewer degrees of freedom."""
+    import json
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "qcbridge.cli", "crack", "--potential", "lj:Ar:0.0104:3.4:6.0", "--lattice", "fcc",
+           "--plane", "1", "1", "1", "--front", "-1", "1", "0", "--domain", "40", "--radius", "12", "--step", "0.05",
+           "--bisections", "1", "--compare-full", "--json"]
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert "K =" in run.stderr  # progress
+    out = json.loads(run.stdout)
+    for key in ("surface_energy", "K_G", "K_plus", "K_minus", "elastic_constants", "dofs", "wall_s"):
+        assert key in out
+    assert set(out["full"]) >= {"K_plus", "K_minus", "dofs", "wall_s"}
+    from qcbridge.cli.patch_test import load_potential_spec
+
+    p = CrackProblem.build(load_potential_spec("lj:Ar:0.0104:3.4:6.0"), Lattice.FCC,
+                           CrackOrientation.of((1, 1, 1), (-1, 1, 0)), half_width=40.0)
+    assert out["K_G"] == pytest.approx(p.griffith_K / MPA_SQRT_M, rel=1e-9)
+    assert out["surface_energy"] == pytest.approx(p.gamma / (units.J / units.m**2), rel=1e-9)
+    # the cubic constants reported equal the crack frame's Cauchy-Born constants rotated back
+    cubic = stiffness_to_voigt(rotate_stiffness(p.material.elastic_constants_GPa(), p.orientation.axes.T))
+    reported = out["elastic_constants"]
+    assert [reported["C11"], reported["C12"], reported["C44"]] == pytest.approx(
+        [cubic[0, 0], cubic[0, 1], cubic[3, 3]], rel=1e-8)
+    for r in (out, out["full"]):
+        assert r["K_minus"] < out["K_G"] < r["K_plus"]
+    assert out["dofs"] < out["full"]["dofs"]
+    bad = subprocess.run(cmd[:5] + ["W_zhou.eam.alloy", "--lattice", "bcc", "--plane", "1", "1", "0", "--front", "1",
+                                    "0", "0"], capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "not in the plane" in bad.stderr
