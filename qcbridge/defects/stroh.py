@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from ase import units
+from numpy.typing import ArrayLike
 
 from ..errors import DefectGeometryError, ElasticConstantsError
 from ..tensors import stiffness_to_voigt, voigt_to_stiffness
@@ -84,7 +85,7 @@ class StrohSolution:
         return np.real(-2j * self.B @ self.B.T)
 
 
-def defect_axes(normal: np.ndarray, line: np.ndarray) -> np.ndarray:
+def defect_axes(normal: ArrayLike, line: ArrayLike) -> np.ndarray:
     """Rows x1, x2, x3 of the defect frame in crystal coordinates: x2 along ``normal`` (the
     crack plane's or glide plane's normal), x3 along ``line`` (the front or dislocation
     line), x1 = x2 x x3 (the direction a crack advances in).
@@ -199,7 +200,7 @@ def _plane(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return x[:, 0], x[:, 1]
 
 
-def dislocation_displacement(solutions: tuple[StrohSolution, ...], b: np.ndarray, x: np.ndarray) -> np.ndarray:
+def dislocation_displacement(solutions: tuple[StrohSolution, ...], b: ArrayLike, x: np.ndarray) -> np.ndarray:
     """Displacement of a straight dislocation along x3 at the origin.
 
     Parameters
@@ -224,21 +225,21 @@ def dislocation_displacement(solutions: tuple[StrohSolution, ...], b: np.ndarray
     return u
 
 
-def dislocation_energy_factor(solutions: tuple[StrohSolution, ...], b: np.ndarray) -> float:
+def dislocation_energy_factor(solutions: tuple[StrohSolution, ...], b: ArrayLike) -> float:
     """Prelogarithmic energy factor b.L b / 4 pi (energy per length and ln(R/r0)), in C's
     units times A^2 (eV/A with C in eV/A^3)."""
     b = np.asarray(b, dtype=float).reshape(3)
     return float(sum(s.weight * (b @ s.L @ b) for s in solutions) / (4 * np.pi))
 
 
-def _k(k: np.ndarray) -> np.ndarray:
+def _k(k: ArrayLike) -> np.ndarray:
     k = np.asarray(k, dtype=float).reshape(3)
     if not np.all(np.isfinite(k)):
         raise DefectGeometryError(f"stress intensity factors must be finite, got {k.tolist()}")
     return k
 
 
-def crack_displacement(solutions: tuple[StrohSolution, ...], k: np.ndarray, x: np.ndarray) -> np.ndarray:
+def crack_displacement(solutions: tuple[StrohSolution, ...], k: ArrayLike, x: np.ndarray) -> np.ndarray:
     """Near-tip displacement of a crack on x2 = 0, x1 < 0 with its tip at the origin.
 
     Parameters
@@ -269,14 +270,14 @@ def _inverse_L(solutions: tuple[StrohSolution, ...]) -> np.ndarray:
     return np.sum([s.weight * np.linalg.inv(s.L) for s in solutions], axis=0)
 
 
-def crack_opening(solutions: tuple[StrohSolution, ...], k: np.ndarray, r: np.ndarray) -> np.ndarray:
+def crack_opening(solutions: tuple[StrohSolution, ...], k: ArrayLike, r: np.ndarray) -> np.ndarray:
     """Opening u(upper face) - u(lower face) at distances ``r`` (A) behind the tip:
     sqrt(8 r / pi) L^-1 k, shape (n, 3), A."""
     r = np.asarray(r, dtype=float).reshape(-1)
     return np.sqrt(8 * r / np.pi)[:, None] * (_inverse_L(solutions) @ _k(k))[None, :]
 
 
-def energy_release_rate(solutions: tuple[StrohSolution, ...], k: np.ndarray) -> float:
+def energy_release_rate(solutions: tuple[StrohSolution, ...], k: ArrayLike) -> float:
     """G = k.L^-1 k / 2 (eV/A^2 for k in eV/A^(5/2) and C in eV/A^3)."""
     k = _k(k)
     return float(0.5 * k @ _inverse_L(solutions) @ k)
