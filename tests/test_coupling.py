@@ -213,7 +213,7 @@ def test_bad_input_is_named(al):
 
 
 def test_dislocation_cut_correction_removes_artificial_far_field_forces():
-    """The Volterra field's cut crosses elements left of the core. With the element-local slip
+    """The dislocation field's cut crosses elements left of the core. With the element-local slip
     correction the far field carries almost no force. Without it the elements the cut crosses
     are sheared by b / h: their smallest principal stretch is about 0.5 (not below the 0.3 at
     which Cauchy-Born gives up), the continuum forces they produce are huge, and the model
@@ -228,7 +228,7 @@ def test_dislocation_cut_correction_removes_artificial_far_field_forces():
     far = geo.region[geo.node_site] == Region.CONTINUUM
     with prob.model(14.0, "bqcf") as model:
         _, f = model.evaluate(model.predictor())
-        assert np.linalg.norm(f[far], axis=1).max() < 0.2  # linear, isotropic predictor vs CB: small
+        assert np.linalg.norm(f[far], axis=1).max() < 0.2  # linear (Stroh) predictor vs CB: small
         assert model.kinematics.padding_stretch(model.predictor())[0] > 0.95
     torn = Kinematics.of(geo, DisplacementField(prob.dislocation.displacement))  # no cut information
     u = torn.predictor()

@@ -23,7 +23,14 @@ from ..continuum.cauchy_born import CauchyBorn
 from ..continuum.lammps_cell import LammpsCauchyBorn
 from ..continuum.materials import cauchy_born_material
 from ..continuum.mesh import Mesh
-from ..defects import EdgeDislocation, PartialsFit, disregistry, fit_partials, voigt_poisson_ratio
+from ..defects import (
+    EdgeDislocation,
+    PartialsFit,
+    StrohDislocation,
+    disregistry,
+    fit_partials,
+    voigt_poisson_ratio,
+)
 from ..errors import CouplingError
 from ..potentials.potential import Potential
 from ..structures import (
@@ -144,17 +151,19 @@ def _slab(potential: Potential, lattice: Lattice, directions: Directions,
 @dataclass
 class EdgeDislocationProblem(DefectProblem):
     """An edge dislocation (line z, Burgers vector a/2[110] along x, glide plane (-111)) in
-    the middle of a slab, isotropic far field with the Voigt-average Poisson ratio.
+    the middle of a slab; far field anisotropic (Stroh, of the Cauchy-Born elastic
+    constants), or with ``isotropic=True`` isotropic with the Voigt-average Poisson ratio.
 
-    Extra attributes: ``dislocation`` (:class:`EdgeDislocation`), ``plane_spacing`` (A).
+    Extra attributes: ``dislocation`` (:class:`StrohDislocation` or :class:`EdgeDislocation`),
+    ``plane_spacing`` (A).
     """
 
-    dislocation: EdgeDislocation | None = None
+    dislocation: StrohDislocation | EdgeDislocation | None = None
     plane_spacing: float = 0.0
 
     @classmethod
     def build(cls, potential: Potential, size: tuple[int, int] = (60, 24), *, lattice: Lattice = Lattice.FCC,
-              directions: Directions = DISLOCATION_AXES) -> EdgeDislocationProblem:
+              directions: Directions = DISLOCATION_AXES, isotropic: bool = False) -> EdgeDislocationProblem:
         crystal, cb, a, e_bulk = _slab(potential, lattice, directions, size)
         X = crystal.positions
         ys = np.unique(np.round(X[:, 1], 6))
@@ -162,8 +171,12 @@ class EdgeDislocationProblem(DefectProblem):
         mid = 0.5 * (X.min(axis=0) + X.max(axis=0))
         k = np.argmin(np.linalg.norm(X[:, :2] - mid[:2], axis=1))
         core = (float(X[k, 0] + 0.3), float(X[k, 1] + 0.5 * spacing))  # between planes, off the sites
-        nu = voigt_poisson_ratio(cb.elastic_constants())
-        disl = EdgeDislocation(a / np.sqrt(2), nu, core)
+        C = cb.elastic_constants()
+        disl: StrohDislocation | EdgeDislocation
+        if isotropic:
+            disl = EdgeDislocation(a / np.sqrt(2), voigt_poisson_ratio(C), core)
+        else:
+            disl = StrohDislocation.of(C, [a / np.sqrt(2), 0.0, 0.0], core)
         return cls(potential, crystal, np.array(core), DisplacementField(**disl.fields), cb, a, e_bulk,
                    dislocation=disl, plane_spacing=spacing)
 

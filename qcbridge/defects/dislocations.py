@@ -1,14 +1,16 @@
 """Elastic fields of defects used as boundary conditions and predictors.
 
-Straight edge dislocation along z with Burgers vector b along x and glide plane y = y_c
-(isotropic Volterra solution, Hirth & Lothe eq. 3-45):
+A straight dislocation along z with any Burgers vector and glide plane y = y_c has the
+anisotropic (Stroh) field of the crystal's elastic constants (:class:`StrohDislocation`,
+:mod:`qcbridge.defects.stroh`). The isotropic edge dislocation (Burgers vector b along x;
+Hirth & Lothe eq. 3-45) remains as :class:`EdgeDislocation`:
 
     u_x = b / 2pi [theta + x y / (2 (1 - nu) r^2)]
     u_y = -b / 2pi [(1 - 2 nu) / (4 (1 - nu)) ln r^2 + (x^2 - y^2) / (4 (1 - nu) r^2)]
 
 with x, y relative to the core and theta = atan2(y, x) in (-pi, pi]: u_x jumps by b across
-the cut {y = y_c, x < x_c}. Elements crossed by the cut subtract b e_x from their vertices
-above it (b is a lattice vector, so the lattice they describe is unchanged).
+the cut {y = y_c, x < x_c}. For both, elements crossed by the cut subtract b from their
+vertices above it (b is a lattice vector, so the lattice they describe is unchanged).
 """
 
 from __future__ import annotations
@@ -16,8 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-__all__ = ["EdgeDislocation", "voigt_poisson_ratio"]
+from .stroh import StrohSolution, dislocation_displacement, stroh_solutions
+
+__all__ = ["EdgeDislocation", "StrohDislocation", "voigt_poisson_ratio"]
 
 
 def voigt_poisson_ratio(C: np.ndarray) -> float:
@@ -31,8 +36,76 @@ def voigt_poisson_ratio(C: np.ndarray) -> float:
     return float(lam / (2 * (lam + mu)))
 
 
+class _GlidePlaneCut:
+    """The cut {y = y_c, x < x_c} of a dislocation along z at ``core`` = (x_c, y_c), across
+    which its displacement jumps by ``jump`` (Angstrom, (3,))."""
+
+    core: tuple[float, float]
+
+    @property
+    def jump(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def cut(self, Xv: np.ndarray) -> np.ndarray:
+        """Elements (vertices Xv, (m, d+1, 3)) crossed by the cut {y = y_c, x < x_c}."""
+        above = Xv[:, :, 1] > self.core[1]
+        return above.any(axis=1) & ~above.all(axis=1) & (Xv[:, :, 0].mean(axis=1) < self.core[0])
+
+    def side(self, X: np.ndarray) -> np.ndarray:
+        """The Burgers vector above the glide plane: u jumps by it across the cut."""
+        s = np.zeros_like(X, dtype=float)
+        s[X[:, 1] > self.core[1]] = self.jump
+        return s
+
+    def displacement(self, X: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    @property
+    def fields(self) -> dict:
+        """Keyword arguments for :class:`~qcbridge.coupling.boundary.DisplacementField`."""
+        return {"field": self.displacement, "cut": self.cut, "side": self.side}
+
+
 @dataclass(frozen=True)
-class EdgeDislocation:
+class StrohDislocation(_GlidePlaneCut):
+    """Straight dislocation along z with the anisotropic field of its crystal.
+
+    Attributes
+    ----------
+    burgers : ndarray, shape (3,)
+        Burgers vector in the slab frame (Angstrom): along x for an edge, z for a screw.
+    core : (float, float)
+        Core position (x_c, y_c) in Angstrom; put it between atomic planes.
+    solutions : tuple of StrohSolution
+        Stroh solution of the elastic constants in the slab frame.
+    """
+
+    burgers: np.ndarray
+    core: tuple[float, float]
+    solutions: tuple[StrohSolution, ...]
+
+    @classmethod
+    def of(cls, C: np.ndarray, burgers: ArrayLike, core: tuple[float, float]) -> StrohDislocation:
+        """From the Voigt elastic constants C (any stress unit) in the slab frame."""
+        return cls(np.asarray(burgers, dtype=float).reshape(3), core, stroh_solutions(C))
+
+    @property
+    def b(self) -> float:
+        """Length of the Burgers vector (Angstrom)."""
+        return float(np.linalg.norm(self.burgers))
+
+    @property
+    def jump(self) -> np.ndarray:
+        return self.burgers
+
+    def displacement(self, X: np.ndarray) -> np.ndarray:
+        """u(X), shape (n, 3), Angstrom."""
+        X = np.asarray(X, dtype=float)
+        return dislocation_displacement(self.solutions, self.burgers, X[:, :2] - np.asarray(self.core))
+
+
+@dataclass(frozen=True)
+class EdgeDislocation(_GlidePlaneCut):
     """Isotropic edge dislocation along z.
 
     Attributes
@@ -61,18 +134,6 @@ class EdgeDislocation:
                                       + (x * x - y * y) / (4 * (1 - nu) * r2))
         return u
 
-    def cut(self, Xv: np.ndarray) -> np.ndarray:
-        """Elements (vertices Xv, (m, d+1, 3)) crossed by the cut {y = y_c, x < x_c}."""
-        above = Xv[:, :, 1] > self.core[1]
-        return above.any(axis=1) & ~above.all(axis=1) & (Xv[:, :, 0].mean(axis=1) < self.core[0])
-
-    def side(self, X: np.ndarray) -> np.ndarray:
-        """b e_x above the glide plane: u jumps by it across the cut."""
-        s = np.zeros_like(X, dtype=float)
-        s[X[:, 1] > self.core[1], 0] = self.b
-        return s
-
     @property
-    def fields(self) -> dict:
-        """Keyword arguments for :class:`~qcbridge.coupling.boundary.DisplacementField`."""
-        return {"field": self.displacement, "cut": self.cut, "side": self.side}
+    def jump(self) -> np.ndarray:
+        return np.array([self.b, 0.0, 0.0])
