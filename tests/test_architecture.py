@@ -13,7 +13,7 @@ FLOORS = [
     {"errors", "tensors", "fingerprint", "engines", "potentials", "structures"},
     {"continuum", "defects", "io", "calculator"},
     {"coupling", "solvers", "memory"},
-    {"plotting"},
+    {"plotting", "fracture"},
     {"cli"},
 ]
 
@@ -124,5 +124,6 @@ def test_modules_and_classes_stay_small():
 def test_import_qcbridge_exposes_its_subpackages():
     import qcbridge
 
-    for sub in ("continuum", "coupling", "defects", "engines", "io", "memory", "potentials", "solvers", "structures"):
+    for sub in ("continuum", "coupling", "defects", "engines", "fracture", "io", "memory", "potentials", "solvers",
+                "structures"):
         assert hasattr(qcbridge, sub), sub

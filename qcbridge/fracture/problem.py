@@ -48,10 +48,11 @@ BROKEN = 1.3
 
 @dataclass
 class CrackProblem(DefectProblem):
-    """Mode-I crack in a slab (see the module docstring).
+    """Mode-I crack in a slab (see the module docstring). Attributes beyond
+    :class:`~qcbridge.coupling.problems.DefectProblem`'s (whose ``centre`` is the tip):
 
-    Extra attributes
-    ----------------
+    Attributes
+    ----------
     orientation : CrackOrientation
     lattice : Lattice
     slit : Slit
@@ -64,6 +65,11 @@ class CrackProblem(DefectProblem):
         Mode-I stress intensity factor of ``boundary`` (eV/A^(5/2)).
     face_pairs : ndarray of int, shape (m, 2)
         Sites (upper face, lower face) bonded across the crack plane, nearest neighbours.
+    break_distance : float
+        Length (A) beyond which a face pair counts as broken (:data:`BROKEN` times its
+        reference length).
+    spacing : float
+        Distance (A) between neighbouring columns of face pairs along x.
     """
 
     orientation: CrackOrientation | None = None
