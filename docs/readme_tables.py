@@ -173,9 +173,34 @@ def multilattice_elastic() -> str:
     return "\n".join(lines)
 
 
+def crack_w100() -> str:
+    r = _load("crack_w100")
+    q, f = r["qc"], r["full"]
+
+    def k(run: dict, key: str, scale: float = 1.0) -> str:
+        if run[key] is not None:
+            return f"{run[key] / scale:.4g}"
+        return f"no advance up to {run['K_max'] / scale:.3g}" if key == "K_plus" else "no healing"
+
+    rows = [("K− (MPa√m)", k(q, "K_minus"), k(f, "K_minus")), ("K+ (MPa√m)", k(q, "K_plus"), k(f, "K_plus")),
+            ("K− / K_G, K+ / K_G", f"{k(q, 'K_minus', r['K_G'])}, {k(q, 'K_plus', r['K_G'])}",
+             f"{k(f, 'K_minus', r['K_G'])}, {k(f, 'K_plus', r['K_G'])}"),
+            (f"opening {r['opening_r']:.1f} Å behind the tip at K_G (LEFM {r['opening_lefm']:.3f} Å)",
+             f"{r['opening_qc']:.3f} Å", f"{r['opening_full']:.3f} Å"),
+            ("degrees of freedom", f"{q['dofs']:,}", f"{f['dofs']:,}"),
+            ("wall time (relaxations)", f"{q['wall_s']:.0f} s ({q['relaxations']})",
+             f"{f['wall_s']:.0f} s ({f['relaxations']})")]
+    return "\n".join([_source(r) + f" ({r['sites']:,} sites, half-width {r['half_width']:g} Å; BQCF: "
+                      f"{r['nodes']:,} nodes, atomistic radius {r['radius']:g} Å):", "",
+                      f"(100) surface energy {r['surface_energy']:.4f} J/m², E′ = {r['E_prime_GPa']:.2f} GPa, "
+                      f"K_G = {r['K_G']:.4f} MPa√m.", "",
+                      "| | BQCF | full atomistic |", "| --- | ---: | ---: |",
+                      *[f"| {a} | {b} | {c} |" for a, b, c in rows]])
+
+
 RENDERERS: dict[str, Callable[[], str]] = {f.__name__.replace("_", "-"): f for f in (
     engine, cauchy_born, multilattice_elastic, patch_test, edge_dislocation, qc_dislocation_scaling, qc_convergence,
-    memory_kernel_argon, memory)}
+    memory_kernel_argon, memory, crack_w100)}
 
 
 def render(text: str) -> str:

@@ -49,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
              f"K_G {out['K_G']:.4f} MPa m^0.5")
 
         def measured(result: TrappingRange) -> dict[str, float]:
+            if result.K_plus is None or result.K_minus is None:  # a strict search raises instead
+                raise QCBridgeError("the trapping search found no threshold")
             return {"K_plus": result.K_plus / MPA_SQRT_M, "K_minus": result.K_minus / MPA_SQRT_M,
                     "dofs": result.dofs, "wall_s": result.seconds, "relaxations": result.relaxations}
 

@@ -172,7 +172,10 @@ class TrappingRange:
 
     Attributes
     ----------
-    K_G, K_plus, K_minus : float
+    K_G : float
+    K_plus, K_minus : float or None
+        None when the search was not ``strict`` and found no advance (healing) within its
+        steps.
     tip : float
         Trapped tip position at K_G.
     history : list of (K, tip)
@@ -186,8 +189,8 @@ class TrappingRange:
     """
 
     K_G: float
-    K_plus: float
-    K_minus: float
+    K_plus: float | None
+    K_minus: float | None
     tip: float
     history: list[tuple[float, float]] = field(default_factory=list)
     state: np.ndarray = field(default_factory=lambda: np.zeros((0, 3)), repr=False)
@@ -198,7 +201,7 @@ class TrappingRange:
 
 def _threshold(solver: CrackSolver, K0: float, state0: np.ndarray, tip0: float, direction: float, step: float,
                bisections: int, max_steps: int, history: list[tuple[float, float]],
-               report: Callable[[str], None]) -> float:
+               report: Callable[[str], None], strict: bool) -> float | None:
     """K at which the tip leaves ``tip0`` (advance for direction +1, heal for -1)."""
     half = 0.5 * solver.problem.spacing
 
@@ -219,6 +222,9 @@ def _threshold(solver: CrackSolver, K0: float, state0: np.ndarray, tip0: float, 
                                    "continuum faces or the atomistic region is too small")
         K_in, s_in = K_out, s_out
     else:
+        if not strict:
+            report(f"no {'advance' if direction > 0 else 'healing'} up to K = {K_out:.5f} eV/A^2.5")
+            return None
         raise ConvergenceError(f"the crack did not {'advance' if direction > 0 else 'heal'} between K = {K0:.4g} "
                                f"and {K_out:.4g} eV/A^2.5 ({max_steps} steps of {step:.0%}); a ductile crack tip "
                                "(dislocation emission) or a too small step range")
@@ -233,7 +239,7 @@ def _threshold(solver: CrackSolver, K0: float, state0: np.ndarray, tip0: float, 
 
 
 def trapping_range(solver: CrackSolver, *, step: float = 0.02, bisections: int = 4, max_steps: int = 40,
-                   progress: Callable[[str], None] | None = None) -> TrappingRange:
+                   progress: Callable[[str], None] | None = None, strict: bool = True) -> TrappingRange:
     """Lattice-trapping range of the solver's crack problem.
 
     Parameters
@@ -244,7 +250,8 @@ def trapping_range(solver: CrackSolver, *, step: float = 0.02, bisections: int =
     bisections : int
         Halvings of each bracket (final precision step / 2^bisections of K_G).
     max_steps : int
-        Load steps before giving up (:class:`ConvergenceError`).
+        Load steps before giving up: :class:`ConvergenceError` if ``strict``, else that
+        threshold is None.
     progress : callable, optional
         Called with a one-line report after every relaxation (e.g. ``print``).
 
@@ -259,7 +266,7 @@ def trapping_range(solver: CrackSolver, *, step: float = 0.02, bisections: int =
     tip0 = solver.tip(state0)
     history = [(K_G, tip0)]
     report(f"K_G = {K_G:.5f} eV/A^2.5: trapped tip at {tip0:.2f} A")
-    K_plus = _threshold(solver, K_G, state0, tip0, +1.0, step, bisections, max_steps, history, report)
-    K_minus = _threshold(solver, K_G, state0, tip0, -1.0, step, bisections, max_steps, history, report)
+    K_plus = _threshold(solver, K_G, state0, tip0, +1.0, step, bisections, max_steps, history, report, strict)
+    K_minus = _threshold(solver, K_G, state0, tip0, -1.0, step, bisections, max_steps, history, report, strict)
     return TrappingRange(K_G, K_plus, K_minus, tip0, history, state0, solver.dofs, solver.seconds,
                          solver.relaxations)
