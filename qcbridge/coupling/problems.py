@@ -54,7 +54,7 @@ from .reference import (
     site_displacements,
 )
 
-__all__ = ["DefectProblem", "EdgeDislocationProblem", "VacancyProblem"]
+__all__ = ["SCREW_AXES", "DefectProblem", "EdgeDislocationProblem", "ScrewDislocationProblem", "VacancyProblem"]
 
 
 @dataclass
@@ -205,3 +205,56 @@ class VacancyProblem(DefectProblem):
         centre = X[k, :2].copy()
         del crystal[k]  # type: ignore[no-untyped-call]  # unannotated in ase
         return cls(potential, crystal, centre, HomogeneousDeformation(np.eye(3)), cb, a, e_bulk)
+
+
+#: Slab axes of a bcc screw dislocation: x [-1-12], y [1-10] (its {110} glide plane's normal),
+#: z [111] (the line and the Burgers vector).
+SCREW_AXES: Directions = ((-1, -1, 2), (1, -1, 0), (1, 1, 1))
+
+
+@dataclass
+class ScrewDislocationProblem(DefectProblem):
+    """A 1/2<111> screw dislocation along z in a bcc slab (``SCREW_AXES``), with the
+    anisotropic (Stroh) field of the Cauchy-Born constants, its core at the centre of a
+    triangle of <111> atomic columns next to the slab's middle.
+
+    Attributes beyond :class:`DefectProblem`'s: ``dislocation`` (:class:`StrohDislocation`)
+    and ``core_columns`` (one site of each of the three columns around the core, (3,)).
+    """
+
+    dislocation: StrohDislocation | None = None
+    core_columns: np.ndarray = field(default_factory=lambda: np.zeros(3, dtype=np.int64))
+
+    @classmethod
+    def build(cls, potential: Potential, size: tuple[int, int] = (12, 20), *,
+              directions: Directions = SCREW_AXES) -> ScrewDislocationProblem:
+        crystal, cb, a, e_bulk = _slab(potential, Lattice.BCC, directions, size)
+        X = crystal.positions
+        column, first = np.unique(np.round(X[:, :2], 6), axis=0, return_index=True)
+        mid = 0.5 * (X.min(axis=0) + X.max(axis=0))[:2]
+        # the three columns nearest the middle that are mutual nearest neighbours
+        near = np.argsort(np.linalg.norm(column - mid, axis=1))[:12]
+        d = np.linalg.norm(column[near, None] - column[None, near], axis=-1)
+        nn = np.min(d[d > 1e-6])
+        triangles = [(i, j, k) for i in range(12) for j in range(i + 1, 12) for k in range(j + 1, 12)
+                     if max(d[i, j], d[j, k], d[i, k]) < nn * 1.01]
+        best = min(triangles, key=lambda t: float(np.linalg.norm(column[near[list(t)]].mean(axis=0) - mid)))
+        corner = near[list(best)]
+        core = tuple(float(c) for c in column[corner].mean(axis=0))
+        disl = StrohDislocation.of(cb.elastic_constants(), [0.0, 0.0, a * np.sqrt(3) / 2], (core[0], core[1]))
+        return cls(potential, crystal, np.array(core), DisplacementField(**disl.fields), cb, a, e_bulk,
+                   dislocation=disl, core_columns=first[corner])
+
+    def core_differential_displacements(self, u_sites: np.ndarray) -> np.ndarray:
+        """Differential displacements u_z(j) - u_z(i) of the three column pairs around the core
+        (i -> j counter-clockwise), in units of b, each wrapped into (-1/2, 1/2]: 1/3 each for
+        the anisotropic elastic field, and for a compact relaxed core still near 1/3."""
+        disl = self.dislocation
+        if disl is None:
+            raise CouplingError("this problem holds no dislocation: build it with ScrewDislocationProblem.build")
+        X = self.crystal.positions[self.core_columns, :2]
+        order = np.argsort(np.arctan2(X[:, 1] - self.centre[1], X[:, 0] - self.centre[0]))
+        cols = self.core_columns[order]
+        uz = u_sites[cols, 2]
+        dd = (np.roll(uz, -1) - uz) / disl.b
+        return dd - np.ceil(dd - 0.5)
