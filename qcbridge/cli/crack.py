@@ -62,12 +62,14 @@ def run(args: argparse.Namespace) -> int:
         with qc:
             _say(f"{args.method}: {qc.model.n_nodes} nodes, {qc.dofs} DOF")
             runs["coupled (" + args.method + ")"] = measured(
-                trapping_range(qc, step=args.step, bisections=args.bisections, progress=report))
+                trapping_range(qc, step=args.step, bisections=args.bisections, max_steps=args.max_steps,
+                               progress=report))
         if args.compare_full:
             with AtomisticCrackSolver(problem) as full:
                 _say(f"full atomistic: {len(problem.crystal)} atoms, {full.dofs} DOF")
                 runs["full atomistic"] = measured(
-                    trapping_range(full, step=args.step, bisections=args.bisections, progress=report))
+                    trapping_range(full, step=args.step, bisections=args.bisections, max_steps=args.max_steps,
+                                   progress=report))
     except (QCBridgeError, KeyError, ValueError) as exc:
         print(f"qcbridge crack: {exc}", file=sys.stderr)
         return 2
@@ -105,7 +107,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cr.add_argument("--method", default="bqcf", choices=["bqcf", "qcf"], help="coupling method (default %(default)s)")
     cr.add_argument("--radius", type=float, help="atomistic radius around the tip (A; default max(15, 2 cutoffs))")
     cr.add_argument("--domain", type=float, help="half-width of the square domain (A; default from the radius)")
-    cr.add_argument("--step", type=float, default=0.02, help="load step as a fraction of K_G (default %(default)s)")
+    cr.add_argument("--step", type=float, default=0.05, help="load step as a fraction of K_G (default %(default)s)")
+    cr.add_argument("--max-steps", type=int, default=40,
+                    help="load steps before a search gives up (default %(default)s: up to 3 K_G)")
     cr.add_argument("--bisections", type=int, default=4, help="bisections of each threshold (default %(default)s)")
     cr.add_argument("--compare-full", action="store_true", help="also run the full-atomistic reference")
     cr.add_argument("--json", action="store_true", help="print one JSON object")
