@@ -24,6 +24,7 @@ from ..continuum.lammps_cell import LammpsCauchyBorn
 from ..continuum.materials import cauchy_born_material
 from ..continuum.mesh import Mesh
 from ..defects import (
+    DislocationDipole,
     EdgeDislocation,
     PartialsFit,
     StrohDislocation,
@@ -54,7 +55,8 @@ from .reference import (
     site_displacements,
 )
 
-__all__ = ["SCREW_AXES", "DefectProblem", "EdgeDislocationProblem", "ScrewDislocationProblem", "VacancyProblem"]
+__all__ = ["LOMER_AXES", "SCREW_AXES", "DefectProblem", "EdgeDislocationProblem", "LomerDipoleProblem",
+           "ScrewDislocationProblem", "VacancyProblem"]
 
 
 @dataclass
@@ -258,3 +260,43 @@ class ScrewDislocationProblem(DefectProblem):
         uz = u_sites[cols, 2]
         dd = (np.roll(uz, -1) - uz) / disl.b
         return dd - np.ceil(dd - 0.5)
+
+
+#: Slab axes of the Lomer dipole: x [1-10] (the Burgers vector a/2[1-10]), y [001] (the
+#: glide-plane normal), z [-1-10] (the line).
+LOMER_AXES: Directions = ((1, -1, 0), (0, 0, 1), (-1, -1, 0))
+
+
+@dataclass
+class LomerDipoleProblem(DefectProblem):
+    """A dipole of Lomer dislocations (a/2[1-10] on (001), line [110]) in an fcc slab, the
+    MultiBench problem: +b and -b ``separation`` A apart on one (001) plane near the middle,
+    with their anisotropic (Stroh) fields; ``centre`` is the dipole's midpoint.
+
+    Attributes beyond :class:`DefectProblem`'s: ``dipole`` (:class:`DislocationDipole`).
+    """
+
+    dipole: DislocationDipole | None = None
+
+    @classmethod
+    def build(cls, potential: Potential, size: tuple[int, int] = (56, 40), *, separation: float = 30.0,
+              lattice: Lattice = Lattice.FCC) -> LomerDipoleProblem:
+        crystal, cb, a, e_bulk = _slab(potential, lattice, LOMER_AXES, size)
+        X = crystal.positions
+        mid = 0.5 * (X.min(axis=0) + X.max(axis=0))
+        ys = np.unique(np.round(X[:, 1], 6))
+        j = int(np.clip(np.searchsorted(ys, mid[1]), 1, len(ys) - 1))
+        y = 0.5 * (ys[j - 1] + ys[j])  # between two (001) planes
+        xs = np.unique(np.round(X[:, 0], 6))
+        h = float(np.min(np.diff(xs)))
+
+        def between(x: float) -> float:  # half-way between two columns of sites
+            k = int(np.clip(np.searchsorted(xs, x), 1, len(xs) - 1))
+            return float(0.5 * (xs[k - 1] + xs[k]))
+
+        x1, x2 = between(mid[0] - 0.5 * separation), between(mid[0] + 0.5 * separation)
+        if x2 - x1 < 2 * h:
+            raise CouplingError(f"a dipole separation of {separation:g} A is below two column spacings ({2 * h:.3g} A)")
+        dipole = DislocationDipole.of(cb.elastic_constants(), [a / np.sqrt(2), 0.0, 0.0], y, x1, x2)
+        return cls(potential, crystal, np.array([0.5 * (x1 + x2), y]), DisplacementField(**dipole.fields), cb, a,
+                   e_bulk, dipole=dipole)

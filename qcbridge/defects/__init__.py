@@ -2,6 +2,7 @@
 measures of relaxed defects (disregistry, partial positions)."""
 
 from .analysis import PartialsFit, disregistry, fit_partials
-from .dislocations import EdgeDislocation, StrohDislocation, voigt_poisson_ratio
+from .dislocations import DislocationDipole, EdgeDislocation, StrohDislocation, voigt_poisson_ratio
 
-__all__ = ["EdgeDislocation", "PartialsFit", "StrohDislocation", "disregistry", "fit_partials", "voigt_poisson_ratio"]
+__all__ = ["DislocationDipole", "EdgeDislocation", "PartialsFit", "StrohDislocation", "disregistry", "fit_partials",
+           "voigt_poisson_ratio"]

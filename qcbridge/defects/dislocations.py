@@ -22,7 +22,7 @@ from numpy.typing import ArrayLike
 
 from .stroh import StrohSolution, dislocation_displacement, stroh_solutions
 
-__all__ = ["EdgeDislocation", "StrohDislocation", "voigt_poisson_ratio"]
+__all__ = ["DislocationDipole", "EdgeDislocation", "StrohDislocation", "voigt_poisson_ratio"]
 
 
 def voigt_poisson_ratio(C: np.ndarray) -> float:
@@ -102,6 +102,48 @@ class StrohDislocation(_GlidePlaneCut):
         """u(X), shape (n, 3), Angstrom."""
         X = np.asarray(X, dtype=float)
         return dislocation_displacement(self.solutions, self.burgers, X[:, :2] - np.asarray(self.core))
+
+
+@dataclass(frozen=True)
+class DislocationDipole:
+    """Two straight dislocations along z on one glide plane: ``first`` at x_1 with Burgers
+    vector b, ``second`` at x_2 > x_1 with -b. Their cuts cancel left of x_1, so the
+    displacement jumps by -b across the glide plane between the cores only.
+
+    Attributes
+    ----------
+    first, second : StrohDislocation
+    """
+
+    first: StrohDislocation
+    second: StrohDislocation
+
+    @classmethod
+    def of(cls, C: np.ndarray, burgers: ArrayLike, y: float, x1: float, x2: float) -> DislocationDipole:
+        """Dipole of Burgers vector ``burgers`` (A, slab frame) at (x1, y) and -burgers at
+        (x2, y); C: Voigt elastic constants in the slab frame."""
+        if not x1 < x2:
+            raise ValueError(f"the dipole's cores must satisfy x1 < x2, got {x1}, {x2}")
+        first = StrohDislocation.of(C, burgers, (x1, y))
+        return cls(first, StrohDislocation(-first.burgers, (x2, y), first.solutions))
+
+    def displacement(self, X: np.ndarray) -> np.ndarray:
+        """u(X), shape (n, 3), Angstrom."""
+        return self.first.displacement(X) + self.second.displacement(X)
+
+    def cut(self, Xv: np.ndarray) -> np.ndarray:
+        """Elements (vertices Xv, (m, d+1, 3)) crossed by the glide plane between the cores."""
+        x = Xv[:, :, 0].mean(axis=1)
+        return self.second.cut(Xv) & (x > self.first.core[0])
+
+    def side(self, X: np.ndarray) -> np.ndarray:
+        """-b above the glide plane: u jumps by it between the cores."""
+        return self.second.side(X)
+
+    @property
+    def fields(self) -> dict:
+        """Keyword arguments for :class:`~qcbridge.coupling.boundary.DisplacementField`."""
+        return {"field": self.displacement, "cut": self.cut, "side": self.side}
 
 
 @dataclass(frozen=True)
