@@ -92,8 +92,8 @@ def run(outdir: Path, *, radius: float = 20.0, half_width: float = 70.0, step: f
            "half_width": half_width, "qc": numbers(t_qc), "full": numbers(t_full),
            "opening_r": float(r[at]), "opening_qc": float(open_qc[at]), "opening_full": float(open_full[at]),
            "opening_lefm": float(lefm[at])}
-    _figure(outdir / "crack_w100.png", problem, geo, t_qc, t_full, r, open_qc, open_full, lefm)
     (outdir / "crack_w100.json").write_text(json.dumps(out, indent=2))
+    _figure(outdir / "crack_w100.png", problem, geo, t_qc, t_full, r, open_qc, open_full, lefm)
     return out
 
 
@@ -111,12 +111,12 @@ def _figure(path, problem, geo, t_qc, t_full, r, open_qc, open_full, lefm) -> No
               ylabel="y [100] (A)")
     ax[0].legend(loc="upper right")
     K_G = problem.griffith_K
-    for name, t, style in (("BQCF", t_qc, "C3o-"), ("full atomistic", t_full, "ks--")):
+    for name, t, colour, marker in (("BQCF", t_qc, "C3", "o"), ("full atomistic", t_full, "k", "s")):
         K, tip = np.array(t.history).T
-        ax[1].plot(tip - problem.centre[0], K / K_G, style, ms=4, lw=0.8, label=name)
+        ax[1].plot(tip - problem.centre[0], K / K_G, marker, color=colour, ms=4, label=name)
         for threshold in (t.K_plus, t.K_minus):
             if threshold is not None:
-                ax[1].axhline(threshold / K_G, color=style[:2], lw=0.6, ls=":")
+                ax[1].axhline(threshold / K_G, color=colour, lw=0.6, ls=":")
     ax[1].axhline(1.0, color="0.5", lw=0.8)
     ax[1].set(xlabel="crack-tip position - initial tip (A)", ylabel="K / K_G",
               title="loading path: K+ (advance) and K- (healing)")
