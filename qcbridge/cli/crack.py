@@ -16,6 +16,7 @@ def run(args: argparse.Namespace) -> int:
     from ase import units
 
     from ..continuum.materials import cauchy_born_material
+    from ..coupling.problems import layer_width
     from ..defects.stroh import MPA_SQRT_M
     from ..errors import QCBridgeError
     from ..fracture import CrackOrientation
@@ -28,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
         pot = load_potential_spec(args.potential)
         lattice = Lattice[args.lattice.upper()]
         orientation = CrackOrientation.of(tuple(args.plane), tuple(args.front))
-        layer = (2.0 if pot.is_manybody else 1.0) * 1.1 * pot.cutoff
+        layer = layer_width(pot)
         radius = max(15.0, 2.0 * pot.cutoff) if args.radius is None else args.radius
         domain = max(100.0, radius + 8.0 + 3.0 * layer) if args.domain is None else args.domain
         _say(f"qcbridge crack: {pot.name} {args.lattice} {orientation}, atomistic radius {radius:g} A, "

@@ -120,21 +120,6 @@ class Mesh:
             (self.shape_gradients.ravel(), (rows.ravel(), cols.ravel())), shape=(m * d, self.n_nodes)
         )
 
-    def subset(self, keep: np.ndarray) -> Mesh:
-        """The mesh of the elements ``keep`` (bool mask or indices) on the same nodes, e.g.
-        with the elements across a crack removed.
-
-        Raises
-        ------
-        MeshError
-            A node would belong to no element.
-        """
-        elements = self.elements[np.asarray(keep)]
-        orphan = np.setdiff1d(np.arange(self.n_nodes), elements)
-        if len(orphan):
-            raise MeshError(f"{len(orphan)} node(s) would belong to no element, first {orphan[:10].tolist()}")
-        return type(self)(self.nodes.copy(), elements.copy(), self.thickness)
-
     @cached_property
     def boundary_nodes(self) -> np.ndarray:
         """Indices of nodes on the boundary (faces that belong to one element)."""

@@ -56,7 +56,13 @@ from .reference import (
 )
 
 __all__ = ["LOMER_AXES", "SCREW_AXES", "DefectProblem", "EdgeDislocationProblem", "LomerDipoleProblem",
-           "ScrewDislocationProblem", "VacancyProblem"]
+           "ScrewDislocationProblem", "VacancyProblem", "layer_width"]
+
+
+def layer_width(potential: Potential) -> float:
+    """Depth (A) of the boundary layer held at a problem's far field: 1.1 cutoffs, twice that
+    for EAM-type potentials."""
+    return (2.0 if potential.is_manybody else 1.0) * 1.1 * potential.cutoff
 
 
 @dataclass
@@ -90,8 +96,7 @@ class DefectProblem:
     @property
     def layer(self) -> np.ndarray:
         """Sites held at the far field (within 2.2 cutoffs of the outer boundary for EAM)."""
-        width = (2.0 if self.potential.is_manybody else 1.0) * 1.1 * self.potential.cutoff
-        return boundary_layer(self.crystal.positions, width)
+        return boundary_layer(self.crystal.positions, layer_width(self.potential))
 
     def atomistic(self, radius: float) -> Callable[[np.ndarray], np.ndarray]:
         """Atomistic region: sites within ``radius`` (A) of the defect."""

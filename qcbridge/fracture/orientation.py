@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..defects.stroh import defect_axes
 from ..errors import DefectGeometryError
 
 __all__ = ["CrackOrientation", "widest_gap"]
@@ -65,8 +66,7 @@ class CrackOrientation:
     @property
     def axes(self) -> np.ndarray:
         """Unit rows of the frame (x, y, z) in crystal coordinates."""
-        d = np.array(self.directions, dtype=float)
-        return d / np.linalg.norm(d, axis=1)[:, None]
+        return defect_axes(self.plane, self.front)
 
     def __str__(self) -> str:
         def idx(v: np.ndarray) -> str:

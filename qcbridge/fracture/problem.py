@@ -21,7 +21,7 @@ from ..continuum.materials import cauchy_born_material
 from ..coupling.boundary import DisplacementField
 from ..coupling.builders import cubic_lattice_constant
 from ..coupling.geometry import CoupledGeometry, build_geometry
-from ..coupling.problems import DefectProblem
+from ..coupling.problems import DefectProblem, layer_width
 from ..coupling.slit import Slit
 from ..defects.stroh import (
     MPA_SQRT_M,
@@ -29,7 +29,6 @@ from ..defects.stroh import (
     crack_displacement,
     crack_opening,
     mode_one_modulus,
-    rotate_stiffness,
     stroh_solutions,
 )
 from ..errors import DefectGeometryError
@@ -111,7 +110,7 @@ class CrackProblem(DefectProblem):
             a = cubic_lattice_constant(potential, lattice, dirs, symbol)
         cell = cubic_crystal(lattice, symbol, a, directions=dirs, pbc=True)
         lengths = np.diag(np.array(cell.cell))
-        layer = (2.0 if potential.is_manybody else 1.0) * 1.1 * potential.cutoff
+        layer = layer_width(potential)
         if half_width < 4 * layer:
             raise DefectGeometryError(f"a domain of half-width {half_width:g} A is too small: the boundary layer "
                                       f"is {layer:.3g} A deep; use half_width >= {4 * layer:.3g} A")
@@ -127,7 +126,7 @@ class CrackProblem(DefectProblem):
         j = int(np.clip(np.searchsorted(cols, mid[0]), 1, len(cols) - 1))
         tip = 0.5 * (cols[j - 1] + cols[j])
         cb = cauchy_born_material(oriented_primitive_cell(lattice, symbol, a, dirs), potential)
-        sols = stroh_solutions(rotate_stiffness(cb.elastic_constants(), np.eye(3)))
+        sols = stroh_solutions(cb.elastic_constants())  # the cell's frame is the crack frame
         e_bulk = float(cb.energy_density(np.eye(3))) * abs(np.linalg.det(cb.cell)) / cb.nbasis
         gamma = surface_energy(potential, lattice, symbol, a, orientation)
         K_G = np.sqrt(2 * gamma * mode_one_modulus(sols))
