@@ -43,11 +43,8 @@ RESULTS = Path(__file__).resolve().parents[1] / "docs" / "results"
 
 
 def opening_profile(problem: CrackProblem, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distance behind the tip (A) and opening (A) of every face pair behind the tip."""
-    X = problem.crystal.positions
-    i, j = problem.face_pairs.T
-    r = problem.centre[0] - problem.pair_x
-    opening = (positions[i, 1] - positions[j, 1]) - (X[i, 1] - X[j, 1])
+    """Distance behind the tip (A) and opening (A) of every face pair behind the tip, sorted."""
+    r, opening = problem.face_openings(positions)
     behind = r > 0
     order = np.argsort(r[behind])
     return r[behind][order], opening[behind][order]

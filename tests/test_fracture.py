@@ -70,12 +70,9 @@ def crack_openings(p: CrackProblem, geo) -> np.ndarray:
                  fixed=np.flatnonzero(p.layer[geo.node_site])) as m:
         r = relax(m, FIRE(), RelaxOptions(fmax=1e-3, max_steps=3000))
         x = X + site_displacements(m, r.u)
-    out = []
-    for dist in (10 * p.a, 15 * p.a):
-        k = np.argmin(np.abs(p.pair_x - (p.centre[0] - dist)))
-        i, j = p.face_pairs[k]
-        out.append(((x[i, 1] - x[j, 1]) - (X[i, 1] - X[j, 1]), p.opening(K, [p.centre[0] - p.pair_x[k]])[0]))
-    return np.array(out)
+    r, opening = p.face_openings(x)
+    k = [int(np.argmin(np.abs(r - dist))) for dist in (10 * p.a, 15 * p.a)]
+    return np.stack([opening[k], p.opening(K, r[k])], axis=1)
 
 
 def test_crack_faces_stay_open_as_anisotropic_lefm(w_crack):

@@ -191,6 +191,14 @@ class CrackProblem(DefectProblem):
         """Distinct x (A) of the face pairs, ascending."""
         return np.unique(np.round(self.pair_x, 6))
 
+    def face_openings(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Reference distance behind the tip (A; negative ahead of it) and opening (A, the
+        change of the y distance across the crack plane) of every face pair, at deformed
+        ``positions`` (n_sites, 3)."""
+        X = self.crystal.positions
+        i, j = self.face_pairs.T
+        return self.centre[0] - self.pair_x, (positions[i, 1] - positions[j, 1]) - (X[i, 1] - X[j, 1])
+
     def tip_position(self, positions: np.ndarray) -> float:
         """x (A, reference) of the crack tip: half a pair column past the farthest column of
         broken pairs connected to the left edge through broken columns."""
