@@ -8,7 +8,8 @@ The subpackages read like the method, bottom to top: :mod:`~qcbridge.engines` (t
 into LAMMPS), :mod:`~qcbridge.potentials`, :mod:`~qcbridge.structures`,
 :mod:`~qcbridge.continuum` (meshes, Cauchy-Born, assembly), :mod:`~qcbridge.defects`,
 :mod:`~qcbridge.io`, :mod:`~qcbridge.coupling`, :mod:`~qcbridge.solvers`,
-:mod:`~qcbridge.memory`, :mod:`~qcbridge.fracture` (cracks: slit meshes, surface energies,
+:mod:`~qcbridge.memory`, :mod:`~qcbridge.homogenization` (periodic cell problems and RVEs),
+:mod:`~qcbridge.fracture` (cracks: slit meshes, surface energies,
 Griffith's K, lattice trapping), :mod:`~qcbridge.plotting`, :mod:`~qcbridge.cli`. Each is an
 attribute of the package, imported on first use.
 """
@@ -30,8 +31,8 @@ from .potentials import LennardJones, Morse, known_potentials, load_potential
 
 __version__ = "0.1.0"
 
-_SUBPACKAGES = ("calculator", "cli", "continuum", "coupling", "defects", "engines", "fracture", "io", "memory",
-                "plotting", "potentials", "solvers", "structures", "tensors")
+_SUBPACKAGES = ("calculator", "cli", "continuum", "coupling", "defects", "engines", "fracture", "homogenization", "io",
+                "memory", "plotting", "potentials", "solvers", "structures", "tensors")
 
 
 def __getattr__(name: str) -> ModuleType:

@@ -243,3 +243,34 @@ class DefectGeometryError(QCBridgeError, ValueError):
     """A defect that the crystal or the domain cannot hold: a crack plane or front that is
     not a lattice plane or direction, a front or line not in the plane, a negative stress
     intensity factor, a domain too small for the atomistic region."""
+
+
+class HomogenizationError(QCBridgeError, ValueError):
+    """Input to a periodic cell problem is unusable: an image with phase labels that have no
+    data, non-integer or negative labels, phase data of the wrong shape or dimension."""
+
+
+class PhaseMapError(HomogenizationError):
+    """The phase image and the phase data do not match: a label in the image has no
+    conductivity or stiffness, or the image is not an integer array of the right dimension."""
+
+
+class PhaseDataError(HomogenizationError):
+    """A phase's conductivity or stiffness is unusable: wrong shape for the image's dimension,
+    not finite, not symmetric, or not positive definite."""
+
+
+class CellProblemConvergenceError(ConvergenceError):
+    """An iterative cell-problem solver did not reach its tolerance.
+
+    Parameters
+    ----------
+    message : str
+        What did not converge and what to try.
+    history : sequence of float
+        The relative equilibrium residual after each iteration.
+    """
+
+    def __init__(self, message: str, history: Iterable[float]):
+        self.history = [float(r) for r in history]
+        super().__init__(message)

@@ -10,7 +10,7 @@ import numpy as np
 if TYPE_CHECKING:  # plotting sits above memory; the import is for the annotation only
     from .memory.report import KernelReport
 
-__all__ = ["plot_kernel_report"]
+__all__ = ["plot_cell_fields", "plot_kernel_report"]
 
 
 def plot_kernel_report(report: KernelReport, path: str | Path, *, time_label: str = "t", time_scale: float = 1.0,
@@ -54,6 +54,48 @@ def plot_kernel_report(report: KernelReport, path: str | Path, *, time_label: st
         title += f", D_GLE/D_MD = {report.diffusion_gle / report.diffusion_md:.3f}"
     a2.set(xlabel=time_label, ylabel="VACF / VACF(0)", title=title)
     a2.legend()
+    path = Path(path)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def plot_cell_fields(phases: np.ndarray, field: np.ndarray, path: str | Path, *, kind: str = "elasticity") -> Path:
+    """Phase image and the local field of one cell problem (3D: the middle slice along z).
+
+    Parameters
+    ----------
+    phases : ndarray of int, shape (n1, n2) or (n1, n2, n3)
+    field : ndarray, shape (m, n1, n2[, n3])
+        Local gradient (conductivity) or Mandel strain (elasticity) of a load case with a unit
+        mean first component.
+    path : str or Path
+        Output image (format from the suffix).
+    kind : str
+        ``"elasticity"`` or ``"conductivity"``: labels the panels.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    def middle(a: np.ndarray) -> np.ndarray:
+        return a if a.ndim == 2 else a[:, :, a.shape[2] // 2]
+
+    names = ["e_x", "e_y", "e_z"] if kind == "conductivity" else (
+        ["eps_xx", "eps_yy", "sqrt2 eps_xy"] if phases.ndim == 2 else
+        ["eps_xx", "eps_yy", "eps_zz", "sqrt2 eps_yz", "sqrt2 eps_xz", "sqrt2 eps_xy"])
+    shown = [0, len(names) - 1]
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4), constrained_layout=True)
+    image = axes[0].imshow(middle(phases).T, origin="lower", cmap="viridis", interpolation="nearest")
+    fig.colorbar(image, ax=axes[0], label="phase")
+    axes[0].set(title="phases" + (" (middle z slice)" if phases.ndim == 3 else ""), xlabel="x (voxels)",
+                ylabel="y (voxels)")
+    for ax, c in zip(axes[1:], shown, strict=True):
+        data = middle(field[c])
+        im = ax.imshow(data.T, origin="lower", cmap="RdBu_r", interpolation="nearest")
+        fig.colorbar(im, ax=ax, label=names[c])
+        ax.set(title=f"{names[c]} under unit mean {names[0]}", xlabel="x (voxels)")
     path = Path(path)
     fig.savefig(path, dpi=120)
     plt.close(fig)

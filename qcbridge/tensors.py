@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["VOIGT_PAIRS", "min_eigenvalue_sym3", "pinv_sym", "stiffness_to_voigt", "stress_to_voigt",
-           "voigt_to_stiffness"]
+__all__ = ["VOIGT_PAIRS", "cubic_stiffness", "min_eigenvalue_sym3", "pinv_sym", "rotate_tensor4",
+           "stiffness_to_voigt", "stress_to_voigt", "voigt_to_stiffness"]
 
 #: Index pairs of the Voigt components, order xx yy zz yz xz xy.
 VOIGT_PAIRS: tuple[tuple[int, int], ...] = ((0, 0), (1, 1), (2, 2), (1, 2), (0, 2), (0, 1))
@@ -38,6 +38,33 @@ def voigt_to_stiffness(C: np.ndarray) -> np.ndarray:
     for voigt, (i, j) in enumerate(VOIGT_PAIRS):  # Voigt index I of the pair (i, j)
         index[i, j] = index[j, i] = voigt
     return C[index[:, :, None, None], index[None, None, :, :]]
+
+
+def rotate_tensor4(c: np.ndarray, rotation: np.ndarray) -> np.ndarray:
+    """c'_ijkl = R_ia R_jb R_kc R_ld c_abcd, for one or a batch of rotations.
+
+    Parameters
+    ----------
+    c : ndarray, shape (3, 3, 3, 3)
+        Fourth-order tensor (any unit).
+    rotation : ndarray, shape (3, 3) or (B, 3, 3)
+        Orthogonal matrices R (rows: the new axes in old coordinates).
+
+    Returns
+    -------
+    ndarray, shape (3, 3, 3, 3) or (B, 3, 3, 3, 3)
+    """
+    return np.einsum("...ia,...jb,...kc,...ld,abcd->...ijkl", rotation, rotation, rotation, rotation, c,
+                     optimize=True)
+
+
+def cubic_stiffness(c11: float, c12: float, c44: float) -> np.ndarray:
+    """6x6 Voigt stiffness of a cubic crystal in its cube axes (unit of the constants)."""
+    C = np.zeros((6, 6))
+    C[:3, :3] = c12
+    C[[0, 1, 2], [0, 1, 2]] = c11
+    C[[3, 4, 5], [3, 4, 5]] = c44
+    return C
 
 
 def min_eigenvalue_sym3(C: np.ndarray) -> np.ndarray:

@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "qcbridge"
 FLOORS = [
     {"errors", "tensors", "fingerprint", "engines", "potentials", "structures"},
     {"continuum", "defects", "io", "calculator"},
-    {"coupling", "solvers", "memory"},
+    {"coupling", "solvers", "memory", "homogenization"},
     {"plotting", "fracture"},
     {"cli"},
 ]

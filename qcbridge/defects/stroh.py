@@ -35,7 +35,7 @@ from ase import units
 from numpy.typing import ArrayLike
 
 from ..errors import DefectGeometryError, ElasticConstantsError
-from ..tensors import stiffness_to_voigt, voigt_to_stiffness
+from ..tensors import rotate_tensor4, stiffness_to_voigt, voigt_to_stiffness
 
 __all__ = [
     "MPA_SQRT_M",
@@ -129,7 +129,7 @@ def rotate_stiffness(C: np.ndarray, axes: np.ndarray) -> np.ndarray:
         raise ElasticConstantsError(f"stiffness must be 6x6 (Voigt) or 3x3x3x3, got {c.shape}; axes 3x3, got {R.shape}")
     if np.abs(R @ R.T - np.eye(3)).max() > 1e-10:
         raise DefectGeometryError("the frame's axes must be orthonormal rows")
-    return np.einsum("ia,jb,kc,ld,abcd->ijkl", R, R, R, R, c, optimize=True)
+    return rotate_tensor4(c, R)
 
 
 def _check_stiffness(c: np.ndarray) -> np.ndarray:

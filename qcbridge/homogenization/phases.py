@@ -1,0 +1,158 @@
+"""Phase images and phase data of a periodic cell: validation and Mandel notation.
+
+A cell is a voxel image ``phases`` of integer labels, shape ``(n1, n2)`` or ``(n1, n2, n3)``,
+periodic in every direction, with cubic voxels. Label ``p`` refers to entry ``p`` of the
+phase data: a conductivity (a scalar or a symmetric ``(d, d)`` tensor) or a stiffness in
+Voigt form, ``(3, 3)`` in 2D plane strain (order xx yy xy) or ``(6, 6)`` in 3D (order
+xx yy zz yz xz xy), with engineering shear strains, the convention of tabulated elastic
+constants.
+
+Internally the solvers use Mandel notation: symmetric tensors as vectors whose shear
+components carry a factor sqrt(2), so that the Euclidean product of two Mandel vectors is
+the double contraction of the tensors, and a stiffness is the symmetric matrix
+``C_M = W C_V W`` with ``W = diag(1, ..., sqrt 2, ...)``. Units are the caller's: the effective
+tensor comes back in the unit of the phase data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ..errors import PhaseDataError, PhaseMapError
+
+__all__ = ["MANDEL_PAIRS", "check_phases", "conductivity_tensors", "mandel_weights", "stiffness_mandel",
+           "stiffness_voigt"]
+
+#: Tensor index pairs of the Mandel (and Voigt) components in 2D and 3D.
+MANDEL_PAIRS: dict[int, tuple[tuple[int, int], ...]] = {
+    2: ((0, 0), (1, 1), (0, 1)),
+    3: ((0, 0), (1, 1), (2, 2), (1, 2), (0, 2), (0, 1)),
+}
+
+
+def mandel_weights(dim: int) -> np.ndarray:
+    """``W``: 1 on the normal components, sqrt(2) on the shear ones; shape ``(3,)`` or ``(6,)``."""
+    return np.array([1.0 if i == j else np.sqrt(2.0) for i, j in MANDEL_PAIRS[dim]])
+
+
+def check_phases(phases: ArrayLike, n_phases: int) -> np.ndarray:
+    """The phase image as an ``intp`` array, checked against the number of phase data.
+
+    Parameters
+    ----------
+    phases : array_like of int, shape (n1, n2) or (n1, n2, n3)
+        Phase label of every voxel.
+    n_phases : int
+        Number of phase data given (conductivities or stiffnesses).
+
+    Returns
+    -------
+    ndarray of intp, same shape
+
+    Raises
+    ------
+    PhaseMapError
+        The image is not 2D or 3D, not integer, or holds labels without data.
+    """
+    image = np.asarray(phases)
+    if image.ndim not in (2, 3):
+        raise PhaseMapError(f"the phase image must be 2D (N, N) or 3D (N, N, N), got shape {image.shape}")
+    if min(image.shape) < 2:
+        raise PhaseMapError(f"the phase image needs at least 2 voxels along every axis, got shape {image.shape}")
+    if image.dtype == bool:
+        image = image.astype(np.intp)
+    if not np.issubdtype(image.dtype, np.integer):
+        if not np.issubdtype(image.dtype, np.floating) or not np.all(np.isfinite(image)) \
+                or np.any(image != np.round(image)):
+            raise PhaseMapError(f"the phase image must hold integer labels, got dtype {image.dtype} "
+                                "with non-integer values")
+    image = image.astype(np.intp)
+    labels = np.unique(image)
+    missing = labels[(labels < 0) | (labels >= n_phases)]
+    if missing.size:
+        raise PhaseMapError(f"the image holds phase label(s) {missing.tolist()[:10]} but phase data were given for "
+                            f"labels 0..{n_phases - 1} only: give one value per label "
+                            f"({np.count_nonzero(np.isin(image, missing))} of {image.size} voxels uncovered)")
+    return image
+
+
+def conductivity_tensors(values: Sequence[float | ArrayLike], dim: int) -> np.ndarray:
+    """Phase conductivities as symmetric positive-definite tensors, shape ``(P, d, d)``.
+
+    Parameters
+    ----------
+    values : sequence of float or (d, d) array_like
+        One per phase: a scalar (isotropic) or a symmetric tensor.
+    dim : int
+        2 or 3.
+
+    Raises
+    ------
+    PhaseDataError
+        A value of the wrong shape, non-finite, not symmetric or not positive definite.
+    """
+    if isinstance(values, np.ndarray) and values.ndim in (0, 2) or len(values) == 0:
+        raise PhaseDataError("give a sequence of conductivities, one per phase label")
+    out = np.empty((len(values), dim, dim))
+    for p, value in enumerate(values):
+        k = np.asarray(value, dtype=float)
+        if k.ndim == 0:
+            k = k * np.eye(dim)
+        if k.shape != (dim, dim):
+            raise PhaseDataError(f"phase {p}: a conductivity is a scalar or a ({dim}, {dim}) tensor in {dim}D, "
+                                 f"got shape {k.shape}")
+        out[p] = _symmetric_positive(k, f"phase {p} conductivity")
+    return out
+
+
+def stiffness_mandel(stiffness: Sequence[ArrayLike], dim: int) -> np.ndarray:
+    """Phase stiffnesses in Mandel form, ``(P, 3, 3)`` in 2D or ``(P, 6, 6)`` in 3D.
+
+    Parameters
+    ----------
+    stiffness : sequence of array_like
+        One Voigt matrix per phase: 3x3 (xx yy xy, plane strain) in 2D, 6x6 in 3D.
+    dim : int
+        2 or 3.
+
+    Raises
+    ------
+    PhaseDataError
+        A matrix of the wrong size, non-finite, not symmetric or not positive definite.
+    """
+    m = 3 if dim == 2 else 6
+    if isinstance(stiffness, np.ndarray) and stiffness.ndim == 2 or len(stiffness) == 0:
+        raise PhaseDataError("give a sequence of Voigt stiffness matrices, one per phase label")
+    w = mandel_weights(dim)
+    out = np.empty((len(stiffness), m, m))
+    for p, value in enumerate(stiffness):
+        c = np.asarray(value, dtype=float)
+        if c.shape != (m, m):
+            order = "xx yy xy (plane strain)" if dim == 2 else "xx yy zz yz xz xy"
+            raise PhaseDataError(f"phase {p}: a {dim}D stiffness is a {m}x{m} Voigt matrix in the order {order}, "
+                                 f"got shape {c.shape}")
+        out[p] = _symmetric_positive(w[:, None] * c * w[None, :], f"phase {p} stiffness")
+    return out
+
+
+def stiffness_voigt(mandel: np.ndarray) -> np.ndarray:
+    """Voigt matrix (engineering shear strains) of a Mandel stiffness, ``(m, m)`` or ``(P, m, m)``."""
+    w = mandel_weights(2 if mandel.shape[-1] == 3 else 3)
+    return mandel / w[:, None] / w[None, :]
+
+
+def _symmetric_positive(a: np.ndarray, what: str) -> np.ndarray:
+    if not np.all(np.isfinite(a)):
+        raise PhaseDataError(f"{what} has non-finite entries")
+    scale = np.abs(a).max()
+    if np.abs(a - a.T).max() > 1e-10 * max(scale, 1e-300):
+        raise PhaseDataError(f"{what} is not symmetric (largest asymmetry {np.abs(a - a.T).max():.3g})")
+    lowest = np.linalg.eigvalsh(a).min()
+    if lowest <= 1e-12 * scale:
+        raise PhaseDataError(f"{what} is not positive definite (smallest eigenvalue {lowest:.4g}, in Mandel form): "
+                             "a void or a mechanically unstable phase has no finite effective tensor; "
+                             "model a void as a very compliant phase")
+    return 0.5 * (a + a.T)
