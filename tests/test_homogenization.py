@@ -219,3 +219,17 @@ def test_bad_input_raises_named_errors():
     assert "Scheme.CG" in str(info.value)
     with pytest.raises(HomogenizationError):
         boolean_inclusions(16, 2, 2.0, 1.5, 0)
+
+
+def test_fft_and_periodic_finite_elements_bracket_a_disc_and_close_in_on_each_other():
+    from qcbridge.homogenization.fe import fe_effective_stiffness
+
+    phases_data = [isotropic(1.0, 0.5)[PLANE], isotropic(10.0, 5.0)[PLANE]]
+    gaps = []
+    for n in (32, 64):
+        x = (np.indices((n, n)) + 0.5) / n - 0.5
+        phases = ((x**2).sum(0) < 0.3**2).astype(int)
+        fft, fe = effective_stiffness(phases, phases_data), fe_effective_stiffness(phases, phases_data)
+        assert np.all(np.diag(fe) > np.diag(fft))  # conforming FE from above, FFT from below
+        gaps.append(np.abs(fe - fft).max() / np.abs(fft).max())
+    assert gaps[1] < 0.6 * gaps[0] and gaps[1] < 0.01

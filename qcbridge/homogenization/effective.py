@@ -56,7 +56,7 @@ class Homogenized:
 
 def _image_dim(phases: ArrayLike) -> int:
     ndim = np.ndim(phases)
-    return ndim if ndim in (2, 3) else 3  # check_phases names the bad dimension
+    return ndim if ndim in (2, 3) else 3  # check_phases, called next, names a bad dimension
 
 
 Progress = Callable[[int, int], None]
@@ -111,8 +111,8 @@ def homogenize_conductivity(phases: ArrayLike, values: Sequence[float | ArrayLik
     Homogenized
         ``tensor`` is ``(d, d)``, in the unit of ``values``.
     """
-    image = check_phases(phases, len(values))
-    matrices = conductivity_tensors(values, image.ndim)
+    matrices = conductivity_tensors(values, _image_dim(phases))
+    image = check_phases(phases, len(matrices))
     tensor, cases = _homogenize(image, matrices, project_gradient, scheme, tol, max_iter, keep_fields, workers,
                                   progress)
     return Homogenized(tensor, scheme, tol, tuple(c.iterations for c in cases), tuple(c.residuals for c in cases),
@@ -139,8 +139,8 @@ def homogenize_stiffness(phases: ArrayLike, stiffness: Sequence[ArrayLike], *, s
     Homogenized
         ``tensor`` is the effective Voigt stiffness, in the unit of ``stiffness``.
     """
-    image = check_phases(phases, len(stiffness))
-    matrices = stiffness_mandel(stiffness, image.ndim)
+    matrices = stiffness_mandel(stiffness, _image_dim(phases))
+    image = check_phases(phases, len(matrices))
     tensor, cases = _homogenize(image, matrices, project_strain, scheme, tol, max_iter, keep_fields, workers,
                                   progress)
     return Homogenized(stiffness_voigt(tensor), scheme, tol, tuple(c.iterations for c in cases),

@@ -59,7 +59,7 @@ def check_phases(phases: ArrayLike, n_phases: int) -> np.ndarray:
     """
     image = np.asarray(phases)
     if image.ndim not in (2, 3):
-        raise PhaseMapError(f"the phase image must be 2D (N, N) or 3D (N, N, N), got shape {image.shape}")
+        raise PhaseMapError(f"the phase image must be 2D (n1, n2) or 3D (n1, n2, n3), got shape {image.shape}")
     if min(image.shape) < 2:
         raise PhaseMapError(f"the phase image needs at least 2 voxels along every axis, got shape {image.shape}")
     if image.dtype == bool:
@@ -69,13 +69,12 @@ def check_phases(phases: ArrayLike, n_phases: int) -> np.ndarray:
                 or np.any(image != np.round(image)):
             raise PhaseMapError(f"the phase image must hold integer labels, got dtype {image.dtype} "
                                 "with non-integer values")
-    image = image.astype(np.intp)
-    labels = np.unique(image)
-    missing = labels[(labels < 0) | (labels >= n_phases)]
-    if missing.size:
-        raise PhaseMapError(f"the image holds phase label(s) {missing.tolist()[:10]} but phase data were given for "
+    if image.size and (image.min() < 0 or image.max() >= n_phases):
+        bad = np.unique(image[(image < 0) | (image >= n_phases)])
+        raise PhaseMapError(f"the image holds phase label(s) {bad.tolist()[:10]} but phase data were given for "
                             f"labels 0..{n_phases - 1} only: give one value per label "
-                            f"({np.count_nonzero(np.isin(image, missing))} of {image.size} voxels uncovered)")
+                            f"({np.count_nonzero(np.isin(image, bad))} of {image.size} voxels uncovered)")
+    image = image.astype(np.intp)
     return image
 
 
@@ -94,11 +93,10 @@ def conductivity_tensors(values: Sequence[float | ArrayLike], dim: int) -> np.nd
     PhaseDataError
         A value of the wrong shape, non-finite, not symmetric or not positive definite.
     """
-    if isinstance(values, np.ndarray) and values.ndim in (0, 2) or len(values) == 0:
-        raise PhaseDataError("give a sequence of conductivities, one per phase label")
+    _check_sequence(values, 2, "conductivities")
     out = np.empty((len(values), dim, dim))
     for p, value in enumerate(values):
-        k = np.asarray(value, dtype=float)
+        k = _real(value, f"phase {p} conductivity")
         if k.ndim == 0:
             k = k * np.eye(dim)
         if k.shape != (dim, dim):
@@ -124,12 +122,14 @@ def stiffness_mandel(stiffness: Sequence[ArrayLike], dim: int) -> np.ndarray:
         A matrix of the wrong size, non-finite, not symmetric or not positive definite.
     """
     m = 3 if dim == 2 else 6
-    if isinstance(stiffness, np.ndarray) and stiffness.ndim == 2 or len(stiffness) == 0:
-        raise PhaseDataError("give a sequence of Voigt stiffness matrices, one per phase label")
+    _check_sequence(stiffness, 1, "Voigt stiffness matrices")
+    if np.ndim(stiffness[0]) != 2:
+        raise PhaseDataError("give a sequence of Voigt stiffness matrices, one per phase label (a single matrix "
+                             "goes in a list: [C])")
     w = mandel_weights(dim)
     out = np.empty((len(stiffness), m, m))
     for p, value in enumerate(stiffness):
-        c = np.asarray(value, dtype=float)
+        c = _real(value, f"phase {p} stiffness")
         if c.shape != (m, m):
             order = "xx yy xy (plane strain)" if dim == 2 else "xx yy zz yz xz xy"
             raise PhaseDataError(f"phase {p}: a {dim}D stiffness is a {m}x{m} Voigt matrix in the order {order}, "
@@ -140,8 +140,29 @@ def stiffness_mandel(stiffness: Sequence[ArrayLike], dim: int) -> np.ndarray:
 
 def stiffness_voigt(mandel: np.ndarray) -> np.ndarray:
     """Voigt matrix (engineering shear strains) of a Mandel stiffness, ``(m, m)`` or ``(P, m, m)``."""
+    if mandel.shape[-2:] not in ((3, 3), (6, 6)):
+        raise PhaseDataError(f"a Mandel stiffness is 3x3 (2D) or 6x6 (3D), got shape {mandel.shape}")
     w = mandel_weights(2 if mandel.shape[-1] == 3 else 3)
     return mandel / w[:, None] / w[None, :]
+
+
+def _check_sequence(values: object, bad_ndim: int, what: str) -> None:
+    if isinstance(values, np.ndarray):
+        bad = values.ndim in (0, bad_ndim) or len(values) == 0
+    else:
+        bad = not isinstance(values, Sequence) or isinstance(values, str) or len(values) == 0
+    if bad:
+        raise PhaseDataError(f"give a sequence of {what}, one per phase label, got {type(values).__name__}")
+
+
+def _real(value: object, what: str) -> np.ndarray:
+    try:
+        out = np.asarray(value)
+        if np.iscomplexobj(out):
+            raise TypeError("complex")
+        return out.astype(float)
+    except (TypeError, ValueError) as exc:
+        raise PhaseDataError(f"{what} is not a real number or array ({value!r})") from exc
 
 
 def _symmetric_positive(a: np.ndarray, what: str) -> np.ndarray:
