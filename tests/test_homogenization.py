@@ -233,3 +233,21 @@ def test_fft_and_periodic_finite_elements_bracket_a_disc_and_close_in_on_each_ot
         assert np.all(np.diag(fe) > np.diag(fft))  # conforming FE from above, FFT from below
         gaps.append(np.abs(fe - fft).max() / np.abs(fft).max())
     assert gaps[1] < 0.6 * gaps[0] and gaps[1] < 0.01
+
+
+def test_fftw_and_scipy_transforms_give_the_same_cell_solution():
+    from qcbridge.homogenization.fft import FFTBackend, RealFFT
+    from qcbridge.homogenization.phases import stiffness_mandel
+    from qcbridge.homogenization.spectral import project_strain, solve_cell
+
+    phases = boolean_inclusions(16, 3, 3.0, 0.3, 2)
+    matrices = stiffness_mandel([SOFT, HARD], 3)
+    mean = np.array([0.0, 0.0, 0.0, 0.0, 0.0, 1.0])
+    fields = [solve_cell(phases, matrices, mean, project_strain, fft=RealFFT(6, phases.shape, backend=backend))
+              for backend in FFTBackend]
+    assert fields[0].iterations == fields[1].iterations
+    assert np.allclose(fields[0].field, fields[1].field, rtol=0, atol=1e-12)
+    field = np.random.default_rng(0).random((6, 70, 64))  # odd and even axes, round trip
+    for backend in FFTBackend:
+        fft = RealFFT(6, (70, 64), backend=backend)
+        assert np.allclose(fft.inverse(fft.forward(field)), field, atol=1e-13)

@@ -2,7 +2,11 @@
 
 :mod:`.phases` checks images and phase data, :mod:`.spectral` solves one cell problem
 (Moulinec–Suquet basic scheme or Fourier–Galerkin CG), :mod:`.effective` turns load cases
-into the effective conductivity or stiffness.
+into the effective conductivity or stiffness, :mod:`.fe` solves the same cell problems by
+periodic finite elements (an independent check on small images), :mod:`.analytic` holds the
+closed forms and bounds, :mod:`.microstructures` random periodic images, :mod:`.rve` the
+statistics of apparent properties and the representative volume, and :mod:`.atomistic` the
+finite-temperature elastic constants of a crystal from LAMMPS, phase data for the cells.
 """
 
 from .effective import (
@@ -12,6 +16,7 @@ from .effective import (
     homogenize_conductivity,
     homogenize_stiffness,
 )
+from .fe import fe_effective_conductivity, fe_effective_stiffness
 from .spectral import CellField, Scheme, solve_cell
 
 __all__ = [
@@ -20,6 +25,8 @@ __all__ = [
     "Scheme",
     "effective_conductivity",
     "effective_stiffness",
+    "fe_effective_conductivity",
+    "fe_effective_stiffness",
     "homogenize_conductivity",
     "homogenize_stiffness",
     "solve_cell",

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .fft import RealFFT
 from .phases import check_phases, conductivity_tensors, stiffness_mandel, stiffness_voigt
 from .spectral import CellField, Scheme, project_gradient, project_strain, solve_cell, wave_directions
 
@@ -67,12 +68,13 @@ def _homogenize(image: np.ndarray, matrices: np.ndarray, projection: object, sch
                 ) -> tuple[np.ndarray, list[CellField]]:
     m = matrices.shape[1]
     directions = wave_directions(image.shape)
+    fft = RealFFT(m, image.shape, workers)
     cases = []
     for i in range(m):
         unit = np.zeros(m)
         unit[i] = 1.0
         case = solve_cell(image, matrices, unit, projection, scheme=scheme, tol=tol,  # type: ignore[arg-type]
-                          max_iter=max_iter, directions=directions, workers=workers)
+                          max_iter=max_iter, directions=directions, fft=fft)
         cases.append(case if keep_fields else CellField(np.empty(0), case.mean_flux, case.iterations,
                                                         case.residuals))
         if progress is not None:

@@ -36,9 +36,9 @@ from dataclasses import dataclass
 from enum import Enum
 
 import numpy as np
-import scipy.fft
 
 from ..errors import CellProblemConvergenceError
+from .fft import RealFFT
 
 __all__ = ["CellField", "PhaseLaw", "Scheme", "apply_phases", "project_gradient", "project_in_slabs", "project_strain",
            "solve_cell", "wave_directions"]
@@ -171,8 +171,8 @@ class PhaseLaw:
         self.base = int(np.argmax(counts))
         order = np.argsort(flat, kind="stable")
         bounds = np.concatenate([[0], np.cumsum(counts)])
-        self.voxels = [(p, order[bounds[p]:bounds[p + 1]]) for p in range(len(matrices))
-                       if p != self.base and counts[p]]
+        self.voxels = [(p, order[bounds[p]:bounds[p + 1]].copy()) for p in range(len(matrices))
+                       if p != self.base and counts[p]]  # copies: the full ordering is not kept
 
     def __call__(self, field: np.ndarray) -> np.ndarray:
         """``L e`` for a field of shape ``(m, *shape)``."""
@@ -221,7 +221,7 @@ def project_in_slabs(spectrum: np.ndarray, n: np.ndarray,
 def solve_cell(phases: np.ndarray, matrices: np.ndarray, mean_field: np.ndarray,
                projection: Callable[[np.ndarray, np.ndarray], np.ndarray], *, scheme: Scheme = Scheme.CG,
                tol: float = 1e-8, max_iter: int = 1000, directions: np.ndarray | None = None,
-               workers: int = -1) -> CellField:
+               fft: RealFFT | None = None) -> CellField:
     """Solve one periodic cell problem with imposed mean field.
 
     Parameters
@@ -241,8 +241,8 @@ def solve_cell(phases: np.ndarray, matrices: np.ndarray, mean_field: np.ndarray,
     max_iter : int
     directions : ndarray, optional
         Precomputed :func:`wave_directions` of the image (reused across load cases).
-    workers : int
-        FFT threads (scipy.fft convention; -1 for all cores).
+    fft : RealFFT, optional
+        The transforms of this image shape (planned once, reused across load cases).
 
     Returns
     -------
@@ -256,11 +256,10 @@ def solve_cell(phases: np.ndarray, matrices: np.ndarray, mean_field: np.ndarray,
     shape: tuple[int, ...] = tuple(phases.shape)
     axes = tuple(range(1, phases.ndim + 1))
     n = wave_directions(shape) if directions is None else directions
+    transform = RealFFT(matrices.shape[1], shape) if fft is None else fft
 
     def compatible(t: np.ndarray) -> np.ndarray:
-        spectrum = scipy.fft.rfftn(t, axes=axes, workers=workers)
-        return scipy.fft.irfftn(project_in_slabs(spectrum, n, projection), s=shape, axes=axes, workers=workers,
-                                overwrite_x=True)
+        return transform.inverse(project_in_slabs(transform.forward(t), n, projection))
 
     law = PhaseLaw(phases, matrices)
 
@@ -280,6 +279,7 @@ def solve_cell(phases: np.ndarray, matrices: np.ndarray, mean_field: np.ndarray,
         c0 = 0.5 * (eig.min() + eig.max())
         field = np.array(uniform)
         r = compatible(flux0)
+        del flux0
         history = [rms(r)]
         while history[-1] > tol and len(history) <= max_iter:
             field -= r / c0
@@ -288,6 +288,7 @@ def solve_cell(phases: np.ndarray, matrices: np.ndarray, mean_field: np.ndarray,
     else:
         field = np.zeros_like(flux0)
         r = -compatible(flux0)
+        del flux0
         p = r.copy()
         rr = float(np.vdot(r, r))
         history = [rms(r)]
