@@ -532,6 +532,56 @@ CASES += [
 ]
 
 
+def _homogenize(phases, values, kind="conductivity", **kw):
+    from qcbridge.homogenization import homogenize_conductivity, homogenize_stiffness
+
+    solve = homogenize_conductivity if kind == "conductivity" else homogenize_stiffness
+    return solve(np.asarray(phases), values, **kw)
+
+
+def _cubic(c11, c12, c44):
+    from qcbridge.tensors import cubic_stiffness
+
+    return cubic_stiffness(c11, c12, c44)
+
+
+def _no_convergence(tmp):
+    from qcbridge.homogenization import Scheme
+    from qcbridge.homogenization.microstructures import boolean_inclusions
+
+    return _homogenize(boolean_inclusions(32, 2, 4.0, 0.3, 0), [1.0, 1e6], scheme=Scheme.BASIC, max_iter=50)
+
+
+def _grey_picture(tmp):
+    from PIL import Image
+
+    from qcbridge.io.images import read_phase_image
+
+    Image.fromarray((np.arange(400 * 400) % 300).reshape(400, 400).astype(np.uint16)).save(tmp / "photo.png")
+    return read_phase_image(tmp / "photo.png")
+
+
+CASES += [
+    Case("homogenization", "a phase image with label 2 but data for labels 0 and 1",
+         lambda tmp: _homogenize([[0, 1], [2, 1]], [1.0, 2.0]), errors.PhaseMapError),
+    Case("homogenization", "a phase image of non-integer labels (0.5)", lambda tmp: _homogenize(np.full((4, 4), 0.5),
+                                                                                                [1.0]),
+         errors.PhaseMapError),
+    Case("homogenization", "a 1D phase image", lambda tmp: _homogenize(np.zeros(8, int), [1.0]), errors.PhaseMapError),
+    Case("homogenization", "a cubic stiffness with C12 > C11 (not positive definite)",
+         lambda tmp: _homogenize(np.zeros((4, 4, 4), int), [_cubic(100.0, 120.0, 50.0)], "elasticity"),
+         errors.PhaseDataError),
+    Case("homogenization", "a zero conductivity (a void)", lambda tmp: _homogenize(np.zeros((4, 4), int), [0.0]),
+         errors.PhaseDataError),
+    Case("homogenization", "a plane-strain 3x3 stiffness for a 3D image",
+         lambda tmp: _homogenize(np.zeros((4, 4, 4), int), [np.eye(3)], "elasticity"), errors.PhaseDataError),
+    Case("homogenization", "contrast 1e6 with the basic scheme and 50 iterations", _no_convergence,
+         errors.CellProblemConvergenceError),
+    Case("homogenization", "an unsegmented picture (300 grey levels) as a phase image", _grey_picture,
+         errors.PhaseMapError),
+]
+
+
 def outcome(case: Case, tmp: Path) -> BaseException | None:
     """The exception a case raises (None if it raises nothing)."""
     try:

@@ -173,7 +173,8 @@ def _symmetric_positive(a: np.ndarray, what: str) -> np.ndarray:
         raise PhaseDataError(f"{what} is not symmetric (largest asymmetry {np.abs(a - a.T).max():.3g})")
     lowest = np.linalg.eigvalsh(a).min()
     if lowest <= 1e-12 * scale:
-        raise PhaseDataError(f"{what} is not positive definite (smallest eigenvalue {lowest:.4g}, in Mandel form): "
+        form = ", in Mandel form" if "stiffness" in what else ""
+        raise PhaseDataError(f"{what} is not positive definite (smallest eigenvalue {lowest:.4g}{form}): "
                              "a void or a mechanically unstable phase has no finite effective tensor; "
                              "model a void as a very compliant phase")
     return 0.5 * (a + a.T)
