@@ -9,6 +9,7 @@ statistics of apparent properties and the representative volume, and :mod:`.atom
 finite-temperature elastic constants of a crystal from LAMMPS, phase data for the cells.
 """
 
+from .atomistic import FiniteTemperatureElasticConstants, finite_temperature_elastic_constants
 from .effective import (
     Homogenized,
     effective_conductivity,
@@ -21,12 +22,14 @@ from .spectral import CellField, Scheme, solve_cell
 
 __all__ = [
     "CellField",
+    "FiniteTemperatureElasticConstants",
     "Homogenized",
     "Scheme",
     "effective_conductivity",
     "effective_stiffness",
     "fe_effective_conductivity",
     "fe_effective_stiffness",
+    "finite_temperature_elastic_constants",
     "homogenize_conductivity",
     "homogenize_stiffness",
     "solve_cell",
