@@ -188,7 +188,8 @@ def test_cg_needs_far_fewer_iterations_than_the_basic_scheme_at_high_contrast():
 
 def test_random_mosaic_variance_law_gives_its_integral_range():
     cell = 4
-    stats = rve_study(lambda size, rng: random_mosaic(size, 2, cell, 0.3, rng), np.mean, [16, 32, 64], 300, seed=0)
+    stats = rve_study(lambda size, rng: random_mosaic(size, 2, cell, 0.3, rng), np.mean, [16, 32, 64], 300, seed=0,
+                      dim=2)
     assert abs(stats.alpha - 1.0) < 0.15
     per_size = stats.std**2 * stats.volumes / (0.3 * 0.7)  # exact value: cell**2 at every size
     assert np.allclose(per_size, cell**2, rtol=0.25)

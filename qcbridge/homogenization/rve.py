@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
@@ -23,6 +24,9 @@ from ..errors import HomogenizationError
 __all__ = ["RVEStatistics", "rve_study"]
 
 log = logging.getLogger(__name__)
+
+#: A random cell as the generator makes it and the apparent property takes it.
+Sample = TypeVar("Sample")
 
 
 @dataclass(frozen=True)
@@ -62,18 +66,18 @@ class RVEStatistics:
         return float((4.0 * self.K / (realizations * precision**2 * z**2)) ** (1.0 / self.alpha))
 
 
-def rve_study(generate: Callable[[int, np.random.Generator], np.ndarray],
-              apparent: Callable[[np.ndarray], float], sizes: Sequence[int], realizations: int,
-              seed: int | np.random.Generator, *, progress: Callable[[int, int], None] | None = None
-              ) -> RVEStatistics:
+def rve_study(generate: Callable[[int, np.random.Generator], Sample], apparent: Callable[[Sample], float],
+              sizes: Sequence[int], realizations: int, seed: int | np.random.Generator, *, dim: int = 3,
+              progress: Callable[[int, int], None] | None = None) -> RVEStatistics:
     """Apparent property over ``realizations`` random cells of each size, and its variance law.
 
     Parameters
     ----------
     generate : callable
-        ``generate(size, rng)`` returns one phase image of edge ``size``.
+        ``generate(size, rng)`` returns one random cell of edge ``size`` (a phase image, or
+        anything ``apparent`` takes: an image with its grain orientations, say).
     apparent : callable
-        ``apparent(image)`` returns the scalar apparent property (e.g. a component of the
+        ``apparent(cell)`` returns the scalar apparent property (e.g. a component of the
         effective tensor, or the volume fraction).
     sizes : sequence of int
         Cell edges, increasing, at least two.
@@ -81,6 +85,8 @@ def rve_study(generate: Callable[[int, np.random.Generator], np.ndarray],
         Realisations per size, at least 2.
     seed : int or numpy.random.Generator
         Source of all randomness (one child generator per realisation).
+    dim : int
+        Dimension of the cells: their volume is ``size ** dim``.
     progress : callable, optional
         ``progress(done, total)`` after each cell.
 
@@ -94,19 +100,17 @@ def rve_study(generate: Callable[[int, np.random.Generator], np.ndarray],
                                   f"sizes={sizes}, realizations={realizations}")
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     children = rng.spawn(len(sizes) * realizations)
-    samples, dim = [], None
+    samples = []
     for k, size in enumerate(sizes):
         values = []
         for r in range(realizations):
-            image = generate(size, children[k * realizations + r])
-            dim = np.ndim(image)
-            values.append(float(apparent(image)))
+            values.append(float(apparent(generate(size, children[k * realizations + r]))))
             if progress is not None:
                 progress(k * realizations + r + 1, len(sizes) * realizations)
         samples.append(np.array(values))
     mean = np.array([s.mean() for s in samples])
     std = np.array([s.std(ddof=1) for s in samples])
-    volumes = np.asarray(sizes, dtype=float) ** (dim or 3)
+    volumes = np.asarray(sizes, dtype=float) ** dim
     if np.any(std <= 0):
         raise HomogenizationError("the apparent property does not vary between realisations at some size: "
                                   "no variance law to fit (a deterministic generator?)")
