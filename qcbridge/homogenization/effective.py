@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .fft import RealFFT
-from .phases import check_phases, conductivity_tensors, stiffness_mandel, stiffness_voigt
+from .phases import conductivity_cell, stiffness_cell, stiffness_voigt
 from .spectral import CellField, Scheme, project_gradient, project_strain, solve_cell, wave_directions
 
 __all__ = ["Homogenized", "effective_conductivity", "effective_stiffness", "homogenize_conductivity",
@@ -53,11 +53,6 @@ class Homogenized:
     iterations: tuple[int, ...]
     residuals: tuple[np.ndarray, ...]
     fields: tuple[np.ndarray, ...] = ()
-
-
-def _image_dim(phases: ArrayLike) -> int:
-    ndim = np.ndim(phases)
-    return ndim if ndim in (2, 3) else 3  # check_phases, called next, names a bad dimension
 
 
 Progress = Callable[[int, int], None]
@@ -113,8 +108,7 @@ def homogenize_conductivity(phases: ArrayLike, values: Sequence[float | ArrayLik
     Homogenized
         ``tensor`` is ``(d, d)``, in the unit of ``values``.
     """
-    matrices = conductivity_tensors(values, _image_dim(phases))
-    image = check_phases(phases, len(matrices))
+    image, matrices = conductivity_cell(phases, values)
     tensor, cases = _homogenize(image, matrices, project_gradient, scheme, tol, max_iter, keep_fields, workers,
                                   progress)
     return Homogenized(tensor, scheme, tol, tuple(c.iterations for c in cases), tuple(c.residuals for c in cases),
@@ -141,8 +135,7 @@ def homogenize_stiffness(phases: ArrayLike, stiffness: Sequence[ArrayLike], *, s
     Homogenized
         ``tensor`` is the effective Voigt stiffness, in the unit of ``stiffness``.
     """
-    matrices = stiffness_mandel(stiffness, _image_dim(phases))
-    image = check_phases(phases, len(matrices))
+    image, matrices = stiffness_cell(phases, stiffness)
     tensor, cases = _homogenize(image, matrices, project_strain, scheme, tol, max_iter, keep_fields, workers,
                                   progress)
     return Homogenized(stiffness_voigt(tensor), scheme, tol, tuple(c.iterations for c in cases),

@@ -56,8 +56,8 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from numpy.typing import ArrayLike
 
-from ..errors import HomogenizationError, PhaseDataError
-from .phases import MANDEL_PAIRS, check_phases, conductivity_tensors, stiffness_mandel, stiffness_voigt
+from ..errors import HomogenizationError
+from .phases import MANDEL_PAIRS, conductivity_cell, stiffness_cell, stiffness_voigt
 
 __all__ = ["fe_effective_conductivity", "fe_effective_stiffness"]
 
@@ -88,8 +88,7 @@ def fe_effective_conductivity(phases: ArrayLike, values: Sequence[float | ArrayL
     PhaseDataError
         A conductivity of the wrong shape, not finite, not symmetric or not positive definite.
     """
-    image = check_phases(phases, _count(values, "conductivities"))
-    tensors = conductivity_tensors(values, image.ndim)
+    image, tensors = conductivity_cell(phases, values)
     return _symmetric(_cell_response(image, tensors, vector=False))
 
 
@@ -117,18 +116,8 @@ def fe_effective_stiffness(phases: ArrayLike, stiffness: Sequence[ArrayLike]) ->
     PhaseDataError
         A stiffness of the wrong shape, not finite, not symmetric or not positive definite.
     """
-    image = check_phases(phases, _count(stiffness, "stiffness matrices"))
-    tensors = stiffness_mandel(stiffness, image.ndim)
+    image, tensors = stiffness_cell(phases, stiffness)
     return _symmetric(stiffness_voigt(_cell_response(image, tensors, vector=True)))
-
-
-def _count(values: object, what: str) -> int:
-    """Number of phase data, a :class:`PhaseDataError` if ``values`` is not a sequence."""
-    try:
-        return len(values)  # type: ignore[arg-type]
-    except TypeError:
-        raise PhaseDataError(f"give a sequence of {what}, one per phase label, got {type(values).__name__}") \
-            from None
 
 
 def _symmetric(a: np.ndarray) -> np.ndarray:

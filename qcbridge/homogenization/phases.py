@@ -23,8 +23,8 @@ from numpy.typing import ArrayLike
 
 from ..errors import PhaseDataError, PhaseMapError
 
-__all__ = ["MANDEL_PAIRS", "check_phases", "conductivity_tensors", "mandel_weights", "stiffness_mandel",
-           "stiffness_voigt"]
+__all__ = ["MANDEL_PAIRS", "check_phases", "conductivity_cell", "conductivity_tensors", "mandel_weights",
+           "stiffness_cell", "stiffness_mandel", "stiffness_voigt"]
 
 #: Tensor index pairs of the Mandel (and Voigt) components in 2D and 3D.
 MANDEL_PAIRS: dict[int, tuple[tuple[int, int], ...]] = {
@@ -76,6 +76,25 @@ def check_phases(phases: ArrayLike, n_phases: int) -> np.ndarray:
                             f"({np.count_nonzero(np.isin(image, bad))} of {image.size} voxels uncovered)")
     image = image.astype(np.intp)
     return image
+
+
+def _image_dim(phases: ArrayLike) -> int:
+    ndim = np.ndim(phases)
+    return ndim if ndim in (2, 3) else 3  # check_phases, called next, names a bad dimension
+
+
+def conductivity_cell(phases: ArrayLike, values: Sequence[float | ArrayLike]) -> tuple[np.ndarray, np.ndarray]:
+    """Checked phase image and conductivity tensors ``(P, d, d)`` of a conductivity cell problem
+    (:func:`check_phases`, :func:`conductivity_tensors`; the data are checked first)."""
+    matrices = conductivity_tensors(values, _image_dim(phases))
+    return check_phases(phases, len(matrices)), matrices
+
+
+def stiffness_cell(phases: ArrayLike, stiffness: Sequence[ArrayLike]) -> tuple[np.ndarray, np.ndarray]:
+    """Checked phase image and Mandel stiffnesses ``(P, m, m)`` of an elastic cell problem
+    (:func:`check_phases`, :func:`stiffness_mandel`; the data are checked first)."""
+    matrices = stiffness_mandel(stiffness, _image_dim(phases))
+    return check_phases(phases, len(matrices)), matrices
 
 
 def conductivity_tensors(values: Sequence[float | ArrayLike], dim: int) -> np.ndarray:
