@@ -198,9 +198,49 @@ def crack_w100() -> str:
                       *[f"| {a} | {b} | {c} |" for a, b, c in rows]])
 
 
+def homogenization_polycrystal() -> str:
+    r = _load("homogenization_polycrystal")
+    rows = []
+    for label, crystal in r["crystal"].items():
+        c, e, s = crystal["C11_C12_C44"], crystal["error"], r[label]
+        constants = ", ".join(f"{x:.1f} ± {y:.2f}" if y else f"{x:.1f}" for x, y in zip(c, e, strict=True))
+        rows.append(f"| {label} | {crystal['a']:.4f} | {constants} | {s['bulk']:.2f} ({s['bulk_max_deviation']:.0e}) "
+                    f"| {s['mean_G'][-1]:.2f} ± {s['std_G'][-1]:.2f} | {s['G_reuss']:.2f} / {s['G_hill']:.2f} / "
+                    f"{s['G_voigt']:.2f} | {s['alpha']:.2f} | {s['rve_voxels_1pct'] / r['grain_voxels']:.0f} |")
+    cb = r["checkerboard"]
+    sizes = ", ".join(f"{int(n)}³" for n in r["0 K"]["sizes"])
+    return "\n".join([_source(r) + f" ({r['potential']}; random Voronoi cells of {sizes} voxels, one grain per "
+                      f"{r['grain_voxels']} voxels; wall {r['wall_s']:.0f} s, of which the LAMMPS runs "
+                      f"{r['md_wall_s']:.0f} s):", "",
+                      "| crystal | a (Å) | C11, C12, C44 (GPa) | polycrystal K, GPa (deviation from the crystal's) "
+                      "| polycrystal G (GPa), largest cells | Reuss / Hill / Voigt G | α in D² ∝ V^−α "
+                      "| grains for 1 % from one cell |",
+                      "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |", *rows, "",
+                      "2D checkerboard, k2/k1 = 10: |k/√(k1 k2) − 1| = "
+                      + ", ".join(f"{e:.1e} (N = {n})" for n, e in zip(cb["N"], cb["error"], strict=True))
+                      + f"; order {cb['order']:.2f}."])
+
+
+def homogenization_fft() -> str:
+    r = _load("homogenization_fft")
+    p = r["published"]
+    core_s = 2 * r["wall_s"]
+    return "\n".join([_source(r) + f" (sphere of {100 * r['inclusion_fraction']:.1f} % in a periodic cube, E = 1 "
+                      f"and 10, ν = 0.3, {r['load_cases']} load cases, tol 1e-6, Fourier–Galerkin CG, "
+                      f"{r['fft_backend']} FFTs):", "",
+                      "| | this machine (2 cores) | published |", "| --- | ---: | ---: |",
+                      f"| wall time, 256³, 6 load cases | {r['wall_s']:.0f} s ({sum(r['iterations'])} iterations, "
+                      f"{r['s_per_iteration']:.2f} s each) | {p['mugrid_256_s']} s on {p['mugrid_256_ranks']} MPI "
+                      "ranks (muGrid, FE + FFT-preconditioned CG) |",
+                      f"| core-seconds | {core_s:.0f} | {p['mugrid_256_s'] * p['mugrid_256_ranks']:.0f} |",
+                      f"| peak memory | {r['peak_rss_gb']:.1f} GB, {r['bytes_per_voxel']:.0f} bytes/voxel | "
+                      f"{p['cg_bytes_per_voxel']} bytes/voxel (standard FFT-CG; {p['basic_bytes_per_voxel']} basic "
+                      "scheme; Grimm-Strele & Kabel 2019) |"])
+
+
 RENDERERS: dict[str, Callable[[], str]] = {f.__name__.replace("_", "-"): f for f in (
     engine, cauchy_born, multilattice_elastic, patch_test, edge_dislocation, qc_dislocation_scaling, qc_convergence,
-    memory_kernel_argon, memory, crack_w100)}
+    memory_kernel_argon, memory, crack_w100, homogenization_polycrystal, homogenization_fft)}
 
 
 def render(text: str) -> str:

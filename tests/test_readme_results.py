@@ -99,3 +99,22 @@ def test_convergence_study_point_is_reproduced():
         cmp = prob.compare(model, res.u, ref)
         assert 3 * int(model.free.sum()) == row["dof"]
     assert cmp["energy_norm_error"] == pytest.approx(row["error"], rel=1e-3)
+
+
+def test_homogenization_example_checkerboard_errors_are_reproduced():
+    example = _load(ROOT / "examples" / "homogenization_polycrystal.py", "example_homogenization")
+    old = _recorded("homogenization_polycrystal")["checkerboard"]
+    new = example.checkerboard_convergence(tuple(old["N"][:4]))  # the first four sizes: under a second
+    _close(new["error"], old["error"][:4], rel=1e-6)
+
+
+@pytest.mark.slow
+def test_homogenization_example_static_polycrystal_is_reproduced(tmp_path):
+    """The 0 K phase data of the example (static constants of the potential, relaxed strained cells)."""
+    example = _load(ROOT / "examples" / "homogenization_polycrystal.py", "example_homogenization")
+    old = _recorded("homogenization_polycrystal")
+    from qcbridge import load_potential
+    from qcbridge.homogenization.atomistic import finite_temperature_elastic_constants
+
+    static = finite_temperature_elastic_constants(load_potential(example.POTENTIAL), "fcc", 3.615, 0.0)
+    _close(static.cubic(), old["crystal"]["0 K"]["C11_C12_C44"], rel=1e-8)
