@@ -32,7 +32,7 @@ from .potentials import LennardJones, Morse, known_potentials, load_potential
 __version__ = "0.1.0"
 
 _SUBPACKAGES = ("calculator", "cli", "continuum", "coupling", "defects", "engines", "fracture", "homogenization", "io",
-                "memory", "plotting", "potentials", "solvers", "structures", "tensors")
+                "memory", "multiscale", "plotting", "potentials", "solvers", "structures", "tensors")
 
 
 def __getattr__(name: str) -> ModuleType:

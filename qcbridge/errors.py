@@ -274,3 +274,29 @@ class CellProblemConvergenceError(ConvergenceError):
     def __init__(self, message: str, history: Iterable[float]):
         self.history = [float(r) for r in history]
         super().__init__(message)
+
+
+class MultiscaleError(QCBridgeError, ValueError):
+    """A macro-micro driver cannot run with the given input (a projective integrator's steps,
+    a burst's duration, an executor's settings)."""
+
+
+class BurstError(QCBridgeError, RuntimeError):
+    """A microscopic burst failed or returned something unusable (wrong shape, NaN, lost atoms,
+    a worker that died). The input that caused it is kept.
+
+    Parameters
+    ----------
+    message : str
+        What went wrong.
+    inputs : object
+        The burst's input (state and duration, or deformation gradient and temperature).
+    """
+
+    def __init__(self, message: str, inputs: object = None):
+        self.inputs = inputs
+        super().__init__(message)
+
+
+class StabilityWarning(UserWarning):
+    """A step is outside the range where the integrator is known to be stable or accurate."""
