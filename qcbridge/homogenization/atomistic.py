@@ -59,8 +59,8 @@ from ..tensors import VOIGT_PAIRS
 
 log = logging.getLogger(__name__)
 
-__all__ = ["FiniteTemperatureElasticConstants", "block_average", "finite_temperature_elastic_constants",
-           "strained_cell", "stress_from_pressure"]
+__all__ = ["MAX_SEED", "FiniteTemperatureElasticConstants", "block_average", "cell_repeat", "crystal_species",
+           "cubic_lattice", "finite_temperature_elastic_constants", "strained_cell", "stress_from_pressure"]
 
 #: Largest strain amplitude accepted: beyond it the central difference measures nonlinear response.
 MAX_STRAIN = 0.05
@@ -77,7 +77,7 @@ SAMPLE_EVERY_FS = 10.0
 #: Force tolerance (eV/A, 2-norm) of the relaxation in each strained cell at T = 0.
 MIN_FTOL = 1e-10
 #: Largest seed LAMMPS's Marsaglia generator accepts.
-_MAX_SEED = 900_000_000
+MAX_SEED = 900_000_000
 #: LAMMPS pressure vector order (xx yy zz xy xz yz) -> tensor index pairs.
 _LAMMPS_PAIRS = ((0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2))
 
@@ -249,12 +249,12 @@ def finite_temperature_elastic_constants(
     >>> c11, c12, c44 = r.cubic()  # doctest: +SKIP
     """
     sampling = _check_parameters(temperature, strain, equilibration_fs, sampling_fs, timestep_fs, blocks)
-    lat = _lattice(lattice)
-    symbols = _species(potential, lat, symbol)
-    size = _repeat(repeat)
+    lat = cubic_lattice(lattice)
+    symbols = crystal_species(potential, lat, symbol)
+    size = cell_repeat(repeat)
     report = progress if progress is not None else (lambda line: None)
     rng = np.random.default_rng(seed)
-    seeds = rng.integers(1, _MAX_SEED, size=(7, 2), endpoint=True)  # row 0: NPT; row 1 + J: column J
+    seeds = rng.integers(1, MAX_SEED, size=(7, 2), endpoint=True)  # row 0: NPT; row 1 + J: column J
 
     def crystal(a_: float, n: tuple[int, int, int] = size) -> Atoms:
         return cubic_crystal(lat, symbols, a_, size=n)
@@ -447,7 +447,7 @@ def _check_parameters(temperature: float, strain: float, equilibration_fs: float
                      block_steps, every)
 
 
-def _lattice(lattice: str | Lattice) -> Lattice:
+def cubic_lattice(lattice: str | Lattice) -> Lattice:
     if isinstance(lattice, Lattice):
         return lattice
     names = {m.name.lower(): m for m in Lattice}
@@ -456,7 +456,8 @@ def _lattice(lattice: str | Lattice) -> Lattice:
     return names[lattice.lower()]
 
 
-def _species(potential: Potential, lattice: Lattice, symbol: str | Sequence[str] | None) -> str | tuple[str, ...]:
+def crystal_species(potential: Potential, lattice: Lattice,
+                    symbol: str | Sequence[str] | None) -> str | tuple[str, ...]:
     n = 2 if lattice.compound else 1
     if symbol is None:
         if len(potential.species) != n:
@@ -469,7 +470,7 @@ def _species(potential: Potential, lattice: Lattice, symbol: str | Sequence[str]
     return symbols[0] if len(symbols) == 1 else symbols
 
 
-def _repeat(repeat: Sequence[int]) -> tuple[int, int, int]:
+def cell_repeat(repeat: Sequence[int]) -> tuple[int, int, int]:
     r = np.asarray(repeat)
     if r.shape != (3,) or not np.issubdtype(r.dtype, np.integer) or r.min() < 1:
         raise StructureError(f"repeat must be 3 positive integers, got {repeat!r}")
