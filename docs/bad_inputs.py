@@ -582,6 +582,45 @@ CASES += [
 ]
 
 
+def _decay(state, duration):
+    times = np.linspace(0.0, duration, 11)
+    return times, state[None, :] * np.exp(-times)[:, None]
+
+
+def _projective(burst=_decay, **kw):
+    from qcbridge.multiscale import projective_integrate
+
+    args = {"method": "PFE", "burst_time": 0.1, "outer_step": 0.5} | kw
+    return projective_integrate(burst, np.ones(2), 2.0, **args)
+
+
+def _stress_burst(F, T=0.0, **kw):
+    from qcbridge import load_potential
+    from qcbridge.multiscale import StressBurst
+
+    return StressBurst(load_potential("Al_jnp.eam"), "fcc", 4.05, **({"repeat": (2, 2, 2)} | kw))(np.asarray(F), T)
+
+
+CASES += [
+    Case("multiscale", "projective integration with method 'RK45'", lambda tmp: _projective(method="RK45"),
+         errors.MultiscaleError),
+    Case("multiscale", "an outer step shorter than the burst", lambda tmp: _projective(outer_step=0.05),
+         errors.MultiscaleError),
+    Case("multiscale", "a burst that returns states of the wrong shape",
+         lambda tmp: _projective(burst=lambda x, d: (np.linspace(0, d, 5), np.ones((5, 3)))), errors.BurstError),
+    Case("multiscale", "a burst that returns NaN (lost atoms)",
+         lambda tmp: _projective(burst=lambda x, d: (np.linspace(0, d, 5), np.full((5, 2), np.nan))),
+         errors.BurstError),
+    Case("multiscale", "a stress burst at det F < 0", lambda tmp: _stress_burst(np.diag([1.0, 1.0, -1.0])),
+         errors.DeformationError),
+    Case("multiscale", "a stress burst at T = -10 K", lambda tmp: _stress_burst(np.eye(3), -10.0),
+         errors.MultiscaleError),
+    Case("multiscale", "a stress burst with a 50 fs time step (atoms lost)",
+         lambda tmp: _stress_burst(np.eye(3), 300.0, timestep_fs=50.0, equilibration_fs=500.0, sampling_fs=500.0,
+                                   blocks=2, repeat=(4, 4, 4)), errors.BurstError),
+]
+
+
 def outcome(case: Case, tmp: Path) -> BaseException | None:
     """The exception a case raises (None if it raises nothing)."""
     try:

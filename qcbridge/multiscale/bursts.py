@@ -52,6 +52,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 
 import numpy as np
@@ -76,10 +77,16 @@ from ..structures import Lattice, cubic_crystal
 
 log = logging.getLogger(__name__)
 
-__all__ = ["THERMOSTATS", "BurstResult", "StressBurst", "integrated_autocorrelation_time"]
+__all__ = ["BurstResult", "StressBurst", "Thermostat", "integrated_autocorrelation_time"]
 
 #: Thermostats a burst can use.
-THERMOSTATS = ("langevin", "nose-hoover")
+class Thermostat(Enum):
+    """NVT thermostat of a burst."""
+
+    #: ``fix langevin`` (no net force) with ``fix nve``; stochastic, seeded.
+    LANGEVIN = "langevin"
+    #: ``fix nvt`` (Nose-Hoover chain); deterministic after the seeded velocities.
+    NOSE_HOOVER = "nose-hoover"
 #: Sokal's window constant: the window M is the smallest with M >= WINDOW_C * tau.
 WINDOW_C = 5.0
 #: Blocks shorter than this many correlation times give standard errors that are too small.
@@ -180,7 +187,7 @@ class StressBurst:
         Block averages for the standard errors (>= 2).
     sample_every_fs : float
         Window of the sampled series (fs): every step is averaged into windows this long.
-    thermostat : {"langevin", "nose-hoover"}
+    thermostat : Thermostat or {"langevin", "nose-hoover"}
         NVT thermostat: ``fix langevin`` (no net force) with ``fix nve``, or ``fix nvt``.
     damping_fs : float
         Thermostat time constant (fs).
@@ -212,7 +219,7 @@ class StressBurst:
         sampling_fs: float = 10000.0,
         blocks: int = 10,
         sample_every_fs: float = 10.0,
-        thermostat: str = "langevin",
+        thermostat: Thermostat | str = Thermostat.LANGEVIN,
         damping_fs: float = LANGEVIN_DAMP_FS,
         tol_F: float = 1e-8,
         tol_T: float = 1e-6,
@@ -228,8 +235,11 @@ class StressBurst:
                 raise MultiscaleError(f"{name} must be >= 0 and finite, got {value}")
         if isinstance(blocks, bool) or int(blocks) != blocks or blocks < 2:
             raise MultiscaleError(f"give at least 2 blocks (10-20 is usual) for standard errors, got {blocks}")
-        if thermostat not in THERMOSTATS:
-            raise MultiscaleError(f"unknown thermostat {thermostat!r}; choose one of {', '.join(THERMOSTATS)}")
+        choices = ", ".join(t.value for t in Thermostat)
+        try:
+            thermostat = Thermostat(thermostat)
+        except ValueError:
+            raise MultiscaleError(f"unknown thermostat {thermostat!r}; choose one of {choices}") from None
         lat = cubic_lattice(lattice)
         self.potential = potential
         self.repeat = cell_repeat(repeat)
@@ -370,7 +380,7 @@ def _draw_seeds(seed: int | np.random.Generator) -> tuple[int, int]:
 
 # ---------------------------------------------------------------------------- one burst
 def _run(reference: Atoms, potential: Potential, F: np.ndarray, T: float, schedule: _Schedule | None,
-         seeds: tuple[int, int], thermostat: str, damping_fs: float) -> BurstResult:
+         seeds: tuple[int, int], thermostat: Thermostat, damping_fs: float) -> BurstResult:
     """One burst in a fresh LAMMPS instance; LAMMPS failures become :class:`BurstError`."""
     atoms = reference.copy()  # type: ignore[no-untyped-call]  # unannotated in ase
     atoms.set_cell(np.asarray(reference.cell) @ F.T, scale_atoms=True)  # x = F X
@@ -430,13 +440,13 @@ def _relax(eng: LammpsEngine, inputs: tuple[np.ndarray, float]) -> None:
                          f"{MIN_FTOL:g}): is the crystal mechanically unstable at this F?", inputs)
 
 
-def _sample(eng: LammpsEngine, T: float, schedule: _Schedule, seeds: tuple[int, int], thermostat: str,
+def _sample(eng: LammpsEngine, T: float, schedule: _Schedule, seeds: tuple[int, int], thermostat: Thermostat,
             damping_fs: float, path: Path) -> np.ndarray:
     """NVT equilibration and sampling; the series (n, 9): step, LAMMPS pressure tensor (bar,
     xx yy zz xy xz yz, LAMMPS frame), potential energy (eV), temperature (K), each the mean
     over a window of ``schedule.every`` steps."""
     damp_ps = damping_fs / 1000.0
-    fixes = ([f"fix qcb_thermostat all nvt temp {T!r} {T!r} {damp_ps!r}"] if thermostat == "nose-hoover" else
+    fixes = ([f"fix qcb_thermostat all nvt temp {T!r} {T!r} {damp_ps!r}"] if thermostat is Thermostat.NOSE_HOOVER else
              ["fix qcb_nve all nve", f"fix qcb_thermostat all langevin {T!r} {T!r} {damp_ps!r} {seeds[1]} zero yes"])
     every = schedule.every
     eng.commands([
