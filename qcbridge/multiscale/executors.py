@@ -10,7 +10,8 @@ an executor and collects the results in input order:
 - Dask: ``distributed.Client(address).get_executor()`` (a ``LocalCluster`` or any scheduler);
 - MPI: ``mpi4py.futures.MPIPoolExecutor()`` on a cluster.
 
-A burst that raises is submitted again up to ``retries`` times, then reported as a
+A burst that raises (other than for bad input, a ``ValueError``, which would fail the same way
+again) is submitted again up to ``retries`` times, then reported as a
 :class:`~qcbridge.errors.BurstError` that carries its input and the last error; nothing is
 dropped silently. A worker that dies (a segmentation fault, the out-of-memory killer) breaks a
 process pool and every burst in flight with it; each of those bursts is then run alone in a
@@ -134,7 +135,7 @@ def run_bursts(fn: Callable[[In], Out], inputs: Iterable[In], *, executor: Execu
             continue
         except Exception as exc:
             attempts[i] += 1
-            if attempts[i] > retries:
+            if attempts[i] > retries or isinstance(exc, ValueError):  # bad input fails the same way again
                 raise BurstError(f"burst {i} failed {attempts[i]} time(s), last with {type(exc).__name__}: {exc}; "
                                  f"input: {items[i]!r}", items[i]) from exc
             log.warning("burst %d failed (%s: %s); resubmitting (%d of %d)", i, type(exc).__name__, exc, attempts[i],
