@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 from ase import Atoms
 
-from ..errors import SolverError
+from ..errors import ConvergenceError, SolverError
 from ..potentials import Potential
 from ..potentials.functions import numpy_functions
 from ..potentials.manybody import StillingerWeber, Tersoff
@@ -221,12 +221,18 @@ class CauchyBorn(HyperelasticCrystal):
         s0 = np.einsum("bij,baj->bai", FF, np.tile(np.array(starts), (B, 1, 1)))
         s_all, E_all, G_all, H_all = minimize_shifts(self._energy_terms, FF, s0, relax_tol=self.relax_tol,
                                                      max_step=self.max_step, shift_terms=self._shift_terms(),
-                                                     order=order)
+                                                     order=order, strict=False)
         # best start per F; among minima equal to round-off (mirror images) the first start,
         # s = 0 before the others, wins -- the minimum a relaxation from the unshifted basis finds
         E = E_all.reshape(B, S)
         lowest = E.min(axis=1, keepdims=True)
         pick = np.arange(B) * S + np.argmax(E <= lowest + 1e-12 * np.abs(lowest), axis=1)
+        if not np.all(np.isfinite(lowest)):  # no start converged for some F
+            worst = int(np.flatnonzero(~np.isfinite(lowest[:, 0]))[0])
+            raise ConvergenceError(f"inner relaxation of the basis atoms did not converge from any of {S} starts in "
+                                   f"100 steps at F = {np.round(F[worst], 4).tolist()} (tolerance "
+                                   f"{self.relax_tol:g} eV/A); the crystal is probably unstable there (a phase "
+                                   "change); loosen relax_tol or use smaller deformations")
         return E_all[pick], G_all[pick], None if H_all is None else H_all[pick], s_all[pick]
 
     def _flat(self, F: np.ndarray, order: int, dim: int,

@@ -30,8 +30,8 @@ EnergyTerms = Callable[[np.ndarray, np.ndarray, int], tuple[np.ndarray, np.ndarr
 
 
 def minimize_shifts(energy_terms: EnergyTerms, F: np.ndarray, s: np.ndarray, *, relax_tol: float, max_step: float,
-                    shift_terms: EnergyTerms | None = None,
-                    order: int = 2) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+                    shift_terms: EnergyTerms | None = None, order: int = 2,
+                    strict: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
     """Saddle-free Newton (step -V abs(Lambda)^+ V^T g, a descent direction even where the
     shift Hessian is indefinite) with a backtracking line search on each member's
     energy. Once converged, one more step polishes the shifts to round-off so that
@@ -52,6 +52,9 @@ def minimize_shifts(energy_terms: EnergyTerms, F: np.ndarray, s: np.ndarray, *, 
         Like ``energy_terms`` at order 2 but with only the shift block of the Hessian (of
         basis atoms 1..nb-1) computed, used in the iterations when the full Hessian is
         costly; ``energy_terms`` is then called once at the relaxed shifts, to ``order``.
+    strict : bool
+        Raise when a member has not converged in 100 iterations (default); otherwise return
+        with an infinite energy for it (for a caller that takes the lowest of several starts).
     order : int
         What the caller needs at the relaxed shifts when ``shift_terms`` is given: 2 for the
         full Hessian (the tangent), 1 for E and G only (W and P need no Hessian there).
@@ -108,6 +111,12 @@ def minimize_shifts(energy_terms: EnergyTerms, F: np.ndarray, s: np.ndarray, *, 
                 break
             alpha = np.where(bad, 0.5 * alpha, alpha)
         s = trial
+    if not strict:  # the members that did not converge get an infinite energy: never the chosen minimum
+        E, G, H = energy_terms(F, s, max(order, 1))
+        if G is None:
+            raise SolverError("energy_terms(F, s, 1) must return the gradient, got None")
+        E = np.where(np.abs(gs).max(axis=1) < STAGNATION_FACTOR * relax_tol, E, np.inf)
+        return s, E, G, H
     worst = int(np.argmax(np.abs(gs).max(axis=1)))
     raise ConvergenceError(
         f"inner relaxation of the basis atoms did not converge in 100 steps: residual force "
