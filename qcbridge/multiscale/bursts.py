@@ -81,11 +81,10 @@ __all__ = ["BurstResult", "StressBurst", "Thermostat", "integrated_autocorrelati
 
 #: Thermostats a burst can use.
 class Thermostat(Enum):
-    """NVT thermostat of a burst."""
+    """NVT thermostat of a burst: ``fix langevin`` (seeded, no net force) with ``fix nve``, or
+    ``fix nvt`` (Nose-Hoover chain, deterministic after the seeded velocities)."""
 
-    #: ``fix langevin`` (no net force) with ``fix nve``; stochastic, seeded.
     LANGEVIN = "langevin"
-    #: ``fix nvt`` (Nose-Hoover chain); deterministic after the seeded velocities.
     NOSE_HOOVER = "nose-hoover"
 #: Sokal's window constant: the window M is the smallest with M >= WINDOW_C * tau.
 WINDOW_C = 5.0
@@ -359,11 +358,9 @@ class StressBurst:
         return _Schedule(dt, round(self.equilibration_fs / dt), self.blocks, windows, every)
 
     def _check_width(self, F: np.ndarray) -> None:
-        """:class:`MultiscaleError` when the deformed cell is narrower than twice the cutoff
-        (an atom would interact with two images of one neighbour: a finite-size artefact)."""
+        """:class:`MultiscaleError` when the deformed cell is narrower than twice the cutoff."""
         cell = np.asarray(self.reference.cell) @ F.T
-        widths = 1.0 / np.linalg.norm(np.linalg.inv(cell), axis=0)  # plane spacings of the cell
-        need = 2.0 * self.potential.cutoff
+        widths, need = 1.0 / np.linalg.norm(np.linalg.inv(cell), axis=0), 2.0 * self.potential.cutoff
         if widths.min() < need:
             enough = tuple(max(n, math.ceil(n * need / w)) for n, w in zip(self.repeat, widths, strict=True))
             raise MultiscaleError(f"the deformed {'x'.join(map(str, self.repeat))} cell is {widths.min():.3f} A wide, "
