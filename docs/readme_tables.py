@@ -238,9 +238,18 @@ def homogenization_fft() -> str:
                       "scheme; Grimm-Strele & Kabel 2019) |"])
 
 
+def hmm_executors() -> str:
+    r = _load("hmm_executors")
+    same = "bit-identical" if r["identical"] else "DIFFERENT"
+    return (_source(r) + f": {r['iterations']} iterations, {r['bursts']} bursts, reaction "
+            f"{r['reaction_eV_per_A']:.3f} ± {r['reaction_error']:.3f} eV/Å; serial {r['serial_s']:.1f} s, two "
+            f"worker processes {r['pool_s']:.1f} s, speed-up {r['speedup']:.2f}×; the two answers are {same}.")
+
+
 RENDERERS: dict[str, Callable[[], str]] = {f.__name__.replace("_", "-"): f for f in (
     engine, cauchy_born, multilattice_elastic, patch_test, edge_dislocation, qc_dislocation_scaling, qc_convergence,
-    memory_kernel_argon, memory, crack_w100, homogenization_polycrystal, homogenization_fft)}
+    memory_kernel_argon, memory, crack_w100, homogenization_polycrystal, homogenization_fft,
+    hmm_executors)}
 
 
 def render(text: str) -> str:
