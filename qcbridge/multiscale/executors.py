@@ -44,6 +44,7 @@ class SerialExecutor(Executor):
     """An executor that runs each call at once, in this process (deterministic, no pickling)."""
 
     def submit(self, fn: Callable[..., Out], /, *args: Any, **kwargs: Any) -> Future[Out]:
+        """Run ``fn`` with the given arguments now; a finished future holds its result or error."""
         future: Future[Out] = Future()
         try:
             future.set_result(fn(*args, **kwargs))
