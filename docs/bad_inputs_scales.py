@@ -1,0 +1,92 @@
+"""Bad inputs of the homogenization and macro-micro modules, for the catalogue in
+``docs/bad_inputs.py``: each case is (area, description, run(tmp), error class)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from qcbridge import errors
+from qcbridge.tensors import cubic_stiffness
+
+
+def _homogenize(phases, values, kind="conductivity", **kw):
+    from qcbridge.homogenization import homogenize_conductivity, homogenize_stiffness
+
+    solve = homogenize_conductivity if kind == "conductivity" else homogenize_stiffness
+    return solve(np.asarray(phases), values, **kw)
+
+
+def _no_convergence(tmp):
+    from qcbridge.homogenization import Scheme
+    from qcbridge.homogenization.microstructures import boolean_inclusions
+
+    return _homogenize(boolean_inclusions(32, 2, 4.0, 0.3, 0), [1.0, 1e6], scheme=Scheme.BASIC, max_iter=50)
+
+
+def _grey_picture(tmp):
+    from PIL import Image
+
+    from qcbridge.io.images import read_phase_image
+
+    Image.fromarray((np.arange(400 * 400) % 300).reshape(400, 400).astype(np.uint16)).save(tmp / "photo.png")
+    return read_phase_image(tmp / "photo.png")
+
+
+CASES = [
+    ("homogenization", "a phase image with label 2 but data for labels 0 and 1",
+     lambda tmp: _homogenize([[0, 1], [2, 1]], [1.0, 2.0]), errors.PhaseMapError),
+    ("homogenization", "a phase image of non-integer labels (0.5)",
+     lambda tmp: _homogenize(np.full((4, 4), 0.5), [1.0]), errors.PhaseMapError),
+    ("homogenization", "a 1D phase image", lambda tmp: _homogenize(np.zeros(8, int), [1.0]), errors.PhaseMapError),
+    ("homogenization", "a cubic stiffness with C12 > C11 (not positive definite)",
+     lambda tmp: _homogenize(np.zeros((4, 4, 4), int), [cubic_stiffness(100.0, 120.0, 50.0)], "elasticity"),
+     errors.PhaseDataError),
+    ("homogenization", "a zero conductivity (a void)", lambda tmp: _homogenize(np.zeros((4, 4), int), [0.0]),
+     errors.PhaseDataError),
+    ("homogenization", "a plane-strain 3x3 stiffness for a 3D image",
+     lambda tmp: _homogenize(np.zeros((4, 4, 4), int), [np.eye(3)], "elasticity"), errors.PhaseDataError),
+    ("homogenization", "contrast 1e6 with the basic scheme and 50 iterations", _no_convergence,
+     errors.CellProblemConvergenceError),
+    ("homogenization", "an unsegmented picture (300 grey levels) as a phase image", _grey_picture,
+     errors.PhaseMapError),
+]
+
+
+def _decay(state, duration):
+    times = np.linspace(0.0, duration, 11)
+    return times, state[None, :] * np.exp(-times)[:, None]
+
+
+def _projective(burst=_decay, **kw):
+    from qcbridge.multiscale import projective_integrate
+
+    args = {"method": "PFE", "burst_time": 0.1, "outer_step": 0.5} | kw
+    return projective_integrate(burst, np.ones(2), 2.0, **args)
+
+
+def _stress_burst(F, T=0.0, **kw):
+    from qcbridge import load_potential
+    from qcbridge.multiscale import StressBurst
+
+    return StressBurst(load_potential("Al_jnp.eam"), "fcc", 4.05, **({"repeat": (2, 2, 2)} | kw))(np.asarray(F), T)
+
+
+CASES += [
+    ("multiscale", "projective integration with method 'RK45'", lambda tmp: _projective(method="RK45"),
+     errors.MultiscaleError),
+    ("multiscale", "an outer step shorter than the burst", lambda tmp: _projective(outer_step=0.05),
+     errors.MultiscaleError),
+    ("multiscale", "a burst that returns states of the wrong shape",
+     lambda tmp: _projective(burst=lambda x, d: (np.linspace(0, d, 5), np.ones((5, 3)))), errors.BurstError),
+    ("multiscale", "a burst that returns NaN (lost atoms)",
+     lambda tmp: _projective(burst=lambda x, d: (np.linspace(0, d, 5), np.full((5, 2), np.nan))),
+     errors.BurstError),
+    ("multiscale", "a stress burst at det F < 0", lambda tmp: _stress_burst(np.diag([1.0, 1.0, -1.0])),
+     errors.DeformationError),
+    ("multiscale", "a stress burst at T = -10 K", lambda tmp: _stress_burst(np.eye(3), -10.0),
+     errors.MultiscaleError),
+    ("multiscale", "a stress burst with a 50 fs time step (atoms lost)",
+     lambda tmp: _stress_burst(np.eye(3), 300.0, timestep_fs=50.0, equilibration_fs=500.0, sampling_fs=500.0,
+                               blocks=2, repeat=(4, 4, 4)), errors.BurstError),
+]
+
