@@ -19,7 +19,7 @@ from numpy.typing import ArrayLike
 
 from .fft import RealFFT
 from .phases import conductivity_cell, stiffness_cell, stiffness_voigt
-from .spectral import CellField, Scheme, project_gradient, project_strain, solve_cell, wave_directions
+from .spectral import CellField, Projection, Scheme, project_gradient, project_strain, solve_cell, wave_directions
 
 __all__ = ["Homogenized", "effective_conductivity", "effective_stiffness", "homogenize_conductivity",
            "homogenize_stiffness"]
@@ -58,7 +58,7 @@ class Homogenized:
 Progress = Callable[[int, int], None]
 
 
-def _homogenize(image: np.ndarray, matrices: np.ndarray, projection: object, scheme: Scheme, tol: float,
+def _homogenize(image: np.ndarray, matrices: np.ndarray, projection: Projection, scheme: Scheme, tol: float,
                 max_iter: int, keep_fields: bool, workers: int, progress: Progress | None
                 ) -> tuple[np.ndarray, list[CellField]]:
     m = matrices.shape[1]
@@ -68,7 +68,7 @@ def _homogenize(image: np.ndarray, matrices: np.ndarray, projection: object, sch
     for i in range(m):
         unit = np.zeros(m)
         unit[i] = 1.0
-        case = solve_cell(image, matrices, unit, projection, scheme=scheme, tol=tol,  # type: ignore[arg-type]
+        case = solve_cell(image, matrices, unit, projection, scheme=scheme, tol=tol,
                           max_iter=max_iter, directions=directions, fft=fft)
         cases.append(case if keep_fields else CellField(np.empty(0), case.mean_flux, case.iterations,
                                                         case.residuals))

@@ -40,10 +40,13 @@ import numpy as np
 from ..errors import CellProblemConvergenceError
 from .fft import RealFFT
 
-__all__ = ["CellField", "PhaseLaw", "Scheme", "apply_phases", "project_gradient", "project_in_slabs", "project_strain",
+__all__ = ["CellField", "PhaseLaw", "Projection", "Scheme", "project_gradient", "project_in_slabs", "project_strain",
            "solve_cell", "wave_directions"]
 
 log = logging.getLogger(__name__)
+
+#: A projection onto compatible fields in Fourier space, ``(t, n) -> G(t)``.
+Projection = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 #: Fourier coefficients per component projected at once (a slab small enough for the cache).
 _SLAB_ELEMENTS = 1 << 15
@@ -154,6 +157,8 @@ def project_strain(t: np.ndarray, n: np.ndarray) -> np.ndarray:
 class PhaseLaw:
     """The local law ``L(x) e(x)`` of a phase image: phase matrix times field at every voxel.
 
+    Built once per image and reused by every iteration and load case.
+
     The most frequent phase is applied to the whole field as one matrix product; the voxels
     of every other phase (indices found once, here) are gathered, multiplied and scattered.
 
@@ -183,24 +188,8 @@ class PhaseLaw:
         return out.reshape(field.shape)
 
 
-def apply_phases(phases: np.ndarray, matrices: np.ndarray, field: np.ndarray) -> np.ndarray:
-    """The local law ``L(x) e(x)`` once (see :class:`PhaseLaw` to reuse the phase indices).
-
-    Parameters
-    ----------
-    phases : ndarray of int, shape (n1, n2[, n3])
-    matrices : ndarray, shape (P, m, m)
-    field : ndarray, shape (m, n1, n2[, n3])
-
-    Returns
-    -------
-    ndarray, shape (m, n1, n2[, n3])
-    """
-    return PhaseLaw(phases, matrices)(field)
-
-
 def project_in_slabs(spectrum: np.ndarray, n: np.ndarray,
-                     projection: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> np.ndarray:
+                     projection: Projection) -> np.ndarray:
     """Apply ``projection`` in place, slab by slab along the first spatial axis, so that its
     temporaries stay in cache.
 
@@ -219,7 +208,7 @@ def project_in_slabs(spectrum: np.ndarray, n: np.ndarray,
 
 
 def solve_cell(phases: np.ndarray, matrices: np.ndarray, mean_field: np.ndarray,
-               projection: Callable[[np.ndarray, np.ndarray], np.ndarray], *, scheme: Scheme = Scheme.CG,
+               projection: Projection, *, scheme: Scheme = Scheme.CG,
                tol: float = 1e-8, max_iter: int = 1000, directions: np.ndarray | None = None,
                fft: RealFFT | None = None) -> CellField:
     """Solve one periodic cell problem with imposed mean field.
