@@ -24,17 +24,12 @@ import numpy as np
 
 from qcbridge.homogenization import Scheme, homogenize_stiffness
 from qcbridge.io.results import write_results
-from qcbridge.tensors import cubic_stiffness
+from qcbridge.tensors import isotropic_stiffness
 
 RESULTS = Path(__file__).resolve().parents[1] / "docs" / "results"
 
 PUBLISHED = {"mugrid_256_s": 22.8, "mugrid_256_ranks": 92, "mugrid_128_one_core_s": 153.0,
              "cg_bytes_per_voxel": 360, "basic_bytes_per_voxel": 144}
-
-
-def isotropic(E: float, nu: float) -> np.ndarray:
-    lam, mu = E * nu / ((1 + nu) * (1 - 2 * nu)), E / (2 * (1 + nu))
-    return cubic_stiffness(lam + 2 * mu, lam, mu)
 
 
 def sphere(n: int, radius: float = 0.25) -> np.ndarray:
@@ -57,7 +52,7 @@ def main() -> None:
     n = args.size
     phases = sphere(n)
     before = peak_rss_bytes()
-    stiffness = [isotropic(1.0, 0.3), isotropic(10.0, 0.3)]
+    stiffness = [isotropic_stiffness(1.0, 0.3), isotropic_stiffness(10.0, 0.3)]
     t0 = time.perf_counter()
     if args.load_cases == 6:
         result = homogenize_stiffness(phases, stiffness, scheme=Scheme(args.scheme), tol=1e-6,

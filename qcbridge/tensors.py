@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["VOIGT_PAIRS", "cubic_stiffness", "min_eigenvalue_sym3", "pinv_sym", "rotate_tensor4",
+__all__ = ["VOIGT_PAIRS", "cubic_stiffness", "isotropic_stiffness", "min_eigenvalue_sym3", "pinv_sym", "rotate_tensor4",
            "stiffness_to_voigt", "stress_to_voigt", "voigt_to_stiffness"]
 
 #: Index pairs of the Voigt components, order xx yy zz yz xz xy.
@@ -65,6 +65,21 @@ def cubic_stiffness(c11: float, c12: float, c44: float) -> np.ndarray:
     C[[0, 1, 2], [0, 1, 2]] = c11
     C[[3, 4, 5], [3, 4, 5]] = c44
     return C
+
+
+def isotropic_stiffness(E: float, nu: float) -> np.ndarray:
+    """6x6 Voigt stiffness of an isotropic solid of Young's modulus ``E`` (any unit; the result
+    is in it) and Poisson's ratio ``nu``.
+
+    Raises
+    ------
+    ValueError
+        ``E <= 0`` or ``nu`` outside (-1, 0.5): not a stable solid.
+    """
+    if not E > 0 or not -1.0 < nu < 0.5:
+        raise ValueError(f"an isotropic solid needs E > 0 and -1 < nu < 0.5, got E={E}, nu={nu}")
+    lam, mu = E * nu / ((1 + nu) * (1 - 2 * nu)), E / (2 * (1 + nu))
+    return cubic_stiffness(lam + 2 * mu, lam, mu)
 
 
 def min_eigenvalue_sym3(C: np.ndarray) -> np.ndarray:

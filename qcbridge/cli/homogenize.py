@@ -26,15 +26,6 @@ def _say(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-def _isotropic(E: float, nu: float) -> np.ndarray:
-    if E <= 0 or not -1.0 < nu < 0.5:
-        raise ValueError(f"iso needs E > 0 and -1 < nu < 0.5, got E={E}, nu={nu}")
-    lam, mu = E * nu / ((1 + nu) * (1 - 2 * nu)), E / (2 * (1 + nu))
-    from ..tensors import cubic_stiffness
-
-    return cubic_stiffness(lam + 2 * mu, lam, mu)
-
-
 def _cubic(text: str) -> np.ndarray:
     from ..tensors import cubic_stiffness, rotate_tensor4, stiffness_to_voigt, voigt_to_stiffness
 
@@ -68,7 +59,9 @@ def parse_phase(spec: str, dim: int) -> tuple[int, str, np.ndarray]:
         if kind == "cond":
             return int(label_text), "conductivity", np.diag(_numbers(body, dim))
         if kind == "iso":
-            C = _isotropic(*_numbers(body, 2))
+            from ..tensors import isotropic_stiffness
+
+            C = isotropic_stiffness(*_numbers(body, 2))
         elif kind == "cubic":
             C = _cubic(body)
         elif kind == "voigt":

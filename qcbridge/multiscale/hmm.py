@@ -74,6 +74,9 @@ class BurstMaterial:
         Where the bursts of one evaluation run (default: this process).
     tol_F : float
         Deformation gradients closer than this (max norm) share a burst.
+
+    The material keeps the results itself rather than relying on the burst's own cache: with a
+    process or cluster executor, each worker holds a copy of the burst and its cache.
     """
 
     def __init__(self, burst: StressBurst, temperature: float, preconditioner: Material, *,
