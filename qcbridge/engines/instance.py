@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import EngineStateError, LammpsError
-from ._mpi import import_lammps
+from ._mpi import default_communicator, import_lammps
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,12 @@ class LammpsInstance:
         by :meth:`close`. Default: open a new, quiet one.
     args : sequence of str
         Command-line arguments of a new instance.
+    comm : mpi4py.MPI.Comm, optional
+        MPI communicator of a new instance (``lammps(comm=...)``): LAMMPS decomposes the atoms
+        over its ranks. Every rank must make the same calls with the same arrays (SPMD); per-atom
+        arrays stay local (:meth:`ids`, :meth:`atom_array`) and :meth:`gather` assembles them on
+        every rank. Default: this process alone (``MPI.COMM_SELF`` when the process is one of
+        several MPI ranks, so that ranks never share an instance by accident).
 
     Examples
     --------
@@ -76,9 +82,17 @@ class LammpsInstance:
     ...     lmp.commands(["units metal", "region b block 0 1 0 1 0 1", "create_box 1 b"])
     """
 
-    def __init__(self, lmp: Any = None, *, args: Sequence[str] = QUIET_ARGS):
+    def __init__(self, lmp: Any = None, *, args: Sequence[str] = QUIET_ARGS, comm: Any = None):
         self._owned = lmp is None
-        self._lmp = import_lammps().lammps(cmdargs=list(args)) if lmp is None else lmp
+        self.comm = comm
+        self.ranks = 1 if comm is None else int(comm.Get_size())
+        if lmp is not None:
+            self._lmp = lmp
+        else:
+            module = import_lammps()
+            world = default_communicator() if comm is None else comm  # never MPI_COMM_WORLD by accident
+            self._lmp = module.lammps(cmdargs=list(args)) if world is None else module.lammps(comm=world,
+                                                                                            cmdargs=list(args))
         self.state = InstanceState.OPEN
         self.last_command: str | None = None
         self.expected_atoms: int | None = None  # set by :meth:`expect_atoms`
@@ -213,7 +227,8 @@ class LammpsInstance:
         return arr[: self.nlocal]
 
     def gather(self, array: np.ndarray, ids: np.ndarray | None = None) -> np.ndarray:
-        """A per-atom array of local atoms (LAMMPS order) as a new array in id order.
+        """A per-atom array of local atoms (LAMMPS order) as a new array in id order; on an
+        MPI communicator every rank's atoms are gathered on every rank (collective).
 
         Parameters
         ----------
@@ -222,9 +237,18 @@ class LammpsInstance:
             :meth:`ids`, when already at hand.
         """
         ids = self.ids() if ids is None else ids
-        out = np.empty((len(ids),) + np.shape(array)[1:], dtype=float)
-        out[ids] = array[: len(ids)]
+        local = np.asarray(array[: len(ids)], dtype=float)
+        if self.ranks > 1:
+            parts = self.comm.allgather((np.asarray(ids), local))
+            ids = np.concatenate([p[0] for p in parts])
+            local = np.concatenate([p[1] for p in parts])
+        out = np.empty((len(ids),) + local.shape[1:], dtype=float)
+        out[ids] = local
         return out
+
+    def all_ranks(self, flag: bool) -> bool:
+        """True when ``flag`` is true on every rank of the communicator (collective)."""
+        return bool(flag) if self.ranks == 1 else all(self.comm.allgather(bool(flag)))
 
     def set_fix_external(self, fix: str, forces: np.ndarray, energy: float) -> None:
         """Forces (id order, LAMMPS frame and units) and energy that ``fix external`` ``fix``

@@ -72,6 +72,9 @@ class LammpsEngine:
         on it: everything is mapped by atom id.
     neighbor_skin : float
         Neighbour-list skin in Angstrom (LAMMPS ``neighbor`` command).
+    comm : mpi4py.MPI.Comm, optional
+        Run LAMMPS on this MPI communicator (a large atomistic region): every rank calls the
+        engine with the same arrays and gets the same, gathered, results. Default: this process.
 
     Examples
     --------
@@ -91,6 +94,7 @@ class LammpsEngine:
         min_distance: float = 0.5,
         sort_every: int = 0,
         neighbor_skin: float = 2.0,
+        comm: Any = None,
     ):
         check_structure(atoms, potential, min_distance=0.0)
         self.potential = potential
@@ -102,7 +106,7 @@ class LammpsEngine:
         self._setup_needed = True  # next evaluation is a full run 0
         self._current = False  # results up to date with the positions written
         self._pe_atom = False
-        self.instance = LammpsInstance()
+        self.instance = LammpsInstance(comm=comm)
         try:
             self._setup(atoms, fixed, sort_every, neighbor_skin)
         except BaseException:
@@ -284,6 +288,8 @@ class LammpsEngine:
         """
         self._flush()
         if self._setup_needed:
+            if self.instance.ranks > 1:  # atoms written anywhere in the box: send each to its rank
+                self.instance.command("displace_atoms all move 0 0 0 units box")
             self.instance.command("run 0 post no")
             self._setup_needed = False
         else:

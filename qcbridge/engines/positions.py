@@ -61,7 +61,7 @@ class WrappedPositions:
         if self.shift is not None:
             x_new = (pending - self.shift)[ids] - self._images() @ box.tilt
             frac = box.fractional(x_new)[:, box.pbc]
-            if frac.size == 0 or (frac.min() >= -0.5 and frac.max() < 1.5):
+            if self.instance.all_ranks(frac.size == 0 or (frac.min() >= -0.5 and frac.max() < 1.5)):
                 x[:] = x_new
                 return False
         self.shift = box.wrap_shift(pending)
