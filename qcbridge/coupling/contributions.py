@@ -27,6 +27,7 @@ from ase import Atoms
 
 from ..continuum.assembly import ContinuumModel
 from ..engines.lammps import LammpsEngine
+from ..errors import QCBridgeError
 from ..potentials.potential import Potential
 from ..potentials.weighted import weighted_potential
 from .kinematics import Kinematics
@@ -68,16 +69,18 @@ class WeightedAtomistic:
     potential : Potential
     weights : ndarray, shape (n_atoms,)
         Site weight of every LAMMPS atom, in [0, 1].
+    comm : mpi4py.MPI.Comm, optional
+        MPI communicator LAMMPS runs on (default: this process alone).
     """
 
-    def __init__(self, kinematics: Kinematics, potential: Potential, weights: np.ndarray):
+    def __init__(self, kinematics: Kinematics, potential: Potential, weights: np.ndarray, *, comm: Any = None):
         self.kinematics = kinematics
         self._tmp = tempfile.TemporaryDirectory(prefix="qcbridge-weights-")
         levels = np.unique(np.concatenate([[0.0, 1.0], weights]))
         wpot = weighted_potential(potential, levels, Path(self._tmp.name))
         try:
             atoms = lammps_atoms(kinematics)
-            self.engine = LammpsEngine(atoms, wpot)
+            self.engine = LammpsEngine(atoms, wpot, comm=comm)
             symbols = atoms.get_chemical_symbols()  # type: ignore[no-untyped-call]  # unannotated in ase
             self.engine.set_types(wpot.types(weights, symbols))
         except BaseException:
@@ -109,12 +112,15 @@ class AtomisticNodeForces:
     kinematics : Kinematics
     potential : Potential
     node_weights : ndarray, shape (n_nodes,)
+    comm : mpi4py.MPI.Comm, optional
+        MPI communicator LAMMPS runs on (default: this process alone).
     """
 
-    def __init__(self, kinematics: Kinematics, potential: Potential, node_weights: np.ndarray):
+    def __init__(self, kinematics: Kinematics, potential: Potential, node_weights: np.ndarray, *,
+                 comm: Any = None):
         self.kinematics = kinematics
         self.node_weights = np.asarray(node_weights, dtype=float)[:, None]
-        self.engine = LammpsEngine(lammps_atoms(kinematics), potential)
+        self.engine = LammpsEngine(lammps_atoms(kinematics), potential, comm=comm)
 
     def evaluate(self, u: np.ndarray) -> tuple[None, np.ndarray]:
         self.engine.set_positions(self.kinematics.atom_positions(u))
@@ -144,26 +150,60 @@ class CauchyBornElements:
         Fraction of each element's volume that counts (0: not evaluated).
     node_weights : ndarray, shape (n_nodes,), optional
         Force blending: the forces are multiplied per node and no energy is reported.
+    comm : mpi4py.MPI.Comm, optional
+        Share the elements out over the ranks of an MPI communicator: each rank evaluates its own
+        contiguous block of the elements that count, and the energies and node forces are summed
+        over the ranks (the same on every rank; equal to a serial evaluation up to the order of
+        the sum).
     """
 
     def __init__(self, kinematics: Kinematics, material: Any, element_weights: np.ndarray,
-                 node_weights: np.ndarray | None = None):
-        self.model = ContinuumModel(kinematics.geometry.mesh, material, element_weights, kinematics.eigen_gradient)
+                 node_weights: np.ndarray | None = None, *, comm: Any = None):
+        w = np.asarray(element_weights, dtype=float)
+        self.comm = comm if comm is not None and comm.Get_size() > 1 else None
+        if self.comm is not None:
+            mine = np.zeros(len(w), dtype=bool)
+            mine[np.array_split(np.flatnonzero(w), self.comm.Get_size())[self.comm.Get_rank()]] = True
+            w = np.where(mine, w, 0.0)
+        self.model = ContinuumModel(kinematics.geometry.mesh, material, w, kinematics.eigen_gradient)
         self.node_weights = None if node_weights is None else np.asarray(node_weights, dtype=float)[:, None]
         self.n_mesh = kinematics.geometry.n_mesh_nodes
 
     def evaluate(self, u: np.ndarray) -> tuple[float | None, np.ndarray]:
-        e, f_mesh = self.model.energy_forces(u[: self.n_mesh])
+        e, f_mesh = self._energy_forces(u[: self.n_mesh])
         f = f_mesh if len(u) == self.n_mesh else np.concatenate([f_mesh, np.zeros((len(u) - self.n_mesh, 3))])
         if self.node_weights is None:
             return e, f
         return None, self.node_weights * f
+
+    def _energy_forces(self, u_mesh: np.ndarray) -> tuple[float, np.ndarray]:
+        if self.comm is None:
+            return self.model.energy_forces(u_mesh)
+        try:  # an element one rank rejects must raise on every rank, or the others wait forever
+            local, failure = self.model.energy_forces(u_mesh), None
+        except QCBridgeError as exc:
+            local, failure = (0.0, np.zeros((self.n_mesh, 3))), exc
+        failures = self.comm.allgather(None if failure is None else (type(failure), str(failure)))
+        if failure is not None:
+            raise failure
+        for rank, item in enumerate(failures):
+            if item is not None:
+                cls, message = item
+                error = cls.__new__(cls)
+                Exception.__init__(error, f"{message} (on MPI rank {rank})")
+                raise error
+        return self.comm.allreduce(local, op=_sum_pairs)
 
     def reset(self) -> None:
         pass
 
     def close(self) -> None:
         pass
+
+
+def _sum_pairs(a: tuple[float, np.ndarray], b: tuple[float, np.ndarray]) -> tuple[float, np.ndarray]:
+    """Reduction of (energy, forces) pairs over MPI ranks."""
+    return a[0] + b[0], a[1] + b[1]
 
 
 class DeadLoad:

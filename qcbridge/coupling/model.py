@@ -45,6 +45,11 @@ class QCModel:
         Outer boundary (default free surfaces).
     fixed : array of int, optional
         Prescribed nodes (default: the mesh's outer boundary nodes, or none for free surfaces).
+    comm : mpi4py.MPI.Comm, optional
+        MPI communicator for the LAMMPS instances of the atomistic region, for a large region:
+        LAMMPS decomposes the atoms over its ranks. Every rank runs the same Python script
+        (``mpiexec -n 4 python run.py``) and holds the whole model; only LAMMPS's work is
+        divided. Default: LAMMPS on this process alone.
 
     Raises
     ------
@@ -58,7 +63,7 @@ class QCModel:
 
     def __init__(self, geometry: CoupledGeometry, potential: Potential, material: Any,
                  method: CouplingMethod | str = "bqcf", boundary: Boundary | None = None, *,
-                 fixed: np.ndarray | None = None):
+                 fixed: np.ndarray | None = None, comm: Any = None):
         self.geometry = geometry
         self.potential = potential
         self.material = material
@@ -81,7 +86,7 @@ class QCModel:
         needed = (2.0 if potential.is_manybody else 1.0) * potential.cutoff
         self.min_padding_stretch = needed / geometry.padding_depth
         self.check_padding(self.predictor(), "the boundary field")
-        self.assembly = Assembly(self.method.bind(self.kinematics, potential, material))
+        self.assembly = Assembly(self.method.bind(self.kinematics, potential, material, comm=comm))
         self.evaluations = 0
 
     # ------------------------------------------------------------ geometry

@@ -111,11 +111,12 @@ class DefectProblem:
                               **geometry_options)
 
     def model(self, radius: float, method: CouplingMethod | str = "bqcf", *, blend_width: float = 8.0,
-              **geometry_options: Any) -> QCModel:
-        """Coupled model with an atomistic disc of ``radius`` around the defect."""
+              comm: Any = None, **geometry_options: Any) -> QCModel:
+        """Coupled model with an atomistic disc of ``radius`` around the defect (LAMMPS on the MPI
+        communicator ``comm`` if given: see :class:`~qcbridge.coupling.model.QCModel`)."""
         geo = self.geometry(radius, blend_width=blend_width, **geometry_options)
         return QCModel(geo, self.potential, self.material, method, self.boundary,
-                       fixed=np.flatnonzero(self.layer[geo.node_site]))
+                       fixed=np.flatnonzero(self.layer[geo.node_site]), comm=comm)
 
     def reference(self, ftol: float = 1e-6) -> AtomisticReference:
         """Full-atomistic LAMMPS minimum of the same domain and boundary layer."""

@@ -44,8 +44,10 @@ class CouplingMethod(ABC):
         return geometry.beta if self.blended else (geometry.region == Region.CORE).astype(float)
 
     @abstractmethod
-    def bind(self, kinematics: Kinematics, potential: Potential, material: Any) -> list[Contribution]:
-        """The contributions of this method on a geometry (LAMMPS instances are opened here)."""
+    def bind(self, kinematics: Kinematics, potential: Potential, material: Any, *,
+             comm: Any = None) -> list[Contribution]:
+        """The contributions of this method on a geometry (LAMMPS instances are opened here, on
+        the MPI communicator ``comm`` when one is given)."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"

@@ -22,12 +22,13 @@ class EnergyBased(CouplingMethod):
 
     energy_based = True
 
-    def bind(self, kinematics: Kinematics, potential: Potential, material: Any) -> list[Contribution]:
+    def bind(self, kinematics: Kinematics, potential: Potential, material: Any, *,
+             comm: Any = None) -> list[Contribution]:
         g = kinematics.geometry
         beta = self.site_weights(g)
         w_elements = 1.0 - beta[g.node_site][g.mesh.elements].mean(axis=1)
-        parts: list[Contribution] = [WeightedAtomistic(kinematics, potential, beta[g.atom_site])]
-        return closing_on_error(parts, lambda: CauchyBornElements(kinematics, material, w_elements))
+        parts: list[Contribution] = [WeightedAtomistic(kinematics, potential, beta[g.atom_site], comm=comm)]
+        return closing_on_error(parts, lambda: CauchyBornElements(kinematics, material, w_elements, comm=comm))
 
 
 class QCE(EnergyBased):

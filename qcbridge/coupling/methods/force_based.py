@@ -25,15 +25,17 @@ class ForceBased(CouplingMethod):
 
     energy_based = False
 
-    def bind(self, kinematics: Kinematics, potential: Potential, material: Any) -> list[Contribution]:
+    def bind(self, kinematics: Kinematics, potential: Potential, material: Any, *,
+             comm: Any = None) -> list[Contribution]:
         g = kinematics.geometry
         beta_nodes = self.site_weights(g)[g.node_site]
         # elements whose vertices all have beta = 1 only ever contribute forces multiplied by 0
         w_elements = np.where(np.all(beta_nodes[g.mesh.elements] == 1.0, axis=1), 0.0, 1.0)
         atom_weights = beta_nodes.copy()
         atom_weights[g.n_mesh_nodes:] = 1.0  # a multilattice's extra atoms have no continuum counterpart
-        parts: list[Contribution] = [AtomisticNodeForces(kinematics, potential, atom_weights)]
-        return closing_on_error(parts, lambda: CauchyBornElements(kinematics, material, w_elements, 1.0 - beta_nodes))
+        parts: list[Contribution] = [AtomisticNodeForces(kinematics, potential, atom_weights, comm=comm)]
+        return closing_on_error(parts, lambda: CauchyBornElements(kinematics, material, w_elements,
+                                                                  1.0 - beta_nodes, comm=comm))
 
 
 class QCF(ForceBased):

@@ -25,12 +25,13 @@ class GhostForceCorrection(QCE):
 
     name = "qce-gfc"
 
-    def bind(self, kinematics: Kinematics, potential: Potential, material: Any) -> list[Contribution]:
-        qce = super().bind(kinematics, potential, material)
+    def bind(self, kinematics: Kinematics, potential: Potential, material: Any, *,
+             comm: Any = None) -> list[Contribution]:
+        qce = super().bind(kinematics, potential, material, comm=comm)
         u_ref = kinematics.predictor()
         try:
             _, f_qce = Assembly(qce).evaluate(u_ref)
-            qcf = Assembly(QCF().bind(kinematics, potential, material))
+            qcf = Assembly(QCF().bind(kinematics, potential, material, comm=comm))
             try:
                 _, f_qcf = qcf.evaluate(u_ref)
             finally:
