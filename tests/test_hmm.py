@@ -15,6 +15,7 @@ from qcbridge.continuum.materials import cauchy_born_material
 from qcbridge.continuum.mesh import structured_mesh
 from qcbridge.multiscale import StressBurst
 from qcbridge.multiscale.hmm import BurstMaterial, hmm_solve
+from qcbridge.multiscale.specimen import gripped_bar_md, gripped_bar_mesh
 from qcbridge.solvers import ContinuumProblem, Newton, RelaxOptions, relax
 from qcbridge.structures import Lattice, cubic_crystal
 
@@ -82,3 +83,51 @@ def test_hmm_numbers_are_identical_on_every_executor_with_error_bars():
     with cluster, distributed.Client(cluster) as client:
         dasked = hmm_at_100_K(client.get_executor())
     assert all(np.array_equal(a, b) for a, b in zip(serial, dasked, strict=True))
+
+
+def test_gripped_bar_at_zero_temperature_is_the_uniform_cauchy_born_state(al):
+    """The HMM twin of the gripped MD bar (ends held, sides on rollers), started with the interior at
+    rest: the fixed point reaches the uniform uniaxial strain, and the reaction is P_xx(F) times the
+    cross-section."""
+    pot, cb = al
+    bar = gripped_bar_mesh(A0, (12, 4, 4), 0.02)
+    burst = StressBurst(pot, "fcc", A0, repeat=(2, 2, 2), tol_F=1e-13)
+    result = hmm_solve(bar.mesh, BurstMaterial(burst, 0.0, cb, tol_F=1e-13), bar.u0, bar.fixed, bar.right, tol=1e-9)
+    assert result.residuals[0] > 1.0 and result.iterations > 3
+    assert np.abs(result.u[:, 0] - 0.02 * bar.mesh.nodes[:, 0]).max() < 1e-8
+    assert np.abs(result.u[:, 1:]).max() < 1e-8
+    P = cb.energy_and_stress(np.diag([1.02, 1.0, 1.0])[None])[1][0]
+    assert np.allclose(result.reaction, P[:, 0] * (4 * A0) ** 2, rtol=1e-9, atol=1e-9)
+
+
+def test_gripped_bar_md_near_zero_temperature_gives_the_cauchy_born_reaction(al):
+    """Direct MD at 1 K: the force on the grips is the static Cauchy-Born P_xx times the area (the
+    thermal stress at 1 K is 0.3 % of it)."""
+    pot, cb = al
+    r = gripped_bar_md(pot, "fcc", A0, (12, 4, 4), strain=0.02, temperature=1.0, equilibration_fs=500.0,
+                       sampling_fs=2000.0, blocks=4, seed=1)
+    P = cb.energy_and_stress(np.diag([1.02, 1.0, 1.0])[None])[1][0]
+    assert r.atoms == 768 and r.mobile == 512 and abs(r.temperature - 1.0) < 0.3
+    assert abs(r.reaction[0] / (P[0, 0] * r.area) - 1) < 0.01
+    assert np.abs(r.reaction[1:]).max() < 0.05
+
+
+@pytest.mark.slow
+def test_hmm_at_300_K_matches_direct_md_of_the_same_bar_within_error_bars(al):
+    """A 95.7 A Al bar (24 x 4 x 4 cells) pulled by 2 % at 300 K: HMM with 20 ps bursts of 256 atoms
+    against LAMMPS MD of the whole gripped bar (1,536 atoms, 40 ps). Both are far from the 0 K
+    Cauchy-Born reaction: the thermal stress is -1.6 GPa."""
+    pot, cb = al
+    bar = gripped_bar_mesh(A0, (24, 4, 4), 0.02)
+    u0 = bar.u0.copy()
+    u0[:, 0] = 0.02 * bar.mesh.nodes[:, 0]
+    burst = StressBurst(pot, "fcc", A0, repeat=(4, 4, 4), equilibration_fs=2000.0, sampling_fs=20000.0, blocks=10,
+                        seed=3)
+    hmm = hmm_solve(bar.mesh, BurstMaterial(burst, 300.0, cb), u0, bar.fixed, bar.right, tol=1e-2)
+    md = gripped_bar_md(pot, "fcc", A0, (24, 4, 4), strain=0.02, temperature=300.0, sampling_fs=40000.0, seed=1)
+    sigma = np.hypot(hmm.reaction_error[0], md.reaction_error[0])
+    cauchy_born = cb.energy_and_stress(np.diag([1.02, 1.0, 1.0])[None])[1][0, 0, 0] * md.area
+    print(f"\nHMM {hmm.reaction[0]:.3f} +- {hmm.reaction_error[0]:.3f}, MD {md.reaction[0]:.3f} +- "
+          f"{md.reaction_error[0]:.3f}, 0 K Cauchy-Born {cauchy_born:.3f} eV/A")
+    assert abs(hmm.reaction[0] - md.reaction[0]) < 3 * sigma
+    assert cauchy_born - max(hmm.reaction[0], md.reaction[0]) > 10 * sigma

@@ -252,7 +252,7 @@ class StressBurst:
         self.tol_F, self.tol_T = float(tol_F), float(tol_T)
         self.sampling_fs = float(sampling_fs)
         self._schedule(self.sampling_fs)  # validates the default sampling now
-        self.seeds = _draw_seeds(seed)
+        self.seeds = draw_seeds(seed)
         self._cache: list[tuple[_Key, BurstResult]] = []
 
     # ------------------------------------------------------------------ bursts
@@ -334,7 +334,7 @@ class StressBurst:
         if T == 0:
             return F, T, None, None
         schedule = self._schedule(self.sampling_fs if sampling_fs is None else sampling_fs)
-        return F, T, schedule, self.seeds if seed is None else _draw_seeds(seed)
+        return F, T, schedule, self.seeds if seed is None else draw_seeds(seed)
 
     def _lookup(self, F: np.ndarray, T: float, key: _Key) -> BurstResult | None:
         """The cached result nearest to F among those with the same settings within the tolerances."""
@@ -368,7 +368,7 @@ class StressBurst:
                                   f">= {enough}")
 
 
-def _draw_seeds(seed: int | np.random.Generator) -> tuple[int, int]:
+def draw_seeds(seed: int | np.random.Generator) -> tuple[int, int]:
     """Two LAMMPS seeds (velocities, thermostat) in 1..MAX_SEED from a seed or Generator."""
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     s = rng.integers(1, MAX_SEED, size=2, endpoint=True)

@@ -21,9 +21,13 @@ residual reaches the noise of the burst stresses.
 The reaction on a set of nodes is linear in the element stresses,
 :math:`R_i = \sum_e V_e \sum_J P^e_{iJ} s_{eJ}` with :math:`s_{eJ} = \sum_{a} \partial N_a /
 \partial X_J` over the set's nodes in element e, so its standard error follows from the
-bursts' errors: :math:`\sigma^2(R_i) = \sum_e V_e^2 \sum_J s_{eJ}^2 \sigma^2(P^e_{iJ})`, taking
-distinct bursts as independent (bursts that share their random numbers are positively
-correlated, for which this is a lower bound).
+bursts' errors. The bursts of a :class:`~qcbridge.multiscale.bursts.StressBurst` share their
+random numbers (common random numbers), so the errors of nearby F are almost perfectly
+correlated and are summed as such:
+:math:`\sigma^2(R_i) = \sum_J \big(\sum_e V_e s_{eJ} \sigma(P^e_{iJ})\big)^2`. For a uniform
+state this is one burst's error times the area the reaction acts on; summing the elements in
+quadrature, as for independent bursts, would understate it by the square root of the number
+of elements.
 """
 
 from __future__ import annotations
@@ -154,8 +158,9 @@ def hmm_solve(mesh: Mesh, material: BurstMaterial, u0: np.ndarray, fixed: np.nda
     material : BurstMaterial
     u0 : ndarray, shape (n_nodes, 3)
         Start; its values on fixed nodes are the Dirichlet data (Angstrom).
-    fixed : ndarray of bool, shape (n_nodes,)
-        Prescribed nodes (all three components).
+    fixed : ndarray of bool, shape (n_nodes,) or (n_nodes, 3)
+        Prescribed nodes (all three components), or prescribed components (rollers: e.g. only
+        the normal component on a symmetry plane).
     reaction_nodes : ndarray of int
         Nodes whose total force is reported (e.g. a loaded end).
     tol : float
@@ -176,17 +181,18 @@ def hmm_solve(mesh: Mesh, material: BurstMaterial, u0: np.ndarray, fixed: np.nda
     """
     u = np.array(u0, dtype=float)
     fixed = np.asarray(fixed, dtype=bool)
-    if u.shape != (mesh.n_nodes, 3) or fixed.shape != (mesh.n_nodes,):
-        raise MultiscaleError(f"u0 must be ({mesh.n_nodes}, 3) and fixed ({mesh.n_nodes},), got {u.shape} and "
-                              f"{fixed.shape}")
+    if u.shape != (mesh.n_nodes, 3) or fixed.shape not in ((mesh.n_nodes,), (mesh.n_nodes, 3)):
+        raise MultiscaleError(f"u0 must be ({mesh.n_nodes}, 3) and fixed ({mesh.n_nodes},) or ({mesh.n_nodes}, 3), "
+                              f"got {u.shape} and {fixed.shape}")
+    fixed = np.broadcast_to(fixed[:, None], u.shape) if fixed.ndim == 1 else fixed
     model = ContinuumModel(mesh, material)
-    free = np.repeat(~fixed, 3)
+    free = ~fixed.reshape(-1)
     K = model.stiffness(u)[free][:, free].tocsc()
     solve = spla.factorized(K)
     residuals = []
     for iteration in range(1, max_iter + 1):
         _, f = model.energy_forces(u)
-        residuals.append(float(np.abs(f[~fixed]).max(initial=0.0)))
+        residuals.append(float(np.abs(f.reshape(-1)[free]).max(initial=0.0)))
         if progress is not None:
             progress(iteration, residuals[-1])
         log.info("HMM iteration %d: largest force %.3g eV/A, %d bursts", iteration, residuals[-1],
@@ -201,5 +207,6 @@ def hmm_solve(mesh: Mesh, material: BurstMaterial, u0: np.ndarray, fixed: np.nda
     V = mesh.volumes
     reaction = -f[np.asarray(reaction_nodes)].sum(axis=0)
     P_err = material.last_error if material.last_error is not None else np.zeros((mesh.n_elements, 3, 3))
-    variance = np.einsum("e,eJ,eiJ->i", V**2, s**2, P_err[:, :, : mesh.dim] ** 2)
-    return HMMResult(u, reaction, np.sqrt(variance), len(residuals), np.array(residuals), material.bursts_run)
+    correlated = np.einsum("e,eJ,eiJ->iJ", V, s, P_err[:, :, : mesh.dim])  # (3, dim)
+    error = np.sqrt((correlated**2).sum(axis=1))
+    return HMMResult(u, reaction, error, len(residuals), np.array(residuals), material.bursts_run)
