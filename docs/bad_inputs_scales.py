@@ -90,3 +90,43 @@ CASES += [
                                blocks=2, repeat=(4, 4, 4)), errors.BurstError),
 ]
 
+
+
+def _gripped_bar(**kw):
+    from qcbridge import load_potential
+    from qcbridge.multiscale import gripped_bar_md
+
+    args = {"strain": 0.01, "temperature": 300.0, "sampling_fs": 200.0, "equilibration_fs": 0.0, "blocks": 2} | kw
+    return gripped_bar_md(load_potential("Al_jnp.eam"), "fcc", 4.05, args.pop("cells", (8, 3, 3)), **args)
+
+
+def _hmm_wrong_fixed(tmp):
+    from qcbridge import load_potential
+    from qcbridge.continuum.materials import cauchy_born_material
+    from qcbridge.multiscale import BurstMaterial, StressBurst, gripped_bar_mesh, hmm_solve
+    from qcbridge.structures import Lattice, cubic_crystal
+
+    pot = load_potential("Al_jnp.eam")
+    bar = gripped_bar_mesh(4.05, (8, 2, 2), 0.01)
+    cb = cauchy_born_material(cubic_crystal(Lattice.FCC, "Al", 4.05), pot)
+    material = BurstMaterial(StressBurst(pot, "fcc", 4.05, repeat=(2, 2, 2)), 0.0, cb)
+    return hmm_solve(bar.mesh, material, bar.u0, bar.fixed[:, :2], bar.right)
+
+
+def _damped_bar(modes):
+    from qcbridge import load_potential
+    from qcbridge.multiscale import DampedBar
+
+    return DampedBar(load_potential("Al_jnp.eam"), "fcc", 4.05, (8, 2, 2), modes=modes)
+
+
+CASES += [
+    ("multiscale", "a gripped bar whose grips (1 cell, 4.05 A) are thinner than the cutoff",
+     lambda tmp: _gripped_bar(grip_cells=1), errors.MultiscaleError),
+    ("multiscale", "a gripped bar of 4 cells with grips of 2 cells (nothing mobile)",
+     lambda tmp: _gripped_bar(cells=(4, 3, 3)), errors.MultiscaleError),
+    ("multiscale", "a gripped bar compressed by 60 %", lambda tmp: _gripped_bar(strain=-0.6), errors.MultiscaleError),
+    ("multiscale", "HMM with prescribed components of shape (n_nodes, 2)", _hmm_wrong_fixed, errors.MultiscaleError),
+    ("multiscale", "a damped bar of 8 cells asked for 8 harmonics", lambda tmp: _damped_bar(8),
+     errors.MultiscaleError),
+]

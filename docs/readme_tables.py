@@ -246,10 +246,45 @@ def hmm_executors() -> str:
             f"worker processes {r['pool_s']:.1f} s, speed-up {r['speedup']:.2f}×; the two answers are {same}.")
 
 
+def hmm_bar_300k() -> str:
+    r = _load("hmm_bar_300K")
+    rows = ["| strain | HMM (eV/Å) | bursts | direct MD (eV/Å) | MD atoms, wall | difference "
+            "| Cauchy–Born 0 K (eV/Å) |",
+            "|---|---|---|---|---|---|---|"]
+    for x in r["rows"]:
+        rows.append(f"| {100 * x['strain']:.1f} % | {x['hmm']:.3f} ± {x['hmm_error']:.3f} | {x['hmm_bursts']} "
+                    f"({x['hmm_s']:.0f} s) | {x['md']:.3f} ± {x['md_error']:.3f} | {r['atoms_md']:,}, "
+                    f"{x['md_s']:.0f} s | {x['difference_sigmas']:.1f} σ | {x['cauchy_born_0K']:.3f} |")
+    short = r["short_bar"]
+    return (_source(r) + "\n\n" + "\n".join(rows) + f"\n\nThe grips' boundary layer: a bar of {short['cells']} "
+            f"cells (4 mobile) at 2 % gives {short['md']:.3f} ± {short['md_error']:.3f} eV/Å by MD.")
+
+
+def projective_bar() -> str:
+    r = _load("projective_bar")
+    rows = ["| run | outer step | MD steps | wall time | fewer MD steps | largest profile error |",
+            "|---|---|---|---|---|---|",
+            f"| full MD | – | {r['full_steps']:,} | {r['full_s']:.1f} s | 1 | – |"]
+    for m in r["methods"]:
+        rows.append(f"| {m['method']} | {m['outer_step_ps']:g} ps | {m['steps']:,} | {m['wall_s']:.1f} s | "
+                    f"{m['step_ratio']:.1f}× | {100 * m['error']:.2f} % |")
+    return _source(r) + f" ({r['atoms']:,} atoms, {r['t_end_ps']:g} ps):\n\n" + "\n".join(rows)
+
+
+def qc_mpi() -> str:
+    r = _load("qc_mpi")
+    return (_source(r) + f": {r['atoms']:,} LAMMPS atoms; the atomistic region alone {r['lammps_serial_ms']:.0f} ms "
+            f"on one rank, {r['lammps_mpi_ms']:.0f} ms on {r['ranks']} ({r['lammps_speedup']:.2f}×); the whole model "
+            f"{r['serial_ms']:.0f} ms and {r['mpi_ms']:.0f} ms ({r['speedup']:.2f}×); 100 LBFGS steps "
+            f"{r['relax_serial_s']:.1f} s "
+            f"and {r['relax_mpi_s']:.1f} s ({r['relax_speedup']:.2f}×); largest force difference "
+            f"{r['max_force_difference']:.1e} eV/Å, displacement difference {r['max_displacement_difference']:.1e} Å.")
+
+
 RENDERERS: dict[str, Callable[[], str]] = {f.__name__.replace("_", "-"): f for f in (
     engine, cauchy_born, multilattice_elastic, patch_test, edge_dislocation, qc_dislocation_scaling, qc_convergence,
     memory_kernel_argon, memory, crack_w100, homogenization_polycrystal, homogenization_fft,
-    hmm_executors)}
+    hmm_executors, hmm_bar_300k, projective_bar, qc_mpi)}
 
 
 def render(text: str) -> str:
