@@ -78,18 +78,30 @@ class BurstMaterial:
         Where the bursts of one evaluation run (default: this process).
     tol_F : float
         Deformation gradients closer than this (max norm) share a burst.
+    reuse_within : float
+        Interpolation between cached F: an F within this distance (max norm) of a burst already
+        run takes that burst's values corrected by the preconditioner's change,
+        ``P(F) = P_b + P_0(F) - P_0(F_b)`` (and likewise W), with the burst's error, instead of a
+        burst of its own. The correction is exact where the bursts and the preconditioner differ
+        by a constant (at T = 0 with the Cauchy-Born preconditioner: exactly) and otherwise errs by
+        about ``|C_T - C_0| |F - F_b|`` (C_T the tangent at T). Default 0: every distinct F gets
+        its own burst.
 
     The material keeps the results itself rather than relying on the burst's own cache: with a
     process or cluster executor, each worker holds a copy of the burst and its cache.
     """
 
     def __init__(self, burst: StressBurst, temperature: float, preconditioner: Material, *,
-                 executor: Executor | None = None, tol_F: float = 1e-10):
+                 executor: Executor | None = None, tol_F: float = 1e-10, reuse_within: float = 0.0):
+        if not (np.isfinite(reuse_within) and reuse_within >= 0):
+            raise MultiscaleError(f"reuse_within must be finite and >= 0, got {reuse_within}")
         self.call = _Call(burst, float(temperature))
         self.preconditioner = preconditioner
         self.executor = executor
         self.tol_F = tol_F
+        self.reuse_within = float(reuse_within)
         self.bursts_run = 0
+        self.reused = 0  # evaluations answered by a corrected nearby burst
         self._results: dict[tuple[float, ...], BurstResult] = {}
         self.last_error: np.ndarray | None = None  # standard errors of P at the last evaluation
 
@@ -100,14 +112,40 @@ class BurstMaterial:
         """W (mean potential energy per reference volume, eV/A^3) and P (eV/A^3) of a batch of F."""
         F = np.asarray(F, dtype=float)
         keys = [self._key(f) for f in F]
-        todo = {k: f for k, f in zip(keys, F, strict=True) if k not in self._results}
+        missing = np.array([k not in self._results for k in keys], dtype=bool)
+        anchor = self._anchors(F, missing)  # index of a cached burst to correct, or -1
+        todo = {keys[i]: F[i] for i in np.flatnonzero(missing & (anchor < 0))}
         if todo:
             results = run_bursts(self.call, list(todo.values()), executor=self.executor)
             self._results.update(zip(todo, results, strict=True))
             self.bursts_run += len(todo)
-        found = [self._results[k] for k in keys]
+        cached = list(self._results.values())
+        found = [cached[a] if a >= 0 else self._results[k] for k, a in zip(keys, anchor, strict=True)]
+        W = np.array([r.energy for r in found])
+        P = np.array([r.piola for r in found])
         self.last_error = np.array([r.piola_error for r in found])
-        return np.array([r.energy for r in found]), np.array([r.piola for r in found])
+        near = np.flatnonzero(anchor >= 0)
+        if len(near):
+            F_b = np.array([found[i].F for i in near])
+            W0, P0 = self.preconditioner.energy_and_stress(np.concatenate([F[near], F_b]))
+            W[near] += W0[: len(near)] - W0[len(near):]
+            P[near] += P0[: len(near)] - P0[len(near):]
+            self.reused += len(near)
+        return W, P
+
+    def _anchors(self, F: np.ndarray, missing: np.ndarray) -> np.ndarray:
+        """For each F without its own burst, the index (in insertion order) of the nearest cached
+        burst within ``reuse_within``, else -1."""
+        anchor = np.full(len(F), -1)
+        if self.reuse_within == 0 or not self._results or not missing.any():
+            return anchor
+        F_cached = np.array([r.F for r in self._results.values()])
+        rows = np.flatnonzero(missing)
+        d = np.abs(F[rows, None] - F_cached[None]).max(axis=(2, 3))  # (missing, cached)
+        nearest = d.argmin(axis=1)
+        ok = d[np.arange(len(rows)), nearest] <= self.reuse_within
+        anchor[rows[ok]] = nearest[ok]
+        return anchor
 
     def tangent(self, F: np.ndarray) -> np.ndarray:
         """dP/dF of the preconditioning material (eV/A^3)."""
