@@ -140,6 +140,11 @@ class MissingForceWarning(UserWarning):
     the change of the velocities, as when a thermostat acts on velocities only."""
 
 
+class DiscretisationWarning(UserWarning):
+    """A kernel's estimated discretisation error (from its sampling step) is a sizeable part of
+    the kernel."""
+
+
 class CouplingError(QCBridgeError, ValueError):
     """A coupled atomistic-continuum model cannot be built from the given input."""
 

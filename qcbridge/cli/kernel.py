@@ -57,6 +57,10 @@ def run(args: argparse.Namespace) -> int:
               f"({'T*' if reduced else 'T'} = {temperature:.6g}{'' if reduced else ' K'})")
         print(f"Gamma(0) = {result.gamma[0]:.6g} +- {result.gamma_err[0]:.2g}, "
               f"int Gamma (to {result.t[-1] / t_scale:g} {t_unit}) = {result.integral[-1]:.6g}")
+        peak = float(np.abs(result.gamma).max())
+        share = f" ({100 * result.discretisation_error / peak:.2g} % of max |Gamma|)" if peak > 0 else ""
+        print(f"inversion on dt / {result.refine}; estimated discretisation error "
+              f"{result.discretisation_error:.2g}{share}")
         fit = None
         if args.fit:
             fit = best_fit(result, args.fit, seed=args.seed)

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy.integrate import cumulative_trapezoid
 
-from ..errors import KernelError, MissingForceWarning
+from ..errors import DiscretisationWarning, KernelError, MissingForceWarning
 from .checks import (
     MAGNITUDE_LIMIT,
     as_runs,
@@ -37,9 +37,13 @@ from .checks import (
 )
 from .correlations import correlation
 from .embedding import KernelFit, fit_kernel
+from .refinement import refine_lags, refinement_factor, richardson_error, stiffness
 from .volterra import invert_first_kind, invert_running_integral, invert_second_kind
 
 __all__ = ["Inversion", "KernelResult", "estimate_kernel", "frame_spacing", "thermal_energy"]
+
+#: Share of the kernel's largest value above which the discretisation error is warned about.
+DISCRETISATION_WARN = 0.02
 
 Runs = list[np.ndarray]
 #: One array (n_frames,) or (n_frames, n_samples), or a list of such runs.
@@ -91,6 +95,11 @@ class KernelResult:
     kT : float
         Thermal energy (mass * velocity^2: eV for data in ASE units): m <v^2> per
         component from the data, or the value given to :func:`estimate_kernel`.
+    refine : int
+        The inversion ran on lags dt / refine (:mod:`.refinement`).
+    discretisation_error : float
+        Estimated largest error of ``gamma`` from the step of the inversion (Richardson;
+        mass / time^2), beside the statistical ``gamma_err``.
     """
 
     t: np.ndarray
@@ -101,6 +110,8 @@ class KernelResult:
     kind: Inversion
     mass: float
     kT: float
+    refine: int = 1
+    discretisation_error: float = 0.0
 
     @property
     def kernel_per_mass(self) -> np.ndarray:
@@ -268,35 +279,45 @@ def _correlations(vs: Runs, fs: Runs | None, fms: Runs | None, max_lag: int, kin
 
 
 def _invert(corr: _Correlations, cols: np.ndarray, kind: Inversion, dt: float,
-            mass: float) -> tuple[np.ndarray, np.ndarray]:
+            mass: float, refine: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Gamma and its running integral from the columns ``cols`` of the correlations (a
-    KernelError when they are not finite)."""
+    KernelError when they are not finite), inverted on lags dt / refine and read at k dt."""
+    def mean(c: np.ndarray) -> np.ndarray:
+        return refine_lags(c[:, cols].mean(1), refine)
+
+    h = dt / refine
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        cvv = corr.vv[:, cols].mean(1)
-        if kind is Inversion.INTEGRAL:
-            rhs = mass * (cvv[0] - cvv) + cumulative_trapezoid(corr.mv[:, cols].mean(1), dx=dt, initial=0.0)
-            g, integral = invert_running_integral(cvv, rhs, dt)
+        cvv = mean(corr.vv)
+        if kind is Inversion.INTEGRAL:  # Gamma = dG/dt on the data's lags: a finer difference amplifies noise
+            rhs = mass * (cvv[0] - cvv) + cumulative_trapezoid(mean(corr.mv), dx=h, initial=0.0)
+            integral = invert_running_integral(cvv, rhs, h)[1][::refine]
+            return _checked(np.gradient(integral, dt, edge_order=2), integral)
         else:
             if kind is Inversion.SECOND:
-                g = invert_second_kind(cvv[0], corr.rf[:, cols].mean(1), corr.fv[:, cols].mean(1), dt, mass)
+                g = invert_second_kind(cvv[0], mean(corr.rf), mean(corr.fv), h, mass)
             else:
                 g0 = corr.rf[0, cols].mean() / (mass * cvv[0])
-                g = invert_first_kind(cvv, corr.rv[:, cols].mean(1), g0, dt)
-            integral = cumulative_trapezoid(g, dx=dt, initial=0.0)
+                g = invert_first_kind(cvv, mean(corr.rv), g0, h)
+            integral = cumulative_trapezoid(g, dx=h, initial=0.0)
+    return _checked(g[::refine], integral[::refine])
+
+
+def _checked(g: np.ndarray, integral: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if not (np.all(np.isfinite(g)) and np.all(np.isfinite(integral))):
         raise KernelError("Gamma or its integral overflows double precision: express the data in units where "
                           "velocities, forces, mass and time step are of order one")
     return g, integral
 
 
-def _error_bars(corr: _Correlations, kind: Inversion, dt: float, mass: float, n_blocks: int) -> np.ndarray:
+def _error_bars(corr: _Correlations, kind: Inversion, dt: float, mass: float, n_blocks: int,
+                refine: int = 1) -> np.ndarray:
     """Standard error of Gamma from independent blocks of columns (infinite for one block)."""
     n_cols = corr.vv.shape[1]
     blocks = np.array_split(np.arange(n_cols), min(n_blocks, n_cols))
     if len(blocks) < 2:
         return np.full(corr.vv.shape[0], np.inf)
     try:
-        g = np.array([_invert(corr, b, kind, dt, mass)[0] for b in blocks])
+        g = np.array([_invert(corr, b, kind, dt, mass, refine)[0] for b in blocks])
     except KernelError as exc:
         raise KernelError(f"a block of samples gives no kernel ({exc}); use fewer blocks (n_blocks) or more "
                           "samples") from None
@@ -335,6 +356,7 @@ def estimate_kernel(
     mean_force: MeanForce | None = None,
     kT: float | None = None,
     n_blocks: int = 8,
+    refine: int | None = None,
 ) -> KernelResult:
     """Estimate the friction kernel Gamma(t) of a coarse variable from trajectories.
 
@@ -365,11 +387,16 @@ def estimate_kernel(
         used by the mean force and carried by the result.
     n_blocks : int
         Blocks of samples for the error bars.
+    refine : int, optional
+        Invert on lags dt / refine, the correlations interpolated by cubic splines
+        (:mod:`.refinement`); default: chosen from the data's stiffness Gamma(0) dt^2 / m so
+        that the trapezoid error stays near 0.3 % (1 for finely sampled data).
 
     Returns
     -------
     KernelResult
-        Gamma in mass / time^2 on lags k dt, with ``mass`` and ``kT``.
+        Gamma in mass / time^2 on lags k dt, with ``mass``, ``kT``, the refinement used and the
+        estimated discretisation error.
 
     Raises
     ------
@@ -379,16 +406,55 @@ def estimate_kernel(
         mean force, too few frames for ``max_time``, or an inversion that diverges.
     NonUniformTimeStepError
         Frame times are not equally spaced.
+
+    Warns
+    -----
+    DiscretisationWarning
+        The estimated discretisation error exceeds 2 % of the kernel's largest value; the
+        message gives the error, the data's stiffness and what to do.
     """
     kind = Inversion.parse(kind)
+    if refine is not None and (isinstance(refine, bool) or not isinstance(refine, (int, np.integer)) or refine < 1):
+        raise KernelError(f"refine must be an integer >= 1 (or None: automatic), got {refine!r}")
     data = _validate(velocity, dt, force, position, mass, max_time, mean_force, kT, n_blocks)
     forces = _forces(data, kind)
     kT = thermal_energy(data.velocity, data.mass) if kT is None else float(kT)
     fms = _mean_forces(mean_force, data.position, forces, kT)
     corr = _correlations(data.velocity, forces, fms, data.max_lag, kind, n_blocks)
-    gamma, integral = _invert(corr, np.arange(corr.vv.shape[1]), kind, data.dt, data.mass)
-    err = _error_bars(corr, kind, data.dt, data.mass, n_blocks)
     c_vv = corr.vv.mean(axis=1)
+    g0_per_mass = None if kind is Inversion.INTEGRAL else float(corr.rf[0].mean() / (data.mass**2 * c_vv[0]))
+    s = stiffness(c_vv, data.dt, g0_per_mass)
+    r_auto = refinement_factor(s)
+    r = r_auto if refine is None else int(refine)
+    everything = np.arange(corr.vv.shape[1])
+    gamma, integral = _invert(corr, everything, kind, data.dt, data.mass, r)
+    error = _discretisation_error(corr, everything, kind, data.dt, data.mass, r, r_auto, gamma)
+    if error > DISCRETISATION_WARN * np.abs(gamma).max():
+        warnings.warn(
+            f"the kernel's estimated discretisation error is {100 * error / np.abs(gamma).max():.0f} % of its largest "
+            f"value: the data's Gamma(0) dt^2 / m is {s:.2g} and the inversion ran on dt / {r}; sample more finely "
+            "or pass a larger refine", DiscretisationWarning, stacklevel=2)
+    err = _error_bars(corr, kind, data.dt, data.mass, n_blocks, r)
     if data.force is not None and kind is not Inversion.INTEGRAL:
         _check_forces(c_vv, corr.fv.mean(axis=1), data.dt, data.mass)
-    return KernelResult(np.arange(data.max_lag + 1) * data.dt, gamma, err, c_vv, integral, kind, data.mass, kT)
+    return KernelResult(np.arange(data.max_lag + 1) * data.dt, gamma, err, c_vv, integral, kind, data.mass, kT, r,
+                        error)
+
+
+def _discretisation_error(corr: _Correlations, cols: np.ndarray, kind: Inversion, dt: float, mass: float,
+                          refine: int, refine_auto: int, gamma: np.ndarray) -> float:
+    """Estimated largest error of ``gamma`` (mass / time^2): its difference from the inversion
+    refined as :func:`~.refinement.refinement_factor` would (when ``refine`` is smaller), else
+    Richardson's against half the refinement or, unrefined, against every other lag."""
+    try:
+        if refine < refine_auto:  # outside the asymptotic range: compare with the refined inversion
+            return float(np.abs(gamma - _invert(corr, cols, kind, dt, mass, refine_auto)[0]).max())
+        if refine > 1:
+            coarser = _invert(corr, cols, kind, dt, mass, refine // 2)[0]
+            return richardson_error(gamma, coarser, refine / (refine // 2))
+        if len(gamma) < 3:
+            return 0.0
+        halved = replace(corr, **{name: getattr(corr, name)[::2] for name in ("vv", "mv", "fv", "rf", "rv")})
+        return richardson_error(gamma, _invert(halved, cols, kind, 2 * dt, mass)[0], 2.0, every_other=True)
+    except KernelError:  # the coarser inversion diverged: the step is far too large
+        return float("inf")
