@@ -5,12 +5,12 @@
 A vacancy in an Al_jnp slab of 160 x 128 cells with a BQCF atomistic disc of 150 A (LAMMPS
 atoms with the padding are counted and printed). The model is built serially and under ``mpiexec
 -n RANKS`` (``QCModel(..., comm=MPI.COMM_WORLD)``: every rank runs this script, LAMMPS decomposes
-the atoms), and each times 30 force evaluations at the predictor rattled by 0.01 A and 100 LBFGS
+the atoms), and each times 30 force evaluations at the predictor rattled by 0.01 A, 100 LBFGS
 steps, and 30 evaluations of the atomistic region alone (LAMMPS and the gather of its forces).
-The Cauchy-Born elements are shared out over the ranks too. The ranks run with one BLAS/OpenMP thread each (``OMP_NUM_THREADS=1``): two ranks that
-each start a thread per core oversubscribe the machine and run four times slower. Printed: the
-time per evaluation, the relaxation's wall time, and the largest force and displacement
-differences between the two runs.
+The Cauchy-Born elements are shared out over the ranks too. The ranks run with one BLAS/OpenMP
+thread each (``OMP_NUM_THREADS=1``): two ranks that each start a thread per core oversubscribe
+the machine and run four times slower. Printed: the time per evaluation, the relaxation's wall
+time, and the largest force and displacement differences between the two runs.
 """
 
 from __future__ import annotations
