@@ -140,7 +140,21 @@ def memory_kernel_argon() -> str:
             f"{r['D_md_A2_per_fs'] * cm2s:.4e} from the MD VACF (ratio {r['D_ratio']:.3f}) and "
             f"{r['D_msd_A2_per_fs'] * cm2s:.4e} from LAMMPS's `compute msd` "
             f"({r['D_gle_A2_per_fs'] / r['D_msd_A2_per_fs']:.3f}). {r['md_seconds']:.0f} s of MD and sampling, "
-            f"{r['analysis_seconds']:.0f} s of analysis, peak RSS {r['peak_rss_mb'] / 1024:.1f} GB.")
+            f"{r['analysis_seconds']:.0f} s of analysis, peak RSS {r['peak_rss_mb'] / 1024:.1f} GB."
+            + _fit_scan(r))
+
+
+def _fit_scan(r: dict) -> str:
+    """The argon run's inversion step and its fits of 1 ... N terms (absent from older records)."""
+    if "fit_scan" not in r:
+        return ""
+    ratios = [x["D_ratio"] for x in r["fit_scan"]]
+    slowest = max(r["fit_scan"], key=lambda x: x["seconds"])
+    return (f" The inversion ran on Δt/{r['refine']} (estimated discretisation error "
+            f"{100 * r['discretisation_error']:.2f} % of Γ(0)). Fits of 1 to {len(ratios)} terms give D between "
+            f"{min(ratios):.3f} and {max(ratios):.3f} times the kernel's own kT/∫Γ; the slowest "
+            f"({slowest['terms']} terms) took {slowest['seconds']:.1f} s against {r['estimate_seconds']:.1f} s for "
+            "the estimate.")
 
 
 def memory() -> str:

@@ -140,6 +140,10 @@ class MissingForceWarning(UserWarning):
     the change of the velocities, as when a thermostat acts on velocities only."""
 
 
+class KernelFitWarning(UserWarning):
+    """A kernel fit leans on a bound (a term decaying at the slowest rate allowed)."""
+
+
 class DiscretisationWarning(UserWarning):
     """A kernel's estimated discretisation error (from its sampling step) is a sizeable part of
     the kernel."""

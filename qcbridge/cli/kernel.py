@@ -67,7 +67,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"fit ({len(fit.c)} terms, Gamma / m in 1/{t_unit}^2, t in {t_unit}): " + "; ".join(
                 f"{c * t_scale**2:.4g} e^(-{g * t_scale:.4g} t) {'smooth ' if s else ''}cos({w * t_scale:.4g} t)"
                 for c, g, w, s in zip(fit.c, fit.g, fit.w, fit.smooth_terms, strict=True)))
-            print(f"D (GLE) = kT / (m int K) = {fit.diffusion() * t_scale:.6g} A^2/{t_unit}")
+            print(f"D (GLE) = kT / (m int K) = {fit.diffusion() * t_scale:.6g} A^2/{t_unit}; the kernel's own "
+                  f"kT / int Gamma = {result.diffusion() * t_scale:.6g} A^2/{t_unit}")
         if args.out:
             arrays: dict[str, Any] = {
                 "t": result.t / t_scale, "gamma": result.gamma, "gamma_err": result.gamma_err,

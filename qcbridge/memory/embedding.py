@@ -31,6 +31,7 @@ reduced-unit users pass ``mass=1.0, kT=1.0`` explicitly.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
@@ -39,10 +40,15 @@ from numpy.typing import ArrayLike
 from scipy.linalg import expm
 from scipy.optimize import least_squares
 
-from ..errors import ConvergenceError, KernelError, NotPositiveDefiniteError
+from ..errors import ConvergenceError, KernelError, KernelFitWarning, NotPositiveDefiniteError
 from .checks import MAGNITUDE_LIMIT, check_positive
 
-__all__ = ["KernelFit", "fit_kernel"]
+__all__ = ["INTEGRAL_WEIGHT", "MIN_RATE_SPAN", "KernelFit", "fit_kernel"]
+
+#: Slowest decay rate a fit may use, in units of 1 / (last lag).
+MIN_RATE_SPAN = 0.05
+#: Default weight of the integral residual (see :func:`fit_kernel`).
+INTEGRAL_WEIGHT = 1.0
 
 
 def _kernel_values(c: np.ndarray, g: np.ndarray, w: np.ndarray, smooth: np.ndarray, t: ArrayLike) -> np.ndarray:
@@ -282,7 +288,8 @@ def _kernel_samples(t: ArrayLike, k: ArrayLike) -> tuple[np.ndarray, np.ndarray]
 
 def fit_kernel(t: np.ndarray, k: np.ndarray, *, n_exp: int = 1, n_osc: int = 1, n_smooth: int = 0,
                mass: float | None = None, kT: float | None = None, seed: int = 0, n_tries: int = 24,
-               max_residual: float = 0.1) -> KernelFit:
+               max_residual: float = 0.1, start: KernelFit | None = None,
+               integral_weight: float = INTEGRAL_WEIGHT) -> KernelFit:
     """Least-squares fit of a kernel per unit mass K(t) = Gamma(t) / m by ``n_exp``
     exponentials, ``n_osc`` damped cosines and ``n_smooth`` smooth oscillators with positive
     amplitudes and decay rates (so the embedding is valid).
@@ -305,6 +312,19 @@ def fit_kernel(t: np.ndarray, k: np.ndarray, *, n_exp: int = 1, n_osc: int = 1, 
         Random restarts besides Prony's start; the best fit wins.
     max_residual : float
         Largest accepted root-mean-square misfit relative to abs(K(0)).
+    start : KernelFit, optional
+        A first start (its terms in this function's order: exponentials, damped cosines,
+        smooth oscillators), tried before Prony's and the random ones.
+    integral_weight : float
+        Weight of one extra residual, the relative difference between the fit's and the data's
+        int_0^T K (the same trapezoid rule on the same lags), against the root-mean-square misfit
+        of the points. The integral fixes the diffusion coefficient kT / (m int K); a shape fit
+        alone can miss it by orders of magnitude (many fast oscillators whose integrals nearly
+        vanish). 0 turns it off.
+
+    Decay rates are bounded below by ``MIN_RATE_SPAN / T`` (T the last lag): a slower decay
+    cannot be told from the data and would make int K, and D, arbitrary. A term that ends on
+    that bound is reported with a :class:`~qcbridge.errors.KernelFitWarning`.
 
     Returns
     -------
@@ -343,6 +363,9 @@ def fit_kernel(t: np.ndarray, k: np.ndarray, *, n_exp: int = 1, n_osc: int = 1, 
         )
     thermal = {"mass": None if mass is None else check_positive(mass, "mass"),
                "kT": None if kT is None else check_positive(kT, "kT")}
+    integral_weight = float(integral_weight)
+    if not (np.isfinite(integral_weight) and integral_weight >= 0):
+        raise KernelError(f"integral_weight must be finite and >= 0, got {integral_weight}")
     rng = np.random.default_rng(seed)
     # fit in normalized variables (time / t_end, kernel / kernel(0)): the optimizer then
     # sees parameters of order one whatever the units
@@ -350,9 +373,18 @@ def fit_kernel(t: np.ndarray, k: np.ndarray, *, n_exp: int = 1, n_osc: int = 1, 
     s, y = t / T, gamma / y0
     osc = np.arange(n) >= n_exp
     smooth = np.arange(n) >= n_exp + n_osc
+    ds = np.diff(s)
+    target = float(np.sum(0.5 * (y[1:] + y[:-1]) * ds))  # int_0^1 of the data (trapezoid)
+    weight = integral_weight * np.sqrt(len(s)) / max(abs(target), 1e-12)
 
     def model(p: np.ndarray) -> np.ndarray:
         return _kernel_values(p[:n], p[n : 2 * n], np.where(osc, p[2 * n :], 0.0), smooth, s)
+
+    def residual(p: np.ndarray) -> np.ndarray:
+        r = model(p) - y  # the integral residual: the same trapezoid rule on the same lags
+        return np.append(r, weight * float(np.sum(0.5 * (r[1:] + r[:-1]) * ds)))
+
+    lower = np.concatenate([np.zeros(n), np.full(n, MIN_RATE_SPAN), np.zeros(n)])
 
     best = None
     try:
@@ -360,12 +392,18 @@ def fit_kernel(t: np.ndarray, k: np.ndarray, *, n_exp: int = 1, n_osc: int = 1, 
     except (np.linalg.LinAlgError, ValueError):
         prony = None
     starts = [] if prony is None else [prony]
+    if start is not None:
+        if len(start.c) != n or np.any(start.smooth_terms != smooth) or np.any((start.w > 0) & ~osc):
+            raise KernelError(f"the start has {len(start.c)} terms of other shapes than the {n_exp} exponentials, "
+                              f"{n_osc} damped cosines and {n_smooth} smooth oscillators asked for")
+        starts.insert(0, np.concatenate([start.c / y0, start.g * T, start.w * T]))
     starts += [np.concatenate([rng.uniform(0.1, 1.0, n), np.exp(rng.uniform(np.log(0.3), np.log(200.0), n)),
                                np.exp(rng.uniform(np.log(0.3), np.log(200.0), n))]) for _ in range(n_tries)]
     for p0 in starts:
+        p0 = np.maximum(p0, lower)
         try:
-            with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-                res = least_squares(lambda p: model(p) - y, p0, bounds=(0.0, np.inf))
+            with np.errstate(over="ignore", invalid="ignore", under="ignore", divide="ignore"):
+                res = least_squares(residual, p0, bounds=(lower, np.inf))
         except ValueError:
             continue
         if np.isfinite(res.cost) and (best is None or res.cost < best.cost):
@@ -373,11 +411,16 @@ def fit_kernel(t: np.ndarray, k: np.ndarray, *, n_exp: int = 1, n_osc: int = 1, 
     if best is None:
         raise ConvergenceError("the kernel fit failed for every start")
     p = best.x
-    misfit = np.sqrt(2 * best.cost / len(t))
+    misfit = float(np.sqrt(np.mean((model(p) - y) ** 2)))
     if misfit > max_residual:
         raise NotPositiveDefiniteError(
             f"the best fit with a valid (positive-semidefinite) embedding misses the kernel by "
             f"{100 * misfit:.1f} % of Gamma(0) (limit {100 * max_residual:.0f} %): the data is not a "
             "positive-definite kernel (e.g. its integral is negative), or more terms are needed"
         )
+    slow = np.flatnonzero((p[n : 2 * n] <= MIN_RATE_SPAN * (1 + 1e-6)) & (p[:n] > 1e-3))
+    if len(slow):
+        warnings.warn(f"{len(slow)} fitted term(s) decay at the slowest rate allowed, {MIN_RATE_SPAN:g} / T "
+                      f"(T = {T:g}): the kernel has not decayed by its last lag, so int K and D depend on the fit's "
+                      "tail; estimate the kernel to a larger max_time", KernelFitWarning, stacklevel=2)
     return KernelFit(p[:n] * y0, p[n : 2 * n] / T, np.where(osc, p[2 * n :], 0.0) / T, smooth, **thermal)

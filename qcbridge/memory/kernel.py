@@ -113,6 +113,21 @@ class KernelResult:
     refine: int = 1
     discretisation_error: float = 0.0
 
+    def diffusion(self) -> float:
+        """The kernel's own diffusion coefficient kT / int_0^T Gamma (length^2 / time), T the
+        last lag: what a fit's :meth:`~qcbridge.memory.embedding.KernelFit.diffusion` is
+        compared with.
+
+        Raises
+        ------
+        KernelError
+            int_0^T Gamma <= 0 (no finite diffusion coefficient).
+        """
+        if not self.integral[-1] > 0:
+            raise KernelError(f"int Gamma = {self.integral[-1]:g} <= 0 to t = {self.t[-1]:g}: no finite diffusion "
+                              "coefficient (estimate the kernel to a larger max_time)")
+        return self.kT / float(self.integral[-1])
+
     @property
     def kernel_per_mass(self) -> np.ndarray:
         """K(t) = Gamma(t) / m (1 / time^2), shape (n,): what :meth:`fit` fits."""

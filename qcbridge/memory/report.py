@@ -9,14 +9,15 @@ value from the VACF's running integral with a t^-1/2 tail.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import ConvergenceError, KernelError, NotPositiveDefiniteError
+from ..errors import ConvergenceError, KernelError, KernelFitWarning, NotPositiveDefiniteError
 from .checks import check_positive
 from .correlations import correlation
-from .embedding import KernelFit
+from .embedding import KernelFit, fit_kernel
 from .kernel import KernelResult, estimate_kernel
 from .tails import diffusion_coefficient
 
@@ -58,8 +59,16 @@ class KernelReport:
 
 
 def best_fit(kernel: KernelResult, n_terms: int, *, seed: int = 0) -> KernelFit:
-    """Best fit of K(t) = Gamma(t) / m over all splits of ``n_terms`` into exponentials, damped
-    cosines and smooth oscillators (least squared misfit; ties go to the simpler split).
+    """Fit of K(t) = Gamma(t) / m by ``n_terms`` exponentials, damped cosines and smooth
+    oscillators, built one term at a time.
+
+    The one-term fit tries each shape from Prony's and random starts. Every further step keeps the
+    previous fit's terms as the start and adds one term of each shape in turn, with its rate
+    started at one and at ten times the fastest rate so far; the lowest misfit wins, ties going
+    to an exponential. The cost is therefore linear in ``n_terms`` (six fits per added term), not a
+    search over every split, and each step starts from a fit that already describes the kernel.
+    Every fit matches the kernel's integral (hence its diffusion coefficient) and keeps its
+    rates above the slowest the data can resolve (:func:`~qcbridge.memory.embedding.fit_kernel`).
 
     Returns
     -------
@@ -69,27 +78,65 @@ def best_fit(kernel: KernelResult, n_terms: int, *, seed: int = 0) -> KernelFit:
     Raises
     ------
     NotPositiveDefiniteError
-        No split gives a valid (positive-semidefinite) fit.
+        The final fit misses the kernel by more than 10 % of Gamma(0) (or the data is not a
+        kernel at all).
     KernelError
         ``n_terms`` is not a positive integer.
     """
     if isinstance(n_terms, bool) or not isinstance(n_terms, (int, np.integer)) or n_terms < 1:
         raise KernelError(f"n_terms must be a positive integer, got {n_terms!r}")
     t, k = kernel.t, kernel.kernel_per_mass
-    fits: list[tuple[float, int, KernelFit]] = []
-    errors: list[Exception] = []
-    for n_smooth in range(n_terms + 1):
-        for n_osc in range(n_terms - n_smooth + 1):
-            try:
-                f = kernel.fit(n_exp=n_terms - n_osc - n_smooth, n_osc=n_osc, n_smooth=n_smooth, seed=seed,
-                               n_tries=12)
-            except (NotPositiveDefiniteError, ConvergenceError) as exc:
-                errors.append(exc)
-                continue
-            fits.append((round(float(np.sum((f(t) - k) ** 2)) / float(np.sum(k**2)), 8), n_osc + n_smooth, f))
-    if not fits:
-        raise errors[-1]
-    return min(fits, key=lambda x: x[:2])[2]
+    fit: KernelFit | None = None
+    counts = (0, 0, 0)  # exponentials, damped cosines, smooth oscillators (fit_kernel's order)
+    for n in range(1, n_terms + 1):
+        final = n == n_terms
+        candidates: list[tuple[float, int, KernelFit, tuple[int, int, int]]] = []
+        errors: list[Exception] = []
+        for order in range(3):
+            grown = tuple(c + (i == order) for i, c in enumerate(counts))
+            for start in _grown(fit, counts, order, t[-1]):
+                try:
+                    with warnings.catch_warnings():
+                        if not final:  # a slow term in a step on the way is no news
+                            warnings.simplefilter("ignore", KernelFitWarning)
+                        f = fit_kernel(t, k, n_exp=grown[0], n_osc=grown[1], n_smooth=grown[2], mass=kernel.mass,
+                                       kT=kernel.kT, seed=seed, n_tries=12 if start is None else 0, start=start,
+                                       max_residual=0.1 if final else _ANY_RESIDUAL)
+                except (NotPositiveDefiniteError, ConvergenceError) as exc:
+                    errors.append(exc)
+                    continue
+                misfit = round(float(np.sum((f(t) - k) ** 2)) / float(np.sum(k**2)), 8)  # ties: the simpler
+                candidates.append((misfit, order, f, (grown[0], grown[1], grown[2])))
+        if not candidates:
+            raise errors[-1]
+        _, _, fit, counts = min(candidates, key=lambda x: x[:2])
+    assert fit is not None  # n_terms >= 1
+    return fit
+
+
+#: Misfit accepted for the intermediate fits of :func:`best_fit` (only the last one is judged).
+_ANY_RESIDUAL = 1e9
+
+
+def _grown(fit: KernelFit | None, counts: tuple[int, int, int], shape: int, t_end: float) -> list[KernelFit | None]:
+    """Starts for ``fit`` (``counts`` terms of each shape, in that order) with one more term of
+    shape ``shape`` (0 exponential, 1 damped cosine, 2 smooth oscillator): None (Prony and random
+    starts) for the first term, else the fit's terms with the new one, at a small amplitude, put
+    after its shape's group, its rate one and ten times the fastest rate so far."""
+    if fit is None:
+        return [None]
+    bounds = np.cumsum((0, *counts))
+    fastest = max(float(np.max(np.hypot(fit.g, fit.w))), 1.0 / t_end)
+    out: list[KernelFit | None] = []
+    for factor in (1.0, 10.0):
+        rate = factor * fastest
+        at = int(bounds[shape + 1])
+        c = np.insert(fit.c, at, 0.05 * float(np.max(fit.c)))
+        g = np.insert(fit.g, at, rate)
+        w = np.insert(fit.w, at, 0.0 if shape == 0 else rate)
+        smooth = np.insert(fit.smooth_terms, at, shape == 2)
+        out.append(KernelFit(c, g, w, smooth))
+    return out
 
 
 def kernel_report(velocity: np.ndarray, force: np.ndarray | None, dt: float, *, mass: float, max_time: float,
