@@ -184,7 +184,7 @@ def test_argon_liquid_gle_reproduces_md_vacf_and_diffusion(tmp_path):
     """(b) The tagged-particle kernel of LJ argon (4,000 atoms, 100 ps NVE), fitted with three
     terms: the fitted GLE's VACF stays within 3 % of VACF(0) of the MD VACF and its diffusion
     coefficient kT / (m int K) within 5 % of the MD one (VACF integral with t^-1/2 tail) and of
-    LAMMPS's own compute msd."""
+    LAMMPS's own compute msd. Fits of 1 ... 20 terms keep the kernel's D."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location(
@@ -196,3 +196,7 @@ def test_argon_liquid_gle_reproduces_md_vacf_and_diffusion(tmp_path):
     assert r["D_ratio"] == pytest.approx(1.0, abs=0.05)
     assert r["D_gle_A2_per_fs"] / r["D_msd_A2_per_fs"] == pytest.approx(1.0, abs=0.05)
     assert (tmp_path / "argon_gle_A.txt").exists() and (tmp_path / "argon_kernel.png").exists()
+    # fits of 1 ... 20 terms: finite, positive D within 10 % of the kernel's own, none slower than the estimate
+    assert [x["terms"] for x in r["fit_scan"]] == list(range(1, 21))
+    assert all(abs(x["D_ratio"] - 1.0) < 0.1 for x in r["fit_scan"])
+    assert max(x["seconds"] for x in r["fit_scan"]) < r["estimate_seconds"]
