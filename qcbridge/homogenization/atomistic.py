@@ -52,6 +52,7 @@ from ase import Atoms, units
 
 from ..engines.instance import GLOBAL, VECTOR
 from ..engines.lammps import LammpsEngine
+from ..engines.thermostat import initial_velocities, langevin_nvt
 from ..errors import ConvergenceError, HomogenizationError, SpeciesError, StructureError
 from ..potentials import Potential
 from ..structures import Lattice, cubic_crystal
@@ -335,9 +336,8 @@ def _thermostat(eng: LammpsEngine, sampling: _Sampling, seeds: np.ndarray) -> No
         f"timestep {sampling.timestep_ps!r}",
         "compute qcb_temp all temp",
         "compute qcb_press all pressure qcb_temp",
-        f"velocity all create {2.0 * T!r} {int(seeds[0])} mom yes rot no dist gaussian loop all",
-        "fix qcb_nve all nve",
-        f"fix qcb_langevin all langevin {T!r} {T!r} {LANGEVIN_DAMP_FS / 1000.0!r} {int(seeds[1])} zero yes",
+        initial_velocities("all", T, int(seeds[0])),
+        *langevin_nvt("all", T, LANGEVIN_DAMP_FS, int(seeds[1])),
     ])
 
 

@@ -60,6 +60,7 @@ from ase import Atoms
 
 from ..continuum.hyperelastic import check_deformation
 from ..engines.lammps import LammpsEngine
+from ..engines.thermostat import initial_velocities, langevin_nvt
 from ..errors import BurstError, DeformationError, EngineStateError, LammpsError, MultiscaleError, StructureError
 from ..homogenization.atomistic import (
     LANGEVIN_DAMP_FS,
@@ -444,14 +445,14 @@ def _sample(eng: LammpsEngine, T: float, schedule: _Schedule, seeds: tuple[int, 
     over a window of ``schedule.every`` steps."""
     damp_ps = damping_fs / 1000.0
     fixes = ([f"fix qcb_thermostat all nvt temp {T!r} {T!r} {damp_ps!r}"] if thermostat is Thermostat.NOSE_HOOVER else
-             ["fix qcb_nve all nve", f"fix qcb_thermostat all langevin {T!r} {T!r} {damp_ps!r} {seeds[1]} zero yes"])
+             langevin_nvt("all", T, damping_fs, seeds[1]))
     every = schedule.every
     eng.commands([
         f"timestep {schedule.timestep_fs / 1000.0!r}",
         "compute qcb_temp all temp",
         "compute qcb_press all pressure qcb_temp",
         "compute qcb_pe all pe",
-        f"velocity all create {2.0 * T!r} {seeds[0]} mom yes rot no dist gaussian loop all",
+        initial_velocities("all", T, seeds[0]),
         *fixes,
     ])
     if schedule.equilibration:

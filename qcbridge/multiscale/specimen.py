@@ -36,6 +36,7 @@ import numpy as np
 
 from ..continuum.mesh import Mesh, structured_mesh
 from ..engines.lammps import LammpsEngine
+from ..engines.thermostat import initial_velocities, langevin_nvt
 from ..errors import BurstError, EngineStateError, LammpsError, MultiscaleError, StructureError
 from ..homogenization.atomistic import LANGEVIN_DAMP_FS, block_average, cell_repeat, crystal_species, cubic_lattice
 from ..potentials import Potential
@@ -256,9 +257,8 @@ def _run(eng: LammpsEngine, left: np.ndarray, right: np.ndarray, T: float, times
         "variable qcb_rx equal (c_qcb_left[1]-c_qcb_right[1])/2",
         "variable qcb_ry equal (c_qcb_left[2]-c_qcb_right[2])/2",
         "variable qcb_rz equal (c_qcb_left[3]-c_qcb_right[3])/2",
-        f"velocity qcb_mobile create {2.0 * T!r} {seeds[0]} mom yes rot no dist gaussian loop all",
-        "fix qcb_nve qcb_mobile nve",
-        f"fix qcb_langevin qcb_mobile langevin {T!r} {T!r} {damping_fs / 1000.0!r} {seeds[1]} zero yes",
+        initial_velocities("qcb_mobile", T, seeds[0]),
+        *langevin_nvt("qcb_mobile", T, damping_fs, seeds[1]),
     ])
     if equilibration:
         eng.command(f"run {equilibration}")
