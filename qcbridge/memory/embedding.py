@@ -296,6 +296,10 @@ def fit_kernel(t: np.ndarray, k: np.ndarray, *, n_exp: int = 1, n_osc: int = 1, 
 
     To fit an estimate, ``KernelResult.fit(...)`` divides by the mass and keeps mass and kT.
 
+    Decay rates are bounded below by ``MIN_RATE_SPAN / T`` (T the last lag): a slower decay
+    cannot be told from the data and would make int K, and D, arbitrary. A term that ends on
+    that bound is reported with a :class:`~qcbridge.errors.KernelFitWarning`.
+
     Parameters
     ----------
     t : ndarray, shape (n,)
@@ -321,10 +325,6 @@ def fit_kernel(t: np.ndarray, k: np.ndarray, *, n_exp: int = 1, n_osc: int = 1, 
         of the points. The integral fixes the diffusion coefficient kT / (m int K); a shape fit
         alone can miss it by orders of magnitude (many fast oscillators whose integrals nearly
         vanish). 0 turns it off.
-
-    Decay rates are bounded below by ``MIN_RATE_SPAN / T`` (T the last lag): a slower decay
-    cannot be told from the data and would make int K, and D, arbitrary. A term that ends on
-    that bound is reported with a :class:`~qcbridge.errors.KernelFitWarning`.
 
     Returns
     -------
