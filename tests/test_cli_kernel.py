@@ -9,13 +9,14 @@ from qcbridge.cli import main
 from qcbridge.memory import KernelFit, sample_gle
 
 
-def _write_dump(path, v, f, steps):
+def _write_dump(path, v, f, steps, x=None):
     n = v.shape[1] // 3
+    x = np.zeros_like(v) if x is None else x
     with open(path, "w") as fh:
         for k, step in enumerate(steps):
             fh.write(f"ITEM: TIMESTEP\n{step}\nITEM: NUMBER OF ATOMS\n{n}\nITEM: BOX BOUNDS pp pp pp\n"
                      "0 10\n0 10\n0 10\nITEM: ATOMS id type x y z vx vy vz fx fy fz\n")
-            block = np.column_stack([np.arange(1, n + 1), np.ones(n), np.zeros((n, 3)), v[k].reshape(n, 3),
+            block = np.column_stack([np.arange(1, n + 1), np.ones(n), x[k].reshape(n, 3), v[k].reshape(n, 3),
                                      f[k].reshape(n, 3)])
             np.savetxt(fh, block, fmt=["%d", "%d"] + ["%.10g"] * 9)
 
@@ -78,3 +79,38 @@ def test_kernel_command_names_a_dump_without_velocities_and_unknown_units(tmp_pa
     assert "no velocities" in capsys.readouterr().err
     assert main(["kernel", str(path), "--dt", "1", "--units", "si", "--quiet"]) == 2
     assert "unsupported LAMMPS units 'si'" in capsys.readouterr().err
+
+
+def test_kernel_command_checks_options_and_outputs_before_reading(tmp_path, capsys):
+    """Nothing is read when an option needs another or an output cannot be written: the
+    trajectory named here does not exist, and each message is about the option."""
+    missing = str(tmp_path / "never-read.dump")
+    cases = [(["--plot", "k.png"], "--plot needs --fit N"), (["--lammps-gle", "A.txt"], "--lammps-gle needs --fit"),
+             (["--fit", "0"], "--fit needs a number of terms >= 1"),
+             (["--out", str(tmp_path / "no" / "k.npz")], "does not exist"),
+             (["--out", str(tmp_path)], "is a directory"), (["--mean-force", "quadratic"], "--mean-force 'quadratic'")]
+    for extra, message in cases:
+        with pytest.raises(SystemExit, match=message):
+            main(["kernel", missing, "--dt", "1", *extra])
+
+
+def test_kernel_command_with_a_mean_force_and_units_in_its_report(tmp_path, capsys):
+    """GLE particles in a harmonic well (Omega = 1): with the linear (Mori) mean force the kernel is
+    the well-free K = 2 e^{-2t}; every printed number carries its unit."""
+    from qcbridge.memory import sample_gle
+
+    x, v, f = sample_gle(KernelFit([2.0], [2.0], [0.0], mass=1.0, kT=1.0), 0.05, 8000, n_samples=96, rng=5,
+                         omega=1.0, with_position=True)
+    dump = tmp_path / "well.dump"
+    _write_dump(dump, v, f, np.arange(8000) * 10, x=x)
+    out = tmp_path / "k.npz"
+    assert main(["kernel", str(dump), "--units", "lj", "--timestep", "0.005", "--masses", "1:1.0",
+                 "--max-time", "3", "--mean-force", "linear", "--out", str(out), "--quiet"]) == 0
+    text = capsys.readouterr().out
+    assert "Gamma(0) = " in text and "LJ units" in text and "estimated discretisation error" in text
+    data = np.load(out)
+    assert np.abs(data["gamma"] - 2 * np.exp(-2 * data["t"])).max() < 0.1
+    assert main(["kernel", str(dump), "--units", "lj", "--timestep", "0.005", "--masses", "1:1.0",
+                 "--max-time", "3", "--out", str(out), "--quiet"]) == 0  # the control: the spring enters Gamma
+    data = np.load(out)
+    assert np.abs(data["gamma"] - 2 * np.exp(-2 * data["t"])).max() > 0.3

@@ -18,6 +18,46 @@ def _parse_masses(text: str | None) -> dict[int, float] | None:
         raise SystemExit(f"qcbridge kernel: cannot read --masses {text!r}; use TYPE:MASS,TYPE:MASS") from None
 
 
+def _mean_force(text: str | None) -> Any:
+    """The mean force of ``--mean-force``: None, ``linear`` (Mori) or ``pmf[:BINS]``."""
+    from ..memory import LinearMori, SplinePMF
+
+    if text is None or text == "none":
+        return None
+    name, _, bins = text.partition(":")
+    if name == "linear" and not bins:
+        return LinearMori()
+    if name == "pmf":
+        try:
+            return SplinePMF(int(bins) if bins else 50)
+        except ValueError:
+            pass
+    raise SystemExit(f"qcbridge kernel: --mean-force {text!r}: use none, linear, pmf or pmf:BINS")
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Options that need others, and output paths that cannot be written, before any work."""
+    import os
+    from pathlib import Path
+
+    if args.fit is not None and args.fit < 1:
+        raise SystemExit(f"qcbridge kernel: --fit needs a number of terms >= 1, got {args.fit}")
+    for option, value in (("--plot", args.plot), ("--lammps-gle", args.lammps_gle)):
+        if value and not args.fit:
+            raise SystemExit(f"qcbridge kernel: {option} needs --fit N")
+    for option, value in (("--out", args.out), ("--plot", args.plot), ("--lammps-gle", args.lammps_gle)):
+        if not value:
+            continue
+        path = Path(value)
+        folder = path.parent if str(path.parent) else Path(".")
+        if path.is_dir():
+            raise SystemExit(f"qcbridge kernel: {option} {value} is a directory; give a file name")
+        if not folder.is_dir():
+            raise SystemExit(f"qcbridge kernel: {option} {value}: folder {folder} does not exist")
+        if not os.access(folder, os.W_OK):
+            raise SystemExit(f"qcbridge kernel: {option} {value}: folder {folder} is not writable")
+
+
 def run(args: argparse.Namespace) -> int:
     import numpy as np
     from ase import units
@@ -29,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
     from ..memory.report import best_fit, compare_fit
     from ..plotting import plot_kernel_report
 
+    _check_outputs(args)
+    mean_force = _mean_force(args.mean_force)
     try:
         lunits = LammpsUnits.parse(args.units)
         selection = Selection.parse(args.select)
@@ -46,7 +88,8 @@ def run(args: argparse.Namespace) -> int:
             raise SystemExit("qcbridge kernel: give --dt (time between frames) or --timestep (LAMMPS dumps)")
         x, v, f, mass = traj.observables(selection, _parse_masses(args.masses))
         max_time = None if args.max_time is None else args.max_time * t_scale
-        result = estimate_kernel(v, dt, force=f, mass=mass, max_time=max_time, kind=args.kind)
+        result = estimate_kernel(v, dt, force=f, mass=mass, max_time=max_time, kind=args.kind,
+                                 position=None if mean_force is None else x, mean_force=mean_force)
         # LAMMPS units of the temperature and the fix gle file: the dump's, or metal for ASE files
         t_units = lunits if traj.steps is not None else LammpsUnits.METAL
         reduced = t_units is LammpsUnits.LJ
@@ -55,12 +98,13 @@ def run(args: argparse.Namespace) -> int:
               f"{len(result.t)} lags ({result.kind.value} kind)")
         print(f"kT = m <v^2> = {result.kT:.6g} {'(LJ units)' if reduced else 'eV'} "
               f"({'T*' if reduced else 'T'} = {temperature:.6g}{'' if reduced else ' K'})")
-        print(f"Gamma(0) = {result.gamma[0]:.6g} +- {result.gamma_err[0]:.2g}, "
-              f"int Gamma (to {result.t[-1] / t_scale:g} {t_unit}) = {result.integral[-1]:.6g}")
+        g_unit, i_unit = ("LJ units", "LJ units") if reduced else ("eV/A^2", f"eV {t_unit}/A^2")
+        print(f"Gamma(0) = {result.gamma[0]:.6g} +- {result.gamma_err[0]:.2g} {g_unit}, "
+              f"int Gamma (to {result.t[-1] / t_scale:g} {t_unit}) = {result.integral[-1] / t_scale:.6g} {i_unit}")
         peak = float(np.abs(result.gamma).max())
         share = f" ({100 * result.discretisation_error / peak:.2g} % of max |Gamma|)" if peak > 0 else ""
         print(f"inversion on dt / {result.refine}; estimated discretisation error "
-              f"{result.discretisation_error:.2g}{share}")
+              f"{result.discretisation_error:.2g} {g_unit}{share}")
         fit = None
         if args.fit:
             fit = best_fit(result, args.fit, seed=args.seed)
@@ -83,11 +127,7 @@ def run(args: argparse.Namespace) -> int:
             plot_kernel_report(rep, args.plot, time_label=f"t ({t_unit})", time_scale=1 / t_scale,
                                gamma_label="Γ(t) (eV/Å²)" if t_unit == "fs" else "Γ(t) (LJ units)")
             print(f"wrote {args.plot} (max |VACF_GLE - VACF_MD| = {100 * rep.vacf_deviation:.2f} % of VACF(0))")
-        elif args.plot:
-            raise SystemExit("qcbridge kernel: --plot needs --fit N")
-        if args.lammps_gle:
-            if fit is None:
-                raise SystemExit("qcbridge kernel: --lammps-gle needs --fit N")
+        if fit is not None and args.lammps_gle:
             fix_args = write_fix_gle(fit, args.lammps_gle, units=t_units)
             print(f"wrote {args.lammps_gle}: fix ID group {fix_args}")
     except QCBridgeError as exc:
@@ -111,6 +151,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     k.add_argument("--masses", help="masses per type when the dump has none, e.g. '1:39.948,2:4.0026'")
     k.add_argument("--max-time", type=float, help="largest lag (fs; default a tenth of the run)")
     k.add_argument("--kind", default="second", choices=["second", "first", "integral"], help="Volterra inversion")
+    k.add_argument("--mean-force", metavar="{none,linear,pmf[:BINS]}",
+                   help="mean force of the coordinate: none (free particle, default), linear (Mori projection) "
+                   "or pmf (spline of -kT ln p over BINS histogram bins, default 50); needs positions")
     k.add_argument("--fit", type=int, metavar="N", help="fit N terms (exponentials / damped oscillators)")
     k.add_argument("--seed", type=int, default=0, help="seed of the fit's restarts")
     k.add_argument("--out", help="write kernel (and fit) to this .npz")
