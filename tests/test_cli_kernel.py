@@ -114,3 +114,18 @@ def test_kernel_command_with_a_mean_force_and_units_in_its_report(tmp_path, caps
                  "--max-time", "3", "--out", str(out), "--quiet"]) == 0  # the control: the spring enters Gamma
     data = np.load(out)
     assert np.abs(data["gamma"] - 2 * np.exp(-2 * data["t"])).max() > 0.3
+
+
+def test_centre_of_mass_of_the_whole_system_is_refused_with_the_reason(tmp_path, capsys):
+    """Atoms whose total momentum is zero in every frame (as NVE keeps it): their centre of mass
+    has no kernel, and the message says why instead of reporting constant data."""
+    rng = np.random.default_rng(4)
+    v = rng.normal(size=(50, 32, 3))
+    v -= v.mean(axis=1, keepdims=True)  # zero total momentum
+    f = rng.normal(size=(50, 32, 3))
+    dump = tmp_path / "nve.dump"
+    _write_dump(dump, v.reshape(50, -1), f.reshape(50, -1), np.arange(50))
+    assert main(["kernel", str(dump), "--units", "lj", "--dt", "1", "--masses", "1:1.0", "--select", "com all",
+                 "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "moves with the total momentum only" in err and "select part of the system" in err

@@ -64,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
 
     from ..errors import QCBridgeError
     from ..io import LammpsUnits, Selection, read_trajectory
+    from ..io.trajectory import check_kernel_selection
     from ..memory import estimate_kernel, lammps_temperature, write_fix_gle
     from ..memory.kernel import frame_spacing
     from ..memory.report import best_fit, compare_fit
@@ -86,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
             dt = frame_spacing(traj.times)
         else:
             raise SystemExit("qcbridge kernel: give --dt (time between frames) or --timestep (LAMMPS dumps)")
+        check_kernel_selection(traj, selection)
         x, v, f, mass = traj.observables(selection, _parse_masses(args.masses))
         max_time = None if args.max_time is None else args.max_time * t_scale
         result = estimate_kernel(v, dt, force=f, mass=mass, max_time=max_time, kind=args.kind,

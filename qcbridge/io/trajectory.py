@@ -255,3 +255,31 @@ def _read_ase(path: Path, selection: Selection) -> Trajectory:
     if "time" in frames[0].info:
         times = np.array([a.info["time"] for a in frames], dtype=float)
     return Trajectory(ids[sel], types[sel], pos, vel, forces, frames[0].get_masses()[sel], None, times, str(path))
+
+
+def check_kernel_selection(traj: Trajectory, selection: Selection) -> None:
+    """Refuse a centre of mass of every atom whose velocity does not fluctuate: the total
+    momentum, conserved by NVE (removed by fix momentum or a Langevin thermostat with ``zero
+    yes``), has no friction kernel.
+
+    Raises
+    ------
+    TrajectoryError
+        Saying so, and what to select instead.
+    """
+    if not selection.center_of_mass or traj.velocities is None:
+        return
+    n_atoms = len(traj.ids)
+    if n_atoms < 2 or np.count_nonzero(selection.mask(traj.ids, traj.types)) < n_atoms:
+        return
+    v = traj.velocities
+    m = np.ones(n_atoms) if traj.masses is None else traj.masses  # without masses: equal ones (a check, not a fix)
+    spread = float(np.einsum("fac,a->fc", v, m / m.sum()).std(axis=0).max())
+    independent = float(v.std()) / np.sqrt(n_atoms)  # what independent atoms would give
+    if spread < 1e-3 * independent:
+        raise TrajectoryError(
+            f"the centre of mass of all {n_atoms} atoms of {traj.source or 'the trajectory'} moves with the total "
+            f"momentum only, and its velocity does not fluctuate ({spread:.3g} against {independent:.3g} for "
+            "independent atoms): NVE conserves the momentum (fix momentum or a Langevin thermostat with 'zero yes' "
+            "remove it), so it has no friction kernel; select part of the system, e.g. 'com type 2' or "
+            "'com id 1-100'")
