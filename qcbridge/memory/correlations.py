@@ -5,8 +5,9 @@ For stationary signals a(t), b(t) sampled at n frames, the estimator
     C_ab(k dt) = < a(t + k dt) b(t) > = 1/(n - k) sum_t a_{t+k} b_t
 
 is computed for all lags at once with an FFT of length >= 2n (zero padding removes the
-circular wrap-around), for every sample column, then averaged over the columns. Memory
-is linear in the trajectory length.
+circular wrap-around), for every sample column, then averaged over the columns. The columns
+are transformed in chunks whose spectra take about ``CHUNK_BYTES``, so the memory beyond the
+data and the result is bounded whatever the number of samples.
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ from scipy import fft
 from ..errors import KernelError
 from .checks import as_samples, as_vector_samples
 
-__all__ = ["as_samples", "as_vector_samples", "correlation", "correlation_matrix"]
+__all__ = ["CHUNK_BYTES", "as_samples", "as_vector_samples", "correlation", "correlation_matrix"]
+
+#: Memory for the spectra of one chunk of sample columns (bytes).
+CHUNK_BYTES = 64 * 2**20
 
 
 def correlation(a: np.ndarray, b: np.ndarray, max_lag: int, *, per_sample: bool = False) -> np.ndarray:
@@ -60,8 +64,17 @@ def _lagged(a: np.ndarray, b: np.ndarray, max_lag: int,
     if isinstance(max_lag, bool) or not isinstance(max_lag, (int, np.integer)) or not 0 <= max_lag < n:
         raise KernelError(f"max_lag must be an integer in [0, {n - 1}] for {n} frames, got {max_lag!r}")
     size = fft.next_fast_len(2 * n)
+    # columns in chunks: the spectra of a whole trajectory (frames x samples, complex, padded)
+    # would take several times the trajectory's own memory; a chunk keeps them near CHUNK_BYTES
+    per_column = 16 * (size // 2 + 1) * int(np.prod(a.shape[2:], dtype=np.int64))
+    step = max(1, CHUNK_BYTES // max(per_column, 1))
+    parts = []
     with np.errstate(over="ignore", invalid="ignore"):
-        c = fft.irfft(product(fft.rfft(a, size, axis=0), fft.rfft(b, size, axis=0)), size, axis=0)[: max_lag + 1]
+        for j in range(0, a.shape[1] if a.ndim > 1 else 1, step):
+            cols = slice(j, j + step) if a.ndim > 1 else slice(None)
+            fa, fb = fft.rfft(a[:, cols], size, axis=0), fft.rfft(b[:, cols], size, axis=0)
+            parts.append(fft.irfft(product(fa, fb), size, axis=0)[: max_lag + 1])
+    c = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
     if not np.all(np.isfinite(c)):
         raise KernelError("the correlation overflows double precision: express the data in units where its "
                           "values are of order one")
