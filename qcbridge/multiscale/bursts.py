@@ -443,9 +443,8 @@ def _sample(eng: LammpsEngine, T: float, schedule: _Schedule, seeds: tuple[int, 
     """NVT equilibration and sampling; the series (n, 9): step, LAMMPS pressure tensor (bar,
     xx yy zz xy xz yz, LAMMPS frame), potential energy (eV), temperature (K), each the mean
     over a window of ``schedule.every`` steps."""
-    damp_ps = damping_fs / 1000.0
-    fixes = ([f"fix qcb_thermostat all nvt temp {T!r} {T!r} {damp_ps!r}"] if thermostat is Thermostat.NOSE_HOOVER else
-             langevin_nvt("all", T, damping_fs, seeds[1]))
+    fixes = ([f"fix qcb_thermostat all nvt temp {T!r} {T!r} {damping_fs / 1000.0!r}"]
+             if thermostat is Thermostat.NOSE_HOOVER else langevin_nvt("all", T, damping_fs, seeds[1]))
     every = schedule.every
     eng.commands([
         f"timestep {schedule.timestep_fs / 1000.0!r}",
