@@ -24,7 +24,7 @@ shared with the whole box, which gives the VACF and the kernel a -1/N plateau th
 only as the box's shear modes do; with 500 atoms that shifts D by ~15 %.
 
 Run: ``python examples/memory_kernel_argon.py [--outdir DIR] [--ps 100] [--cells 10]``
-(about 2.5 minutes and 5 GB on 2 cores).
+(about 4 minutes and 4 GB on 2 cores, the fit scan included).
 """
 
 from __future__ import annotations
