@@ -1,5 +1,6 @@
-"""Bad inputs of the homogenization and macro-micro modules, for the catalogue in
-``docs/bad_inputs.py``: each case is (area, description, run(tmp), error class)."""
+"""Bad inputs of the homogenization, macro-micro and dynamics modules (and of the memory-kernel
+options added since), for the catalogue in ``docs/bad_inputs.py``: each case is (area,
+description, run(tmp), error class)."""
 
 from __future__ import annotations
 
@@ -129,4 +130,25 @@ CASES += [
     ("multiscale", "HMM with prescribed components of shape (n_nodes, 2)", _hmm_wrong_fixed, errors.MultiscaleError),
     ("multiscale", "a damped bar of 8 cells asked for 8 harmonics", lambda tmp: _damped_bar(8),
      errors.MultiscaleError),
+]
+
+
+def _kernel_refine(tmp):
+    from qcbridge.memory import estimate_kernel
+
+    rng = np.random.default_rng(0)
+    return estimate_kernel(rng.normal(size=(500, 4)), 0.1, force=rng.normal(size=(500, 4)), mass=1.0, refine=0)
+
+
+def _wave_test(boundary, **kw):
+    from qcbridge.dynamics import chain_wave_test
+
+    return chain_wave_test(boundary, **kw)
+
+
+CASES += [
+    ("memory", "a kernel inversion refined 0 times", _kernel_refine, errors.KernelError),
+    ("dynamics", "a wave test with boundary 'absorbing'", lambda tmp: _wave_test("absorbing"), errors.KernelError),
+    ("dynamics", "a wave test with a 0.5 time step (unstable)", lambda tmp: _wave_test("kernel", dt=0.5),
+     errors.KernelError),
 ]
