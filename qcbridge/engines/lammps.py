@@ -405,11 +405,17 @@ def fix_atoms(instance: LammpsInstance, fixed: Sequence[int] | np.ndarray) -> np
         if fixed.size and (fixed.min() < 0 or fixed.max() >= n):
             raise StructureError(f"fixed atom indices must lie in 0..{n - 1}")
         mask[fixed.astype(int)] = True
-    instance.command("fix qcb_flag all property/atom i_qcb_fixed ghost no")
-    instance.atom_array("i_qcb_fixed")[:] = mask[instance.ids()].astype(np.int32)
-    instance.commands(["variable qcb_isfixed atom i_qcb_fixed", "group qcb_fixed variable qcb_isfixed",
-                       "fix qcb_freeze qcb_fixed setforce 0.0 0.0 0.0"])
+    group_atoms(instance, "qcb_fixed", mask)
+    instance.command("fix qcb_freeze qcb_fixed setforce 0.0 0.0 0.0")
     return mask
+
+
+def group_atoms(instance: LammpsInstance, name: str, mask: np.ndarray) -> None:
+    """LAMMPS group ``name`` of the atoms where ``mask`` (shape (N,), ASE order) is true, through
+    a per-atom integer flag ``i_<name>`` written by atom id (so it holds on any rank layout)."""
+    instance.command(f"fix {name}_flag all property/atom i_{name} ghost no")
+    instance.atom_array(f"i_{name}")[:] = np.asarray(mask, dtype=bool)[instance.ids()].astype(np.int32)
+    instance.commands([f"variable {name} atom i_{name}", f"group {name} variable {name}"])
 
 
 def virial_tensor(instance: LammpsInstance, rotation: np.ndarray, nktv2p: float) -> np.ndarray:

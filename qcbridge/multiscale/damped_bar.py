@@ -36,6 +36,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..engines.lammps import LammpsEngine
+from ..engines.thermostat import langevin_nvt
 from ..errors import MultiscaleError, StructureError
 from ..homogenization.atomistic import cell_repeat, crystal_species, cubic_lattice
 from ..potentials import Potential
@@ -97,8 +98,8 @@ class DampedBar:
         phase = np.outer(self.sites[:, 0], k)  # (N, M)
         self._basis = np.hstack([np.cos(phase), np.sin(phase)])  # (N, 2M): u_x = basis @ coarse
         self.engine = LammpsEngine(atoms, potential)
-        self.engine.commands([f"timestep {self.timestep_fs * _PS_PER_FS!r}", "fix qcb_nve all nve",
-                              f"fix qcb_friction all langevin 0.0 0.0 {self.damping_fs * _PS_PER_FS!r} 1 zero yes"])
+        self.engine.commands([f"timestep {self.timestep_fs * _PS_PER_FS!r}",
+                              *langevin_nvt("all", 0.0, self.damping_fs, 1)])  # T = 0: friction alone
         self.steps = 0  # MD steps run, over all bursts and runs
 
     @property

@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from ..continuum.mesh import Mesh, structured_mesh
-from ..engines.lammps import LammpsEngine
+from ..engines.lammps import LammpsEngine, group_atoms
 from ..engines.thermostat import initial_velocities, langevin_nvt
 from ..errors import BurstError, EngineStateError, LammpsError, MultiscaleError, StructureError
 from ..homogenization.atomistic import LANGEVIN_DAMP_FS, block_average, cell_repeat, crystal_species, cubic_lattice
@@ -242,11 +242,8 @@ def _run(eng: LammpsEngine, left: np.ndarray, right: np.ndarray, T: float, times
          every: int, steps: int, damping_fs: float, seeds: tuple[int, int], path: Path) -> None:
     """Groups by atom id, thermostat on the mobile atoms, and the reaction series written to ``path``
     (step, (sum_left f - sum_right f) / 2 in eV/A, mobile temperature in K; window means)."""
-    grip = np.where(left, 1, np.where(right, 2, 0)).astype(np.int32)
-    eng.command("fix qcb_grip_flag all property/atom i_qcb_grip ghost no")
-    eng.instance.atom_array("i_qcb_grip")[:] = grip[eng.instance.ids()]  # mapped by atom id
-    eng.commands(["variable qcb_left atom i_qcb_grip==1", "variable qcb_right atom i_qcb_grip==2",
-                  "group qcb_left variable qcb_left", "group qcb_right variable qcb_right"])
+    group_atoms(eng.instance, "qcb_left", left)
+    group_atoms(eng.instance, "qcb_right", right)
     eng.commands([
         "group qcb_grips union qcb_left qcb_right",
         "group qcb_mobile subtract all qcb_grips",
