@@ -113,18 +113,17 @@ class BurstMaterial:
         F = np.asarray(F, dtype=float)
         keys = [self._key(f) for f in F]
         missing = np.array([k not in self._results for k in keys], dtype=bool)
-        anchor = self._anchors(F, missing)  # index of a cached burst to correct, or -1
-        todo = {keys[i]: F[i] for i in np.flatnonzero(missing & (anchor < 0))}
+        anchors = self._anchors(F, missing)  # a cached burst to correct, per F, or None
+        todo = {keys[i]: F[i] for i in np.flatnonzero(missing) if anchors[i] is None}
         if todo:
             results = run_bursts(self.call, list(todo.values()), executor=self.executor)
             self._results.update(zip(todo, results, strict=True))
             self.bursts_run += len(todo)
-        cached = list(self._results.values())
-        found = [cached[a] if a >= 0 else self._results[k] for k, a in zip(keys, anchor, strict=True)]
+        found = [self._results[k] if b is None else b for k, b in zip(keys, anchors, strict=True)]
         W = np.array([r.energy for r in found])
         P = np.array([r.piola for r in found])
         self.last_error = np.array([r.piola_error for r in found])
-        near = np.flatnonzero(anchor >= 0)
+        near = np.array([i for i, b in enumerate(anchors) if b is not None], dtype=int)
         if len(near):
             F_b = np.array([found[i].F for i in near])
             W0, P0 = self.preconditioner.energy_and_stress(np.concatenate([F[near], F_b]))
@@ -133,19 +132,20 @@ class BurstMaterial:
             self.reused += len(near)
         return W, P
 
-    def _anchors(self, F: np.ndarray, missing: np.ndarray) -> np.ndarray:
-        """For each F without its own burst, the index (in insertion order) of the nearest cached
-        burst within ``reuse_within``, else -1."""
-        anchor = np.full(len(F), -1)
+    def _anchors(self, F: np.ndarray, missing: np.ndarray) -> list[BurstResult | None]:
+        """For each F without its own burst, the nearest cached burst within ``reuse_within``;
+        None otherwise."""
+        anchors: list[BurstResult | None] = [None] * len(F)
         if self.reuse_within == 0 or not self._results or not missing.any():
-            return anchor
-        F_cached = np.array([r.F for r in self._results.values()])
+            return anchors
+        cached = list(self._results.values())
         rows = np.flatnonzero(missing)
-        d = np.abs(F[rows, None] - F_cached[None]).max(axis=(2, 3))  # (missing, cached)
+        d = np.abs(F[rows, None] - np.array([r.F for r in cached])[None]).max(axis=(2, 3))  # (missing, cached)
         nearest = d.argmin(axis=1)
-        ok = d[np.arange(len(rows)), nearest] <= self.reuse_within
-        anchor[rows[ok]] = nearest[ok]
-        return anchor
+        for row, j, distance in zip(rows, nearest, d[np.arange(len(rows)), nearest], strict=True):
+            if distance <= self.reuse_within:
+                anchors[row] = cached[j]
+        return anchors
 
     def tangent(self, F: np.ndarray) -> np.ndarray:
         """dP/dF of the preconditioning material (eV/A^3)."""
