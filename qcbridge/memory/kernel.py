@@ -134,12 +134,13 @@ class KernelResult:
         return self.gamma / self.mass
 
     def fit(self, n_exp: int = 1, n_osc: int = 1, n_smooth: int = 0, *, seed: int = 0, n_tries: int = 24,
-            max_residual: float = 0.1) -> KernelFit:
+            max_residual: float = 0.1, start: KernelFit | None = None) -> KernelFit:
         """Fit K = Gamma / m (see :func:`~qcbridge.memory.embedding.fit_kernel`); the fit keeps
         this result's mass and kT, so that its diffusion coefficient, VACF, GLE samples and
         LAMMPS exports need no further input."""
         return fit_kernel(self.t, self.kernel_per_mass, n_exp=n_exp, n_osc=n_osc, n_smooth=n_smooth,
-                          mass=self.mass, kT=self.kT, seed=seed, n_tries=n_tries, max_residual=max_residual)
+                          mass=self.mass, kT=self.kT, seed=seed, n_tries=n_tries, max_residual=max_residual,
+                          start=start)
 
 
 def thermal_energy(velocity: Runs, mass: float) -> float:

@@ -17,7 +17,7 @@ import numpy as np
 from ..errors import ConvergenceError, KernelError, KernelFitWarning, NotPositiveDefiniteError
 from .checks import check_positive
 from .correlations import correlation
-from .embedding import KernelFit, fit_kernel
+from .embedding import KernelFit
 from .kernel import KernelResult, estimate_kernel
 from .tails import diffusion_coefficient
 
@@ -99,8 +99,8 @@ def best_fit(kernel: KernelResult, n_terms: int, *, seed: int = 0) -> KernelFit:
                     with warnings.catch_warnings():
                         if not final:  # a slow term in a step on the way is no news
                             warnings.simplefilter("ignore", KernelFitWarning)
-                        f = fit_kernel(t, k, n_exp=grown[0], n_osc=grown[1], n_smooth=grown[2], mass=kernel.mass,
-                                       kT=kernel.kT, seed=seed, n_tries=12 if start is None else 0, start=start,
+                        f = kernel.fit(n_exp=grown[0], n_osc=grown[1], n_smooth=grown[2], seed=seed,
+                                       n_tries=12 if start is None else 0, start=start,
                                        max_residual=0.1 if final else _ANY_RESIDUAL)
                 except (NotPositiveDefiniteError, ConvergenceError) as exc:
                     errors.append(exc)
