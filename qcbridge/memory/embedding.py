@@ -402,7 +402,7 @@ def fit_kernel(t: np.ndarray, k: np.ndarray, *, n_exp: int = 1, n_osc: int = 1, 
     for p0 in starts:
         p0 = np.maximum(p0, lower)
         try:
-            with np.errstate(over="ignore", invalid="ignore", under="ignore", divide="ignore"):
+            with np.errstate(over="ignore", invalid="ignore", under="ignore"):
                 res = least_squares(residual, p0, bounds=(lower, np.inf))
         except ValueError:
             continue
