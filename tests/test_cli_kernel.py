@@ -88,7 +88,8 @@ def test_kernel_command_checks_options_and_outputs_before_reading(tmp_path, caps
     cases = [(["--plot", "k.png"], "--plot needs --fit N"), (["--lammps-gle", "A.txt"], "--lammps-gle needs --fit"),
              (["--fit", "0"], "--fit needs a number of terms >= 1"),
              (["--out", str(tmp_path / "no" / "k.npz")], "does not exist"),
-             (["--out", str(tmp_path)], "is a directory"), (["--mean-force", "quadratic"], "--mean-force 'quadratic'")]
+             (["--out", str(tmp_path)], "is a directory"), (["--mean-force", "quadratic"], "--mean-force 'quadratic'"),
+             (["--mean-force", "pmf:0"], "bins must be an integer >= 5")]
     for extra, message in cases:
         with pytest.raises(SystemExit, match=message):
             main(["kernel", missing, "--dt", "1", *extra])

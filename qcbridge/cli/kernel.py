@@ -20,6 +20,7 @@ def _parse_masses(text: str | None) -> dict[int, float] | None:
 
 def _mean_force(text: str | None) -> Any:
     """The mean force of ``--mean-force``: None, ``linear`` (Mori) or ``pmf[:BINS]``."""
+    from ..errors import KernelError
     from ..memory import LinearMori, SplinePMF
 
     if text is None or text == "none":
@@ -30,8 +31,8 @@ def _mean_force(text: str | None) -> Any:
     if name == "pmf":
         try:
             return SplinePMF(int(bins) if bins else 50)
-        except ValueError:
-            pass
+        except (ValueError, KernelError) as exc:
+            raise SystemExit(f"qcbridge kernel: --mean-force {text!r}: {exc}") from None
     raise SystemExit(f"qcbridge kernel: --mean-force {text!r}: use none, linear, pmf or pmf:BINS")
 
 

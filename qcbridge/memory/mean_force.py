@@ -63,11 +63,21 @@ class SplinePMF:
         (generalized cross-validation picks the smoothing).
     n_harmonics : int
         Fourier terms for periodic coordinates.
+
+    Raises
+    ------
+    KernelError
+        ``bins`` below 5 (the PMF needs five populated bins) or ``n_harmonics`` below 1.
     """
 
     bins: int = 60
     period: float | None = None
     n_harmonics: int = 6
+
+    def __post_init__(self) -> None:
+        for name, value, least in (("bins", self.bins, 5), ("n_harmonics", self.n_harmonics, 1)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
+                raise KernelError(f"{name} must be an integer >= {least}, got {value!r}")
 
     def __call__(self, position: np.ndarray, force: np.ndarray | None, kT: float) -> np.ndarray:
         """F_m(x) for every frame and sample (energy / length).
