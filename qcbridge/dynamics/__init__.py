@@ -1,6 +1,8 @@
-"""Atomistic dynamics with boundaries that let waves out: the wave test of a harmonic chain
-with fixed, damped and Mori-Zwanzig memory boundaries (:mod:`.wave_test`)."""
+"""Atomistic dynamics with boundaries that let waves out: the wave tests of a harmonic chain
+(:mod:`.wave_test`) and of an EAM slab (:mod:`.slab_wave_test`) with fixed, damped and
+Mori-Zwanzig memory boundaries."""
 
+from .slab_wave_test import SlabWaveTest, slab_wave_test
 from .wave_test import Boundary, WaveTestResult, chain_wave_test
 
-__all__ = ["Boundary", "WaveTestResult", "chain_wave_test"]
+__all__ = ["Boundary", "SlabWaveTest", "WaveTestResult", "chain_wave_test", "slab_wave_test"]

@@ -56,6 +56,9 @@ class WaveTestResult:
     steps : int
     damping : float or None
         The tuned gamma_max of a damped layer (1/time).
+    energy_left_fraction : float or None
+        Energy left in the region over the initial energy, where the reflected fraction is
+        measured against a reference run instead (the slab).
     """
 
     boundary: Boundary
@@ -63,6 +66,7 @@ class WaveTestResult:
     seconds_per_step: float
     steps: int
     damping: float | None = None
+    energy_left_fraction: float | None = None
 
 
 def chain_wave_test(boundary: Boundary | str, *, n_atoms: int = 201, width: float = 10.0, wavenumber: float = 1.0,
