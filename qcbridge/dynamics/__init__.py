@@ -3,6 +3,8 @@
 Mori-Zwanzig memory boundaries."""
 
 from .slab_wave_test import SlabWaveTest, slab_wave_test
-from .wave_test import Boundary, WaveTestResult, chain_wave_test
+from .wave_test import Boundary, WaveTestResult, chain_temperature, chain_wave_test
 
-__all__ = ["Boundary", "SlabWaveTest", "WaveTestResult", "chain_wave_test", "slab_wave_test"]
+__all__ = [
+    "Boundary", "SlabWaveTest", "WaveTestResult", "chain_temperature", "chain_wave_test", "slab_wave_test",
+]

@@ -26,9 +26,9 @@ from enum import Enum
 import numpy as np
 
 from ..errors import KernelError
-from ..memory.boundary import ChainBoundary
+from ..memory.boundary import ChainBathNoise, ChainBoundary
 
-__all__ = ["Boundary", "WaveTestResult", "chain_wave_test"]
+__all__ = ["Boundary", "WaveTestResult", "chain_temperature", "chain_wave_test"]
 
 #: Damping strengths (1/time) the damped layer is tuned over.
 DAMPING_SCAN = (0.05, 0.1, 0.2, 0.5, 1.0, 2.0)
@@ -148,3 +148,48 @@ def _run(kind: Boundary, n: int, width: float, q: float, dt: float, t_end: float
         v = (v + 0.5 * dt * f) * np.exp(-0.5 * gamma * dt)
     per_step = (time.perf_counter() - t0) / steps
     return energy(u, v) / e0, per_step, steps
+
+
+def chain_temperature(kT: float, *, n_atoms: int = 51, initial_kT: float = 0.0, t_end: float = 400.0,
+                      dt: float = 0.05, noise: bool = True, seed: int | np.random.Generator | None = None
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Temperature of a harmonic chain region held by Mori-Zwanzig boundaries at kT (m = k = 1).
+
+    The region starts in equilibrium at ``initial_kT`` (positions and velocities drawn from the
+    fixed-end chain's Gibbs distribution); both ends carry the memory kernel and, with
+    ``noise``, the thermal motion of the eliminated atoms at kT (:class:`ChainBathNoise`).
+
+    Returns
+    -------
+    times : ndarray
+        Time (1/omega_0) of each record.
+    temperature : ndarray
+        m <v^2> over the region's atoms at each time (energy).
+    """
+    gen = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    n = int(n_atoms)
+    k = np.pi * np.arange(1, n + 1) / (n + 1)  # fixed-end modes of the region
+    shapes = math.sqrt(2.0 / (n + 1)) * np.sin(np.outer(np.arange(1, n + 1), k))
+    omega = 2 * np.sin(k / 2)
+    s0 = math.sqrt(initial_kT)
+    u = shapes @ (s0 / omega * gen.standard_normal(n))
+    v = shapes @ (s0 * gen.standard_normal(n))
+    bath = ChainBathNoise(kT, dt, width=2, rng=gen) if noise else None
+    bound = ChainBoundary(dt, memory_time=min(t_end, 100.0), width=2, noise=bath)
+    steps = int(round(t_end / dt))
+    temperature = np.empty(steps + 1)
+
+    def force(u: np.ndarray) -> np.ndarray:
+        g = bound.push(u[[0, -1]])
+        p = np.concatenate([[g[0]], u, [g[1]]])
+        return p[2:] - 2 * u + p[:-2]
+
+    f = force(u)
+    temperature[0] = float(v @ v) / n
+    for i in range(steps):
+        v = v + 0.5 * dt * f
+        u = u + dt * v
+        f = force(u)
+        v = v + 0.5 * dt * f
+        temperature[i + 1] = float(v @ v) / n
+    return dt * np.arange(steps + 1), temperature

@@ -16,6 +16,13 @@ memory of the eliminated atoms; integrated by parts it is the velocity kernel
 trapezoid convolution over the stored history is explicit; it is truncated after
 ``memory_time`` (the kernel decays as :math:`t^{-3/2}`).
 
+At temperature T the eliminated atoms are not at rest: the boundary adds their free motion,
+:math:`u_{N+1}(t) = \int_0^t \theta(t - s) u_N(s) ds + R(t)`, where R is the displacement of
+the first eliminated atom of a thermal half-chain clamped at atom N (:class:`ChainBathNoise`).
+Drawn from the half-chain's own normal modes, R has exactly the covariance the kernel's
+fluctuation-dissipation relation asks for, :math:`\langle R(t) R(0)\rangle = (k_B T/k)
+(2/\pi)\int_0^\pi \cos^2(q/2) \cos(2\omega_0 t \sin(q/2))\, dq`.
+
 References: S. A. Adelman and J. D. Doll, J. Chem. Phys. 64, 2375 (1976); W. Cai, M. de Koning,
 V. V. Bulatov and S. Yip, Phys. Rev. Lett. 85, 3213 (2000).
 """
@@ -29,7 +36,7 @@ from scipy.special import jv
 
 from ..errors import KernelError
 
-__all__ = ["ChainBoundary", "chain_displacement_kernel"]
+__all__ = ["ChainBathNoise", "ChainBoundary", "chain_displacement_kernel"]
 
 
 def chain_displacement_kernel(t: np.ndarray, omega0: float = 1.0) -> np.ndarray:
@@ -60,9 +67,12 @@ class ChainBoundary:
         Length of history kept (time); the kernel beyond it is dropped.
     width : int
         Number of independent boundaries (e.g. 2 for both ends of a chain).
+    noise : ChainBathNoise, optional
+        The eliminated atoms' thermal motion, added to every returned displacement (T > 0).
     """
 
-    def __init__(self, dt: float, omega0: float = 1.0, memory_time: float = 100.0, width: int = 1):
+    def __init__(self, dt: float, omega0: float = 1.0, memory_time: float = 100.0, width: int = 1,
+                 noise: ChainBathNoise | None = None):
         if not (math.isfinite(dt) and dt > 0 and math.isfinite(memory_time) and memory_time > dt):
             raise KernelError(f"the boundary needs dt > 0 and memory_time > dt, got {dt} and {memory_time}")
         n = int(round(memory_time / dt))
@@ -70,9 +80,58 @@ class ChainBoundary:
         self.weights = dt * chain_displacement_kernel(dt * np.arange(n + 1), omega0)[::-1]  # oldest first
         self.weights[0] *= 0.5  # trapezoid end (theta(0) = 0 at the other end)
         self.history = np.zeros((n + 1, width))
+        self.noise = noise
 
     def push(self, u_edge: np.ndarray) -> np.ndarray:
         """Record u_N at the new time and return u_{N+1} there, shape (width,)."""
         self.history[:-1] = self.history[1:]
         self.history[-1] = u_edge
-        return self.weights @ self.history
+        out = self.weights @ self.history
+        return out if self.noise is None else out + self.noise()
+
+
+class ChainBathNoise:
+    """Free motion R(t) of the first eliminated atom of a thermal half-chain (the boundary's random part).
+
+    The half-chain of ``modes`` atoms, clamped where the region ends, is drawn from its Gibbs
+    distribution at kT and evolved exactly in its normal modes q_n (sin(k_n j) with k_n =
+    pi n / (modes + 1), omega_n = 2 omega0 sin(k_n / 2)); R repeats only after the time sound
+    needs to cross it twice, 2 ``modes`` / omega0.
+
+    Parameters
+    ----------
+    kT : float
+        Thermal energy (energy; the chain's units).
+    spring : float
+        Spring constant k (energy / length^2): <R^2> = kT / k.
+    dt : float
+        Time step (time).
+    omega0 : float
+        sqrt(k / m) (1/time).
+    width : int
+        Independent boundaries.
+    modes : int
+        Atoms of the thermal half-chain.
+    rng : numpy.random.Generator or int
+        Random source or seed.
+    """
+
+    def __init__(self, kT: float, dt: float, *, spring: float = 1.0, omega0: float = 1.0, width: int = 1,
+                 modes: int = 4096, rng: np.random.Generator | int | None = None):
+        if not (math.isfinite(kT) and kT >= 0 and spring > 0 and dt > 0 and modes >= 16):
+            raise KernelError(f"the bath noise needs kT >= 0, spring > 0, dt > 0 and modes >= 16, got "
+                              f"{kT}, {spring}, {dt}, {modes}")
+        gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+        k = np.pi * np.arange(1, modes + 1) / (modes + 1)
+        omega = 2.0 * omega0 * np.sin(k / 2)
+        shape = math.sqrt(2.0 / (modes + 1)) * np.sin(k)  # mode shape at the first eliminated atom
+        sigma = math.sqrt(kT / spring) * omega0 / omega  # q_n and qdot_n / omega_n, each N(0, kT / (m omega_n^2))
+        self._z = shape[:, None] * sigma[:, None] * (gen.standard_normal((modes, width))
+                                                     - 1j * gen.standard_normal((modes, width)))
+        self._turn = np.exp(1j * omega * dt)[:, None]
+
+    def __call__(self) -> np.ndarray:
+        """R at the current time, shape (width,); then advance by dt."""
+        out = self._z.real.sum(axis=0)
+        self._z *= self._turn
+        return out
