@@ -8,6 +8,7 @@ import sys
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from ase.build import bulk
 
 from qcbridge.engines.force_constants import pair_force_constants, stiffness_matrix
 from qcbridge.engines.lammps import LammpsEngine
@@ -41,10 +42,13 @@ def test_force_constants_give_lammps_forces_on_a_one_cell_thick_slab(cu):
     assert errors[1] < 0.2 * errors[0]  # the misfit is the anharmonic term, shrinking with the displacement
 
 
-def test_force_constants_refuse_a_supercell_narrower_than_their_reach(cu):
-    pot, _ = cu
-    with pytest.raises(StructureError, match="wider than 19.8"):
-        pair_force_constants(pot, cubic_crystal(Lattice.FCC, "Cu", 3.615, size=(4, 4, 4)))
+def test_force_constants_of_a_primitive_cell_equal_those_of_a_wide_supercell(cu):
+    pot, fc = cu
+    small = pair_force_constants(pot, bulk("Cu", "fcc", a=3.615))  # repeated until wide enough
+    assert len(small.vectors) == len(fc.vectors)
+    assert np.abs(small.lookup(fc.vectors) - fc.blocks).max() < 1e-6 * np.abs(fc.blocks).max()
+    with pytest.raises(StructureError, match="periodic cell"):
+        pair_force_constants(pot, cubic_crystal(Lattice.FCC, "Cu", 3.615, size=(6, 6, 6), pbc=(True, True, False)))
 
 
 def _spring_lattice(nx: int, ny: int) -> sp.csr_matrix:

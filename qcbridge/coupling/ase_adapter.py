@@ -47,10 +47,11 @@ class QCCalculator(Calculator):
 
 def model_atoms(model: Any, u: np.ndarray) -> Atoms:
     """The nodes of a coupled model at displacements u (Angstrom) as ASE Atoms, with
-    ``region`` and ``beta`` arrays, the prescribed nodes fixed and a :class:`QCCalculator`."""
+    ``region`` and ``beta`` arrays, the nodes' lumped masses (amu, :func:`~.masses.lumped_masses`:
+    ASE's molecular dynamics runs on them), the prescribed nodes fixed and a :class:`QCCalculator`."""
     g = model.geometry
     atoms = Atoms(np.array(g.crystal.get_chemical_symbols())[g.node_site], positions=g.reference_nodes + u,
-                  cell=g.crystal.cell, pbc=g.crystal.pbc)
+                  cell=g.crystal.cell, pbc=g.crystal.pbc, masses=model.masses)
     # Atoms.set_array, Atoms.set_constraint and FixAtoms are unannotated in ase
     atoms.set_array("region", g.region[g.node_site].astype(np.int32))  # type: ignore[no-untyped-call]
     atoms.set_array("beta", g.beta[g.node_site].copy())  # type: ignore[no-untyped-call]

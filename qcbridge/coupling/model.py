@@ -9,6 +9,7 @@ ASE face (``Atoms`` + calculator, ``Optimizable``) is a thin adapter (:mod:`.ase
 
 from __future__ import annotations
 
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from .assembly import Assembly
 from .boundary import Boundary, FreeSurface
 from .geometry import CoupledGeometry, Region
 from .kinematics import Kinematics
+from .masses import lumped_masses
 from .methods import CouplingMethod, method_from_name
 
 __all__ = ["QCModel"]
@@ -94,6 +96,11 @@ class QCModel:
     def n_nodes(self) -> int:
         """Degrees of freedom (rows of u): mesh nodes, then a multilattice's extra atoms."""
         return len(self.geometry.node_site)
+
+    @cached_property
+    def masses(self) -> np.ndarray:
+        """Lumped mass of every node (amu, :func:`~.masses.lumped_masses`)."""
+        return lumped_masses(self.geometry)
 
     def predictor(self) -> np.ndarray:
         """Displacement of every node from the boundary condition's field (the homogeneous

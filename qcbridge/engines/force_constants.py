@@ -7,7 +7,7 @@ one atom of a periodic supercell moves by ``+-h`` along x, y and z (6 evaluation
 :func:`stiffness_matrix` assembles the sparse 3N x 3N matrix K of any set of lattice sites
 (periodic or not along each direction) from those blocks, so that F = -K u for small
 displacements u. Many-body potentials (EAM) couple atoms up to twice the cutoff; the supercell
-must be wider than twice that reach so that every block belongs to one image.
+is repeated until it is wider than twice that reach, so that every block belongs to one image.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 import scipy.sparse as sp
-from ase import Atoms
+from ase import Atoms, units
 from scipy.spatial import cKDTree
 
 from ..errors import StructureError
@@ -44,6 +44,22 @@ class ForceConstants:
         self.reach = float(reach)
         self._tree = cKDTree(self.vectors)
 
+    def sound_speeds(self, mass: float, direction: np.ndarray) -> np.ndarray:
+        """Long-wavelength sound speeds (Angstrom/fs, ascending) along a direction.
+
+        From the long-wave limit of the dynamical matrix, omega^2 / k^2 = eig(-(1/2m) sum_R
+        Phi(R) (R . n)^2) (Born and Huang), free of the cancellation a small-k difference has.
+
+        Parameters
+        ----------
+        mass : float
+            Atomic mass (amu).
+        direction : ndarray (3,)
+        """
+        n = np.asarray(direction, dtype=float) / np.linalg.norm(direction)
+        christoffel = -0.5 * np.einsum("m,mab->ab", (self.vectors @ n) ** 2, self.blocks) / mass  # (A/ASE time)^2
+        return np.sqrt(np.clip(np.linalg.eigvalsh(christoffel), 0.0, None)) * units.fs
+
     def lookup(self, d: np.ndarray, tol: float = 1e-3) -> np.ndarray:
         """Blocks (n, 3, 3) for relative vectors d (n, 3) (Angstrom); zero where no site matches."""
         dist, k = self._tree.query(d, distance_upper_bound=tol)
@@ -61,7 +77,8 @@ def pair_force_constants(potential: Potential, supercell: Atoms, *, index: int =
     ----------
     potential : Potential
     supercell : ase.Atoms
-        Periodic supercell of the perfect crystal, wider than 2 ``reach`` in every direction.
+        Periodic cell of the perfect Bravais crystal (a primitive or conventional cell will do:
+        it is repeated until it is wider than 2 ``reach`` in every direction).
     index : int
         The atom that is moved.
     h : float
@@ -72,17 +89,20 @@ def pair_force_constants(potential: Potential, supercell: Atoms, *, index: int =
     Returns
     -------
     ForceConstants
-        Blocks in eV/Angstrom^2; blocks below 1e-8 of the largest are dropped.
+        Blocks in eV/Angstrom^2 of every site within ``reach``.
     """
     from .lammps import LammpsEngine
 
     reach = 2.0 * potential.cutoff if reach is None else float(reach)
+    if not all(supercell.pbc):
+        raise StructureError(f"force constants need a periodic cell of the perfect crystal, got pbc "
+                             f"{supercell.pbc.tolist()}")
     cell = np.asarray(supercell.cell)
     widths = abs(np.linalg.det(cell)) / np.linalg.norm(np.cross(cell[[1, 2, 0]], cell[[2, 0, 1]]), axis=1)
-    if not all(supercell.pbc) or widths.min() <= 2 * reach:
-        raise StructureError(f"force constants need a periodic supercell wider than {2 * reach:.3g} A (twice the "
-                             f"reach of the potential's force constants) in every direction; got widths "
-                             f"{np.round(widths, 3).tolist()} A and pbc {supercell.pbc.tolist()}")
+    repeat = np.floor(2 * reach / widths).astype(int) + 1  # wider than twice the reach: one image per block
+    if np.any(repeat > 1):
+        supercell = supercell.repeat(tuple(int(r) for r in repeat))  # type: ignore[no-untyped-call]  # unannotated in ase
+        cell = np.asarray(supercell.cell)
     x0 = np.array(supercell.positions, dtype=float)
     d = x0 - x0[index]
     d -= np.rint(d @ np.linalg.inv(cell)) @ cell  # minimum image
@@ -96,7 +116,7 @@ def pair_force_constants(potential: Potential, supercell: Atoms, *, index: int =
                 eng.set_positions(x)
                 f.append(eng.forces())
             phi[:, :, b] = -(f[0] - f[1]) / (2 * h)
-    keep = (np.abs(phi).max(axis=(1, 2)) > 1e-8 * np.abs(phi).max()) & (np.linalg.norm(d, axis=1) <= reach + 1e-6)
+    keep = np.linalg.norm(d, axis=1) <= reach + 1e-6
     return ForceConstants(d[keep], phi[keep], reach)
 
 
