@@ -6,8 +6,8 @@
    11 A, blending 8 A) with QCE, its atomistic core given 100 K of random velocities, run with ASE's
    VelocityVerlet on the model's Atoms (lumped node masses) for 600 fs at dt = 4, 2 and 1 fs: the
    largest deviation of the total energy must fall as dt^2.
-2. Spurious reflection (:func:`qcbridge.dynamics.qc_waves.interface_reflection`): a 70 x 28 slab
-   (196 x 190 A), atomistic radius 20 A; longitudinal packets of width 12 A and wavelengths 32, 16
+2. Spurious reflection (:func:`qcbridge.dynamics.qc_waves.interface_reflection`): a 76 x 30 slab
+   (213 x 204 A), atomistic radius 20 A; longitudinal packets of width 12 A and wavelengths 32, 16
    and 8 A from the centre; QCE and BQCF against the full-atomistic crystal of the same domain.
    Printed: the energy the interface sends back into the core, DOFs and time per MD step.
 """
@@ -59,7 +59,7 @@ def main() -> None:
     args = parser.parse_args()
     pot = load_potential("Al_jnp.eam")
     out: dict = {"energy_conservation_qce": energy_conservation(pot)}
-    setup = slab_setup(pot, size=(70, 28), atomistic=20.0, blend_width=8.0)
+    setup = slab_setup(pot, size=(76, 30), atomistic=20.0, blend_width=8.0)
     rows = interface_reflection(setup, ("qce", "bqcf"), (32.0, 16.0, 8.0), width=12.0, progress=print)
     out["reflection"] = [r.__dict__ for r in rows]
     print(f"{'wavelength A':>12} {'model':>6} {'DOFs':>7} {'ms/step':>8} {'left in core':>12} {'reflected':>10}")

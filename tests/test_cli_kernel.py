@@ -130,3 +130,24 @@ def test_centre_of_mass_of_the_whole_system_is_refused_with_the_reason(tmp_path,
                  "--quiet"]) == 2
     err = capsys.readouterr().err
     assert "moves with the total momentum only" in err and "select part of the system" in err
+
+
+def test_kernel_command_streams_a_dump_to_the_same_kernel(gle_dump, tmp_path, capsys):
+    whole, streamed = tmp_path / "whole.npz", tmp_path / "streamed.npz"
+    common = ["kernel", str(gle_dump), "--units", "lj", "--timestep", "0.005", "--masses", "1:1.0", "--max-time", "3",
+              "--quiet"]
+    assert main([*common, "--out", str(whole)]) == 0
+    assert main([*common, "--stream", "700", "--out", str(streamed)]) == 0
+    a, b = np.load(whole), np.load(streamed)
+    assert np.abs(a["gamma"] - b["gamma"]).max() < 1e-9 * np.abs(a["gamma"]).max()
+    assert "8000 frames, 96 samples" in capsys.readouterr().out
+
+
+def test_kernel_command_stream_options_are_checked(gle_dump, capsys):
+    base = ["kernel", str(gle_dump), "--units", "lj", "--timestep", "0.005", "--masses", "1:1.0", "--quiet"]
+    for extra, message in ((["--stream", "500"], "needs --max-time"),
+                           (["--stream", "1", "--max-time", "3"], "at least 2 frames"),
+                           (["--stream", "500", "--max-time", "3", "--mean-force", "linear"], "free particles"),
+                           (["--stream", "500", "--max-time", "3", "--fit", "1", "--plot", "x.png"], "leave out")):
+        with pytest.raises(SystemExit, match=message):
+            main(base + extra)

@@ -46,6 +46,15 @@ def _check_outputs(args: argparse.Namespace) -> None:
     for option, value in (("--plot", args.plot), ("--lammps-gle", args.lammps_gle)):
         if value and not args.fit:
             raise SystemExit(f"qcbridge kernel: {option} needs --fit N")
+    if args.stream is not None:
+        if args.stream < 2:
+            raise SystemExit(f"qcbridge kernel: --stream needs at least 2 frames per chunk, got {args.stream}")
+        if args.mean_force not in (None, "none"):
+            raise SystemExit("qcbridge kernel: --stream handles free particles only (--mean-force none): a mean "
+                             "force needs the whole run's positions")
+        if args.plot:
+            raise SystemExit("qcbridge kernel: --plot compares the fit with the whole trajectory's VACF; leave out "
+                             "--stream to plot")
     for option, value in (("--out", args.out), ("--plot", args.plot), ("--lammps-gle", args.lammps_gle)):
         if not value:
             continue
@@ -59,6 +68,60 @@ def _check_outputs(args: argparse.Namespace) -> None:
             raise SystemExit(f"qcbridge kernel: {option} {value}: folder {folder} is not writable")
 
 
+def _frame_time(args: argparse.Namespace, traj: Any, t_scale: float) -> float:
+    """Time between frames (ASE units) from --dt or the trajectory's own times."""
+    from ..memory.kernel import frame_spacing
+
+    if args.dt is not None:
+        if traj.steps is not None:
+            frame_spacing(traj.steps.astype(float))  # irregular dump steps are an error
+        return float(args.dt * t_scale)
+    if traj.times is not None:
+        return frame_spacing(traj.times)
+    raise SystemExit("qcbridge kernel: give --dt (time between frames) or --timestep (LAMMPS dumps)")
+
+
+def _streamed(args: argparse.Namespace, selection: Any, lunits: Any, t_scale: float,
+              max_time: float | None) -> tuple[Any, int, int, float, float, bool]:
+    """The kernel of a LAMMPS dump read ``--stream`` frames at a time (memory for the lags only)."""
+    import numpy as np
+
+    from ..io import iter_lammps_dump
+    from ..io.lammps_dump import is_lammps_dump
+    from ..io.trajectory import check_kernel_selection
+    from ..memory.kernel import frame_spacing
+    from ..memory.streaming import KernelAccumulator
+
+    if not is_lammps_dump(args.trajectory):
+        raise SystemExit(f"qcbridge kernel: --stream reads LAMMPS text dumps; {args.trajectory} is not one")
+    if max_time is None:
+        raise SystemExit("qcbridge kernel: --stream needs --max-time (the kernel's length fixes what is kept)")
+    masses = _parse_masses(args.masses)
+    acc: KernelAccumulator | None = None
+    dt = last = None
+    mass = 0.0
+    for part in iter_lammps_dump(args.trajectory, args.stream, units=lunits, timestep=args.timestep,
+                                 selection=selection, progress=ProgressBar("reading", not args.quiet)):
+        steps = np.asarray(part.steps, dtype=float)  # dumps always number their steps
+        times = part.times if args.dt is None else steps
+        if acc is None:
+            dt = _frame_time(args, part, t_scale) if len(steps) > 1 else None
+            check_kernel_selection(part, selection)
+        if times is not None:
+            joined = times if last is None else np.concatenate([[last], times])
+            if len(joined) > 1:
+                frame_spacing(joined)  # uniform across chunks too
+            last = times[-1]
+        _, v, f, mass = part.observables(selection, masses)
+        if acc is None:
+            if dt is None:
+                raise SystemExit("qcbridge kernel: --stream needs at least two frames per chunk")
+            acc = KernelAccumulator(max(2, int(round(max_time / dt))), args.kind)
+        acc.add(v, f)
+    assert acc is not None and dt is not None
+    return acc.result(dt, mass=mass), acc.frames, acc.columns, mass, dt, True
+
+
 def run(args: argparse.Namespace) -> int:
     import numpy as np
     from ase import units
@@ -67,7 +130,6 @@ def run(args: argparse.Namespace) -> int:
     from ..io import LammpsUnits, Selection, read_trajectory
     from ..io.trajectory import check_kernel_selection
     from ..memory import estimate_kernel, lammps_temperature, write_fix_gle
-    from ..memory.kernel import frame_spacing
     from ..memory.report import best_fit, compare_fit
     from ..plotting import plot_kernel_report
 
@@ -76,28 +138,26 @@ def run(args: argparse.Namespace) -> int:
     try:
         lunits = LammpsUnits.parse(args.units)
         selection = Selection.parse(args.select)
-        traj = read_trajectory(args.trajectory, selection=selection, units=lunits, timestep=args.timestep,
-                               progress=ProgressBar("reading", not args.quiet))
         # time unit shown to the user: fs, or tau for reduced units
         t_unit, t_scale = ("tau", 1.0) if lunits is LammpsUnits.LJ else ("fs", units.fs)
-        if args.dt is not None:
-            dt = args.dt * t_scale
-            if traj.steps is not None:
-                frame_spacing(traj.steps.astype(float))  # irregular dump steps are an error
-        elif traj.times is not None:
-            dt = frame_spacing(traj.times)
-        else:
-            raise SystemExit("qcbridge kernel: give --dt (time between frames) or --timestep (LAMMPS dumps)")
-        check_kernel_selection(traj, selection)
-        x, v, f, mass = traj.observables(selection, _parse_masses(args.masses))
         max_time = None if args.max_time is None else args.max_time * t_scale
-        result = estimate_kernel(v, dt, force=f, mass=mass, max_time=max_time, kind=args.kind,
-                                 position=None if mean_force is None else x, mean_force=mean_force)
+        if args.stream:
+            result, n_frames, samples, mass, dt, from_dump = _streamed(args, selection, lunits, t_scale, max_time)
+            v = None
+        else:
+            traj = read_trajectory(args.trajectory, selection=selection, units=lunits, timestep=args.timestep,
+                                   progress=ProgressBar("reading", not args.quiet))
+            dt = _frame_time(args, traj, t_scale)
+            check_kernel_selection(traj, selection)
+            x, v, f, mass = traj.observables(selection, _parse_masses(args.masses))
+            result = estimate_kernel(v, dt, force=f, mass=mass, max_time=max_time, kind=args.kind,
+                                     position=None if mean_force is None else x, mean_force=mean_force)
+            n_frames, samples, from_dump = traj.n_frames, v.shape[1], traj.steps is not None
         # LAMMPS units of the temperature and the fix gle file: the dump's, or metal for ASE files
-        t_units = lunits if traj.steps is not None else LammpsUnits.METAL
+        t_units = lunits if from_dump else LammpsUnits.METAL
         reduced = t_units is LammpsUnits.LJ
         temperature = lammps_temperature(result.kT, units=t_units)
-        print(f"{traj.n_frames} frames, {v.shape[1]} samples, mass {mass:g}, dt {dt / t_scale:g} {t_unit}, "
+        print(f"{n_frames} frames, {samples} samples, mass {mass:g}, dt {dt / t_scale:g} {t_unit}, "
               f"{len(result.t)} lags ({result.kind.value} kind)")
         print(f"kT = m <v^2> = {result.kT:.6g} {'(LJ units)' if reduced else 'eV'} "
               f"({'T*' if reduced else 'T'} = {temperature:.6g}{'' if reduced else ' K'})")
@@ -125,7 +185,7 @@ def run(args: argparse.Namespace) -> int:
                 arrays.update(fit_c=fit.c, fit_g=fit.g, fit_w=fit.w, fit_smooth=fit.smooth_terms)
             np.savez(args.out, **arrays)
             print(f"wrote {args.out}")
-        if fit is not None and args.plot:
+        if fit is not None and args.plot and v is not None:  # --stream refuses --plot upfront
             rep = compare_fit(result, fit, v, dt, vacf_time=result.t[-1], diffusion=False)
             plot_kernel_report(rep, args.plot, time_label=f"t ({t_unit})", time_scale=1 / t_scale,
                                gamma_label="Γ(t) (eV/Å²)" if t_unit == "fs" else "Γ(t) (LJ units)")
@@ -162,6 +222,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     k.add_argument("--out", help="write kernel (and fit) to this .npz")
     k.add_argument("--plot", help="write kernel, fit and VACF figure to this image (needs --fit)")
     k.add_argument("--lammps-gle", help="write the fit as a LAMMPS fix gle A-matrix file (needs --fit)")
+    k.add_argument("--stream", type=int, metavar="FRAMES",
+                   help="read a LAMMPS dump FRAMES frames at a time: memory for the kernel's lags, not the file "
+                   "(needs --max-time; free particles only)")
     k.add_argument("--quiet", action="store_true", help="no progress bar")
     k.set_defaults(func=run)
 

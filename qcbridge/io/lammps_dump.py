@@ -31,7 +31,7 @@ import os
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
@@ -41,7 +41,7 @@ from ..errors import TrajectoryError, UnitsError
 from .trajectory import READERS, Selection, Trajectory
 from .units import LammpsUnits
 
-__all__ = ["is_lammps_dump", "open_dump", "read_lammps_dump"]
+__all__ = ["is_lammps_dump", "iter_lammps_dump", "open_dump", "read_lammps_dump"]
 
 # magic bytes -> (file opener, incremental decompressor for probing a damaged file's start)
 _COMPRESSED: dict[bytes, tuple[Callable[[BinaryIO], Any], Callable[[], Any]]] = {
@@ -324,6 +324,12 @@ def read_lammps_dump(path: str | Path, *, units: LammpsUnits | str = "metal", ti
     UnitsError
         ``units`` is unknown or differs from the dump's ``ITEM: UNITS``.
     """
+    return next(_chunks(path, units, timestep, selection, progress, None))
+
+
+def _chunks(path: str | Path, units: LammpsUnits | str, timestep: float | None, selection: Selection | None,
+            progress: Callable[[int, int], None] | None, chunk: int | None) -> Iterator[Trajectory]:
+    """The dump as one Trajectory (chunk None) or ``chunk`` frames at a time."""
     units = LammpsUnits.parse(units)
     selection = Selection() if selection is None else selection
     path = Path(path)
@@ -332,13 +338,13 @@ def read_lammps_dump(path: str | Path, *, units: LammpsUnits | str = "metal", ti
     try:
         total = os.path.getsize(path)
         with open_dump(path) as (fh, raw):
-            frames = _read_frames(_Lines(fh, path), units, selection, progress, raw, total)
+            for part in _read_frames(_Lines(fh, path), units, selection, progress, raw, total, chunk):
+                yield part.trajectory(path, units, timestep)
     except OSError as exc:
         raise TrajectoryError(f"cannot read {path}: {exc}") from exc
     except (EOFError, zlib.error, lzma.LZMAError) as exc:
         raise TrajectoryError(f"{path}: the compressed file is damaged or truncated ({exc}): decompress what is "
                               "readable (gzip -dc, bzip2 -dc, xz -dc) and read the text dump") from exc
-    return frames.trajectory(path, units, timestep)
 
 
 @dataclass
@@ -378,7 +384,9 @@ class _Frames:
 
 
 def _read_frames(lines: _Lines, units: LammpsUnits, selection: Selection,
-                 progress: Callable[[int, int], None] | None, raw: BinaryIO, total: int) -> _Frames:
+                 progress: Callable[[int, int], None] | None, raw: BinaryIO, total: int,
+                 chunk: int | None = None) -> Iterator[_Frames]:
+    """The dump's frames, all in one :class:`_Frames` or ``chunk`` frames at a time."""
     first: _Frames | None = None
     while True:
         head = _read_header(lines)
@@ -429,9 +437,36 @@ def _read_frames(lines: _Lines, units: LammpsUnits, selection: Selection,
             first.forces.append(data[:, layout.force])
         if progress is not None:
             progress(raw.tell(), total)
+        if chunk is not None and len(first.steps) == chunk:
+            yield first
+            first = replace(first, steps=[], times=[], positions=[], velocities=[], forces=[])
     if first is None:
         raise TrajectoryError(f"{lines.path} holds no frames (empty file); check the dump command and the run")
-    return first
+    if first.steps:
+        yield first
+
+
+def iter_lammps_dump(path: str | Path, frames: int, *, units: LammpsUnits | str = "metal",
+                     timestep: float | None = None, selection: Selection | None = None,
+                     progress: Callable[[int, int], None] | None = None) -> Iterator[Trajectory]:
+    """Read a LAMMPS dump ``frames`` frames at a time: memory for one chunk, not the whole file.
+
+    Parameters
+    ----------
+    path : str or Path
+    frames : int
+        Frames per chunk (the last chunk may hold fewer).
+    units, timestep, selection, progress
+        As for :func:`read_lammps_dump`.
+
+    Yields
+    ------
+    Trajectory
+        Consecutive chunks, each checked and converted as :func:`read_lammps_dump` does.
+    """
+    if isinstance(frames, bool) or not isinstance(frames, int) or frames < 1:
+        raise TrajectoryError(f"frames per chunk must be a positive integer, got {frames!r}")
+    yield from _chunks(path, units, timestep, selection, progress, frames)
 
 
 class _DumpReader:

@@ -20,7 +20,7 @@ from scipy import fft
 from ..errors import KernelError
 from .checks import as_samples, as_vector_samples
 
-__all__ = ["CHUNK_BYTES", "as_samples", "as_vector_samples", "correlation", "correlation_matrix"]
+__all__ = ["CHUNK_BYTES", "as_samples", "as_vector_samples", "correlation", "correlation_matrix", "lagged_sums"]
 
 #: Memory for the spectra of one chunk of sample columns (bytes).
 CHUNK_BYTES = 64 * 2**20
@@ -63,7 +63,35 @@ def _lagged(a: np.ndarray, b: np.ndarray, max_lag: int,
     n = a.shape[0]
     if isinstance(max_lag, bool) or not isinstance(max_lag, (int, np.integer)) or not 0 <= max_lag < n:
         raise KernelError(f"max_lag must be an integer in [0, {n - 1}] for {n} frames, got {max_lag!r}")
-    size = fft.next_fast_len(2 * n)
+    c = lagged_sums(a, b, max_lag, product)
+    if not np.all(np.isfinite(c)):
+        raise KernelError("the correlation overflows double precision: express the data in units where its "
+                          "values are of order one")
+    c /= (n - np.arange(max_lag + 1)).reshape((-1,) + (1,) * (c.ndim - 1))
+    return c
+
+
+def lagged_sums(a: np.ndarray, b: np.ndarray, max_lag: int,
+                product: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None) -> np.ndarray:
+    """Un-normalised lagged products S(k) = sum_t a_{t+k} b_t, k = 0..max_lag, per column.
+
+    Lags beyond the data (k >= n_frames) are zero. Columns are transformed in chunks whose
+    spectra take about :data:`CHUNK_BYTES`.
+
+    Parameters
+    ----------
+    a, b : ndarray, shape (n_frames, n_samples, ...)
+    max_lag : int
+    product : callable, optional
+        Combines the spectra (default ``fa * conj(fb)``).
+
+    Returns
+    -------
+    ndarray, shape (max_lag + 1, n_samples, ...)
+    """
+    product = (lambda fa, fb: fa * np.conj(fb)) if product is None else product
+    n = a.shape[0]
+    size = fft.next_fast_len(2 * max(n, 1))
     # columns in chunks: the spectra of a whole trajectory (frames x samples, complex, padded)
     # would take several times the trajectory's own memory; a chunk keeps them near CHUNK_BYTES
     per_column = 16 * (size // 2 + 1) * int(np.prod(a.shape[2:], dtype=np.int64))
@@ -75,10 +103,10 @@ def _lagged(a: np.ndarray, b: np.ndarray, max_lag: int,
             fa, fb = fft.rfft(a[:, cols], size, axis=0), fft.rfft(b[:, cols], size, axis=0)
             parts.append(fft.irfft(product(fa, fb), size, axis=0)[: max_lag + 1])
     c = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
-    if not np.all(np.isfinite(c)):
-        raise KernelError("the correlation overflows double precision: express the data in units where its "
-                          "values are of order one")
-    c /= (n - np.arange(max_lag + 1)).reshape((-1,) + (1,) * (c.ndim - 1))
+    if c.shape[0] < max_lag + 1:  # lags beyond the data
+        c = np.concatenate([c, np.zeros((max_lag + 1 - c.shape[0],) + c.shape[1:])])
+    if n <= max_lag:
+        c[n:] = 0.0  # the padded transform leaves round-off there
     return c
 
 

@@ -356,7 +356,7 @@ def _check_forces(c_vv: np.ndarray, c_fv: np.ndarray, dt: float, mass: float, to
             "langevin forces not in the dump) or another missing force biases the kernel; "
             "sample the kernel from NVE runs",
             MissingForceWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
 
 
@@ -437,24 +437,31 @@ def estimate_kernel(
     kT = thermal_energy(data.velocity, data.mass) if kT is None else float(kT)
     fms = _mean_forces(mean_force, data.position, forces, kT)
     corr = _correlations(data.velocity, forces, fms, data.max_lag, kind, n_blocks)
+    return kernel_from_correlations(corr, kind, data.dt, data.mass, kT, n_blocks, refine,
+                                    check_forces=data.force is not None)
+
+
+def kernel_from_correlations(corr: _Correlations, kind: Inversion, dt: float, mass: float, kT: float,
+                             n_blocks: int, refine: int | None, *, check_forces: bool) -> KernelResult:
+    """The inversion, its error estimates and the result, from correlations per sample column
+    (shared by :func:`estimate_kernel` and the streamed :class:`~.streaming.KernelAccumulator`)."""
     c_vv = corr.vv.mean(axis=1)
-    g0_per_mass = None if kind is Inversion.INTEGRAL else float(corr.rf[0].mean() / (data.mass**2 * c_vv[0]))
-    s = stiffness(c_vv, data.dt, g0_per_mass)
+    g0_per_mass = None if kind is Inversion.INTEGRAL else float(corr.rf[0].mean() / (mass**2 * c_vv[0]))
+    s = stiffness(c_vv, dt, g0_per_mass)
     r_auto = refinement_factor(s)
     r = r_auto if refine is None else int(refine)
     everything = np.arange(corr.vv.shape[1])
-    gamma, integral = _invert(corr, everything, kind, data.dt, data.mass, r)
-    error = _discretisation_error(corr, everything, kind, data.dt, data.mass, r, r_auto, gamma)
+    gamma, integral = _invert(corr, everything, kind, dt, mass, r)
+    error = _discretisation_error(corr, everything, kind, dt, mass, r, r_auto, gamma)
     if error > DISCRETISATION_WARN * np.abs(gamma).max():
         warnings.warn(
             f"the kernel's estimated discretisation error is {100 * error / np.abs(gamma).max():.0f} % of its largest "
             f"value: the data's Gamma(0) dt^2 / m is {s:.2g} and the inversion ran on dt / {r}; sample more finely "
-            "or pass a larger refine", DiscretisationWarning, stacklevel=2)
-    err = _error_bars(corr, kind, data.dt, data.mass, n_blocks, r)
-    if data.force is not None and kind is not Inversion.INTEGRAL:
-        _check_forces(c_vv, corr.fv.mean(axis=1), data.dt, data.mass)
-    return KernelResult(np.arange(data.max_lag + 1) * data.dt, gamma, err, c_vv, integral, kind, data.mass, kT, r,
-                        error)
+            "or pass a larger refine", DiscretisationWarning, stacklevel=3)
+    err = _error_bars(corr, kind, dt, mass, n_blocks, r)
+    if check_forces and kind is not Inversion.INTEGRAL:
+        _check_forces(c_vv, corr.fv.mean(axis=1), dt, mass)
+    return KernelResult(np.arange(len(c_vv)) * dt, gamma, err, c_vv, integral, kind, mass, kT, r, error)
 
 
 def _discretisation_error(corr: _Correlations, cols: np.ndarray, kind: Inversion, dt: float, mass: float,
