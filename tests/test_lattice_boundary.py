@@ -148,3 +148,31 @@ def test_wave_test_command_runs_the_slab():
     r = json.loads(out.stdout)
     assert r["system"] == "slab" and r["reflected_energy_fraction"] < 1e-4
     assert 0 <= r["energy_left_fraction"] < 0.2 and r["seconds_per_step"] > 0
+
+
+def test_lattice_bath_noise_has_the_clamped_bath_gibbs_covariance():
+    """<R R^T> = kT [K_BB^-1]_GG at any time: equipartition of the bath held at the interface."""
+    from qcbridge.memory.lattice_boundary import LatticeBathNoise
+
+    k = _spring_lattice(12, 3)
+    bath = np.arange(6 * 3, 12 * 3)  # columns 6..11 (column 5 held)
+    rows = np.arange(6)
+    kbb = k[bath][:, bath]
+    exact = 0.5 * np.linalg.inv(kbb.toarray())[np.ix_(rows, rows)]
+    draws = []
+    for seed in range(2000):
+        noise = LatticeBathNoise(kbb, np.ones(len(bath)), rows, 0.5, 0.2, rng=seed)
+        for _ in range(7):
+            noise()
+        draws.append(noise())
+    measured = np.cov(np.array(draws).T, bias=True)
+    assert np.abs(measured - exact).max() < 0.1 * np.abs(exact).max()  # 2000 draws: about 3 % per entry
+
+
+def test_slab_memory_boundary_with_its_noise_brings_the_region_to_the_bath_temperature():
+    from qcbridge.dynamics import SlabWaveTest
+
+    test = SlabWaveTest(load_potential("Cu_u3.eam"), layers=16, cells_y=4)
+    t, temp = test.thermal_run(30.0, 12000.0, seed=3)
+    assert temp[0] == 0.0 and temp[t < 1000].mean() < 15.0  # starts at rest, heated from the faces
+    assert abs(temp[t > 6000].mean() - 30.0) < 4.5

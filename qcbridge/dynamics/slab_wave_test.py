@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -36,7 +37,7 @@ from ..continuum.materials import equilibrium_lattice_constant
 from ..engines.force_constants import ForceConstants, pair_force_constants, stiffness_matrix
 from ..engines.lammps import LammpsEngine
 from ..errors import KernelError
-from ..memory.lattice_boundary import PeriodicLatticeBoundary, bath_response
+from ..memory.lattice_boundary import LatticeBathNoise, PeriodicLatticeBoundary, bath_response
 from ..potentials import Potential, load_potential
 from ..structures import Lattice, cubic_crystal
 from .wave_test import Boundary, WaveTestResult
@@ -79,6 +80,10 @@ class SlabWaveTest:
         Time step (fs).
     memory_fs : float
         Kernel length (fs).
+    taper : float
+        Share of the kernel's length over which it is tapered to zero (cos^2): a kernel cut off
+        abruptly makes the boundary slowly active (the region's energy grew by 3x in 10 ps at
+        1 ps memory); tapered over its second half at 2 ps it stays passive.
     """
 
     potential: Potential
@@ -89,13 +94,15 @@ class SlabWaveTest:
     width_x: float = 8.0
     width_y: float = 12.0
     dt: float = 4.0
-    memory_fs: float = 1000.0
+    memory_fs: float = 2000.0
+    taper: float = 0.5
 
     def __post_init__(self) -> None:
-        if self.layers < 8 or self.cells_y < 2 or not (self.amplitude > 0 and self.dt > 0 and self.memory_fs > self.dt):
-            raise KernelError("the slab wave test needs layers >= 8, cells_y >= 2, amplitude > 0 and "
-                              f"memory_fs > dt > 0; got {self.layers}, {self.cells_y}, {self.amplitude}, "
-                              f"{self.memory_fs}, {self.dt}")
+        if (self.layers < 8 or self.cells_y < 2 or not (self.amplitude > 0 and self.dt > 0 and self.memory_fs > self.dt)
+                or not 0 <= self.taper < 1):
+            raise KernelError("the slab wave test needs layers >= 8, cells_y >= 2, amplitude > 0, memory_fs > dt > 0 "
+                              f"and 0 <= taper < 1; got {self.layers}, {self.cells_y}, {self.amplitude}, "
+                              f"{self.memory_fs}, {self.dt}, {self.taper}")
         symbol = self.potential.species[0]
         self.a = equilibrium_lattice_constant(lambda a: cubic_crystal(Lattice.FCC, symbol, a), self.potential, 3.6)
         self.mass = float(self.potential.masses[0])
@@ -132,8 +139,10 @@ class SlabWaveTest:
         return (0.25 * self.a * self.layers + 3 * self.width_x) / self.speed
 
     # ------------------------------------------------------------------ kernel
-    def boundary_kernel(self, side: int) -> PeriodicLatticeBoundary:
-        """The memory boundary of the right (side = +1) or left (-1) face."""
+    def boundary_kernel(self, side: int, kT: float = 0.0, rng: np.random.Generator | None = None
+                        ) -> PeriodicLatticeBoundary:
+        """The memory boundary of the right (side = +1) or left (-1) face; with kT > 0 (eV) the
+        bath's thermal motion too (:class:`~qcbridge.memory.lattice_boundary.LatticeBathNoise`)."""
         g = self.ghost_layers
         steps = int(round(self.memory_fs / self.dt))
         bath_layers = g + math.ceil(0.5 * 1.2 * self.speed * self.memory_fs / (0.5 * self.a)) + 2
@@ -152,7 +161,10 @@ class SlabWaveTest:
         inv_mass = np.full(3 * nb, 1.0 / self.mass)
         theta = bath_response(k[b_slice, b_slice], k[b_slice][:, i_dofs], inv_mass, self.dt * units.fs, steps,
                               ghost_rows.ravel())
-        return PeriodicLatticeBoundary(theta.reshape(steps, self.cells_y, -1, len(i_dofs)))
+        noise = (LatticeBathNoise(k[b_slice, b_slice], inv_mass, ghost_rows.ravel(), kT, self.dt * units.fs, rng=rng)
+                 if kT > 0 else None)
+        theta *= taper_window(steps, self.taper)[:, None, None]
+        return PeriodicLatticeBoundary(theta.reshape(steps, self.cells_y, -1, len(i_dofs)), noise)
 
     # ------------------------------------------------------------------ runs
     def run(self, kind: Boundary, t_end: float, gamma_max: float = 0.0) -> tuple[np.ndarray, np.ndarray, float, int]:
@@ -172,8 +184,49 @@ class SlabWaveTest:
         u, v, _, _ = self._integrate(None, sites, sites[:0], sites[:0], margin, t_end, 0.0)
         return u, v
 
+    def thermal_run(self, temperature: float, t_end: float, *, seed: int | np.random.Generator | None = None,
+                    noise: bool = True, every: int = 5) -> tuple[np.ndarray, np.ndarray]:
+        """The region, at rest at its lattice sites, held by kernel boundaries whose baths are at a temperature.
+
+        Parameters
+        ----------
+        temperature : float
+            Bath temperature (K).
+        t_end : float
+            Run length (fs).
+        seed : int or numpy.random.Generator, optional
+        noise : bool
+            Add the baths' thermal motion (False: the kernel alone, a bath at 0 K).
+        every : int
+            Steps between records.
+
+        Returns
+        -------
+        times : ndarray
+            fs.
+        temperature : ndarray
+            Kinetic temperature of the region's atoms (K).
+        """
+        gen = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        kT = units.kB * temperature if noise else 0.0
+        g = self.ghost_layers
+        inner = fcc_layers(self.a, 0, self.layers, self.cells_y)
+        left = fcc_layers(self.a, -g, g, self.cells_y)[::-1]
+        right = fcc_layers(self.a, self.layers, g, self.cells_y)
+        record: list[float] = []
+        to_kelvin = self.mass * units.fs**-2 / (3 * units.kB)  # m v^2 (A/fs) per atom -> K
+
+        def observe(v: np.ndarray) -> None:
+            record.append(float(np.mean(np.sum(v * v, axis=1))) * to_kelvin)
+
+        self._integrate(Boundary.KERNEL, inner, left, right, 0, t_end, 0.0, thermal=(kT, gen), observe=observe,
+                        every=every, packet=False)
+        return self.dt * every * np.arange(len(record)), np.array(record)
+
     def _integrate(self, kind: Boundary | None, inner: np.ndarray, left: np.ndarray, right: np.ndarray, pad: int,
-                   t_end: float, gamma_max: float) -> tuple[np.ndarray, np.ndarray, float, int]:
+                   t_end: float, gamma_max: float, *, thermal: tuple[float, np.random.Generator] | None = None,
+                   observe: Callable[[np.ndarray], None] | None = None, every: int = 1, packet: bool = True
+                   ) -> tuple[np.ndarray, np.ndarray, float, int]:
         g = self.ghost_layers
         n_in = inner.shape[0]
         sites = np.concatenate([inner.reshape(-1, 3), left.reshape(-1, 3), right.reshape(-1, 3)])
@@ -182,11 +235,14 @@ class SlabWaveTest:
                       pbc=(False, True, True))
         region = slice(pad * self.cells_y * 2, (n_in - pad) * self.cells_y * 2)
         u = np.zeros((n_free, 3))
-        u[region] = self.packet(inner[pad:n_in - pad]).reshape(-1, 3)  # the packet starts in the region only
+        if packet:
+            u[region] = self.packet(inner[pad:n_in - pad]).reshape(-1, 3)  # the packet starts in the region only
         v = np.zeros_like(u)
         depth = np.maximum(np.maximum(pad - np.arange(n_in), np.arange(n_in) - (n_in - 1 - pad)), 0) / max(pad, 1)
         gamma = np.repeat(gamma_max * depth**2, self.cells_y * 2)[:, None] if kind is Boundary.DAMPED else 0.0
-        bounds = ((self.boundary_kernel(-1), self.boundary_kernel(+1)) if kind is Boundary.KERNEL else None)
+        kT, gen = (0.0, None) if thermal is None else thermal
+        bounds = ((self.boundary_kernel(-1, kT, gen), self.boundary_kernel(+1, kT, gen)) if kind is Boundary.KERNEL
+                  else None)
         ghosts = np.zeros((len(sites) - n_free, 3))
         dt = self.dt
         inv_m = 1.0 / (self.mass * units.fs**-2)  # (Angstrom/fs^2) per (eV/Angstrom)
@@ -198,7 +254,9 @@ class SlabWaveTest:
 
             acc = forces(u, ghosts)
             t0 = time.perf_counter()
-            for _ in range(steps):
+            for step in range(steps):
+                if observe is not None and step % every == 0:
+                    observe(v[region])
                 v = (v + 0.5 * dt * acc) * np.exp(-0.5 * gamma * dt)
                 if bounds is not None:
                     uu = u.reshape(n_in, self.cells_y, 2, 3)
@@ -221,6 +279,14 @@ class SlabWaveTest:
         """Harmonic stiffness of the region's atoms alone (eV/Angstrom^2)."""
         sites = fcc_layers(self.a, 0, self.layers, self.cells_y).reshape(-1, 3)
         return stiffness_matrix(sites, self.cell(sites), np.array([False, True, True]), self.fc)
+
+
+def taper_window(length: int, share: float) -> np.ndarray:
+    """1 over the first (1 - share) of ``length`` lags, then cos^2 down to 0."""
+    start = int(round((1.0 - share) * length))
+    w = np.ones(length)
+    w[start:] = np.cos(0.5 * math.pi * np.arange(length - start) / max(length - start, 1)) ** 2
+    return w
 
 
 def _cell_dofs(planes: int, cells_y: int, cell: int | None) -> np.ndarray:

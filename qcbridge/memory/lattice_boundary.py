@@ -20,6 +20,12 @@ ghost degrees of freedom) has a block-circulant kernel; :class:`PeriodicLatticeB
 one block column and convolves in Fourier space along the repeat, so its cost per step is
 L x n_cells x (ghost dofs per cell) x (interface dofs per cell), not its square.
 
+At temperature T the bath is not at rest: the ghosts move by the bath's own free motion as
+well, u_G^n = sum_k Theta_k u_I^{n-k} + R^n. :class:`LatticeBathNoise` draws the bath (with the
+interface held) from its Gibbs distribution at kT and moves it in its normal modes at the
+time-discrete Verlet frequencies, so R has exactly the covariance of the bath whose response
+is Theta: the fluctuation-dissipation pair of the same eliminated atoms.
+
 References: S. A. Adelman and J. D. Doll, J. Chem. Phys. 64, 2375 (1976); W. Cai, M. de Koning,
 V. V. Bulatov and S. Yip, Phys. Rev. Lett. 85, 3213 (2000); G. J. Wagner and W. K. Liu,
 J. Comput. Phys. 190, 249 (2003).
@@ -33,7 +39,7 @@ from scipy.sparse.linalg import eigsh
 
 from ..errors import KernelError
 
-__all__ = ["PeriodicLatticeBoundary", "bath_response"]
+__all__ = ["LatticeBathNoise", "PeriodicLatticeBoundary", "bath_response"]
 
 
 def bath_response(k_bb: sp.spmatrix, k_bi: sp.spmatrix | np.ndarray, inv_mass: np.ndarray, dt: float,
@@ -89,6 +95,8 @@ class PeriodicLatticeBoundary:
     theta : ndarray (L, n_cells, n_ghost, n_interface)
         ``theta[k - 1, j]``: response of the ghosts of cell j, k steps after a unit displacement
         of each interface degree of freedom of cell 0 (from :func:`bath_response`).
+    noise : LatticeBathNoise, optional
+        The bath's thermal motion at the ghosts (T > 0), rows ordered as theta's (cell, ghost).
 
     Notes
     -----
@@ -98,7 +106,7 @@ class PeriodicLatticeBoundary:
     with half the first Stormer step, so it is recorded with weight 1/2.
     """
 
-    def __init__(self, theta: np.ndarray):
+    def __init__(self, theta: np.ndarray, noise: LatticeBathNoise | None = None):
         theta = np.asarray(theta, dtype=float)
         if theta.ndim != 4 or not np.isfinite(theta).all():
             raise KernelError("theta must be a finite (L, n_cells, n_ghost, n_interface) array, "
@@ -110,6 +118,7 @@ class PeriodicLatticeBoundary:
         self.spectra = np.ascontiguousarray(spectra.transpose(1, 2, 0, 3).reshape(nq, ng, n_lags * ni))
         self.history = np.zeros((nq, n_lags, ni), dtype=complex)
         self._started = False
+        self.noise = noise
 
     def push(self, u_interface: np.ndarray) -> np.ndarray:
         """Record this step's interface displacements; return the ghosts' for the next step."""
@@ -123,4 +132,61 @@ class PeriodicLatticeBoundary:
         self.history[:, 0] = weight * np.fft.rfft(u, axis=0)
         nq = self.history.shape[0]
         ghosts = np.matmul(self.spectra, self.history.reshape(nq, -1, 1))[:, :, 0]  # (nq, ng)
-        return np.fft.irfft(ghosts, n=self.n_cells, axis=0)
+        out = np.fft.irfft(ghosts, n=self.n_cells, axis=0)
+        return out if self.noise is None else out + self.noise().reshape(out.shape)
+
+
+class LatticeBathNoise:
+    """Free thermal motion of a harmonic bath at some of its degrees of freedom (the ghosts).
+
+    The bath, its interface held at rest, is drawn from its Gibbs distribution at kT and moved
+    exactly in its normal modes, at the frequencies of the Stormer-Verlet recursion
+    (cos(w dt) = 1 - (omega dt)^2 / 2) that :func:`bath_response` runs, so the random
+    displacements and the kernel belong to the same bath.
+
+    Parameters
+    ----------
+    k_bb : sparse (nb, nb)
+        Bath stiffness (energy / length^2).
+    inv_mass : ndarray (nb,)
+        1 / mass per degree of freedom.
+    rows : ndarray of int
+        Bath degrees of freedom returned (the ghosts, in the kernel's order).
+    kT : float
+        Thermal energy (energy).
+    dt : float
+        Time step (time; units as for :func:`bath_response`).
+    rng : numpy.random.Generator or int
+        Random source or seed.
+    max_dofs : int
+        Largest bath diagonalised (dense eigenproblem); a larger one raises KernelError.
+    """
+
+    def __init__(self, k_bb: sp.spmatrix, inv_mass: np.ndarray, rows: np.ndarray, kT: float, dt: float, *,
+                 rng: np.random.Generator | int | None = None, max_dofs: int = 8000):
+        n = k_bb.shape[0]
+        if n > max_dofs:
+            raise KernelError(f"the bath has {n} degrees of freedom, more than max_dofs = {max_dofs} that its "
+                              "thermal modes are diagonalised for; use a narrower bath (a shorter memory)")
+        if not (np.isfinite(kT) and kT >= 0 and np.isfinite(dt) and dt > 0):
+            raise KernelError(f"the bath noise needs kT >= 0 and dt > 0, got {kT} and {dt}")
+        gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+        root = np.sqrt(np.asarray(inv_mass, dtype=float))
+        dynamical = (sp.diags(root) @ sp.csr_matrix(k_bb) @ sp.diags(root)).toarray()
+        w2, modes = np.linalg.eigh(dynamical)
+        if w2.min() <= 0 or dt * dt * w2.max() >= 4.0:
+            raise KernelError("the bath is not stable: a mode with omega^2 <= 0 (an unpinned bath) or beyond the "
+                              f"Verlet limit at dt = {dt:g}")
+        omega = np.sqrt(w2)
+        discrete = np.arccos(1.0 - 0.5 * dt * dt * w2) / dt
+        amplitude = np.sqrt(kT) / omega  # mass-weighted q_n and qdot_n / omega_n, each N(0, kT / omega_n^2)
+        z = amplitude * (gen.standard_normal(n) - 1j * gen.standard_normal(n))
+        self._shapes = root[rows, None] * modes[rows] * z[None, :]  # (rows, modes), displacement per mode
+        self._phase = np.ones(n, dtype=complex)
+        self._turn = np.exp(1j * discrete * dt)
+
+    def __call__(self) -> np.ndarray:
+        """The ghosts' thermal displacement now (length), shape (len(rows),); then advance by dt."""
+        out = (self._shapes @ self._phase).real
+        self._phase *= self._turn
+        return out
