@@ -152,3 +152,47 @@ CASES += [
     ("dynamics", "a wave test with a 0.5 time step (unstable)", lambda tmp: _wave_test("kernel", dt=0.5),
      errors.KernelError),
 ]
+
+
+def _force_constants_open_cell(tmp):
+    from qcbridge.engines.force_constants import pair_force_constants
+    from qcbridge.potentials import load_potential
+    from qcbridge.structures import Lattice, cubic_crystal
+
+    return pair_force_constants(load_potential("Cu_u3.eam"),
+                                cubic_crystal(Lattice.FCC, "Cu", 3.615, size=(6, 6, 6), pbc=(True, True, False)))
+
+
+def _unstable_bath(tmp):
+    import scipy.sparse as sp
+
+    from qcbridge.memory.lattice_boundary import bath_response
+
+    k = sp.diags([2.0] * 10) - sp.diags([1.0] * 9, 1) - sp.diags([1.0] * 9, -1)
+    return bath_response(k, k[:, :1], np.ones(10), 2.0, 20, np.arange(2))
+
+
+def _reflection_small_domain(tmp):
+    from qcbridge.coupling.builders import slab_setup
+    from qcbridge.dynamics.qc_waves import interface_reflection
+    from qcbridge.potentials import load_potential
+
+    return interface_reflection(slab_setup(load_potential("Al_jnp.eam"), atomistic=11.0), t_end=3000.0)
+
+
+def _short_stream(tmp):
+    from qcbridge.memory.streaming import KernelAccumulator
+
+    acc = KernelAccumulator(100)
+    acc.add(np.random.default_rng(0).normal(size=(50, 4)), np.random.default_rng(1).normal(size=(50, 4)))
+    return acc.result(0.1, mass=1.0)
+
+
+CASES += [
+    ("dynamics", "force constants of a cell that is not periodic along z", _force_constants_open_cell,
+     errors.StructureError),
+    ("dynamics", "a bath kernel at a time step beyond the bath's Verlet limit", _unstable_bath, errors.KernelError),
+    ("dynamics", "an interface-reflection run of 3 ps in a slab whose surface echo returns sooner",
+     _reflection_small_domain, errors.DefectGeometryError),
+    ("memory", "a streamed kernel of 100 lags from 50 frames", _short_stream, errors.KernelError),
+]

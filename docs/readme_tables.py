@@ -295,10 +295,49 @@ def qc_mpi() -> str:
             f"{r['max_force_difference']:.1e} eV/Å, displacement difference {r['max_displacement_difference']:.1e} Å.")
 
 
+def wave_boundaries() -> str:
+    r = _load("wave_boundaries")
+    rows = ["| system | boundary | reflected energy | time per step |", "|---|---|---|---|"]
+    for x in r["reflection"]:
+        tuned = "" if x["damping"] is None else f" (γ_max {x['damping']:g} {'/fs' if x['system'] == 'slab' else 'ω₀'})"
+        rows.append(f"| {x['system']} | {x['boundary']}{tuned} | {x['reflected_energy_fraction']:.2g} | "
+                    f"{1e6 * x['seconds_per_step']:.0f} µs |")
+    c, sl = r["chain_temperature"], r["slab_temperature"]
+    return (_source(r) + ":\n\n" + "\n".join(rows) + "\n\n"
+            f"Temperature (bath kT = 1) of the 51-atom chain region late in the run: from rest "
+            f"{c['from_rest']['mean']:.3f} ± {c['from_rest']['sem']:.3f}, from 3 kT {c['from_3kT']['mean']:.3f} ± "
+            f"{c['from_3kT']['sem']:.3f}, without the noise {c['no_noise']['mean']:.3f}. The 128-atom slab region, "
+            f"baths at {sl['bath_K']:g} K, per {sl['window_ps']:g} ps: "
+            + "; ".join(", ".join(f"{x:.1f}" for x in w) + " K" for w in sl["seeds"])
+            + f" (mean after 8 ps {sl['late_mean_K']:.1f} K).")
+
+
+def dynamic_qc() -> str:
+    r = _load("dynamic_qc")
+    e = r["energy_conservation_qce"]
+    rows = ["| wavelength | model | DOFs | ms per step | energy left in the core | reflected by the interface |",
+            "|---|---|---|---|---|---|"]
+    for x in r["reflection"]:
+        refl = "–" if x["method"] == "full" else f"{x['reflected_energy_fraction']:.3f}"
+        rows.append(f"| {x['wavelength']:g} Å | {x['method']} | {x['dofs']:,} | {1e3 * x['seconds_per_step']:.1f} | "
+                    f"{x['energy_left_fraction']:.2g} | {refl} |")
+    return (_source(r) + ": QCE energy error under velocity Verlet (kinetic energy "
+            f"{e[0]['kinetic_start_eV']:.2f} eV) " + ", ".join(
+                f"{x['max_deviation_eV']:.2g} eV at {x['dt_fs']:g} fs" for x in e) + ".\n\n" + "\n".join(rows))
+
+
+def kernel_streaming() -> str:
+    r = _load("kernel_streaming")
+    return (_source(r) + f": {r['atoms']:,} argon atoms x {r['frames']:,} frames ({r['dump_MB']:.0f} MB dump), "
+            f"{r['lags']} lags: whole file {r['whole']['peak_rss_MB']:.0f} MB peak in {r['whole']['seconds']:.0f} s, "
+            f"`--stream 200` {r['stream']['peak_rss_MB']:.0f} MB in {r['stream']['seconds']:.0f} s "
+            f"({r['rss_ratio']:.1f}× less); the kernels differ by {r['max_difference_over_gamma0']:.1g} of Γ(0).")
+
+
 RENDERERS: dict[str, Callable[[], str]] = {f.__name__.replace("_", "-"): f for f in (
     engine, cauchy_born, multilattice_elastic, patch_test, edge_dislocation, qc_dislocation_scaling, qc_convergence,
     memory_kernel_argon, memory, crack_w100, homogenization_polycrystal, homogenization_fft,
-    hmm_executors, hmm_bar_300k, projective_bar, qc_mpi)}
+    hmm_executors, hmm_bar_300k, projective_bar, qc_mpi, wave_boundaries, dynamic_qc, kernel_streaming)}
 
 
 def render(text: str) -> str:

@@ -35,7 +35,7 @@ class ForceConstants:
     blocks : ndarray (M, 3, 3)
         Phi(R)[a, b] = d^2 E / du_j,a du_0,b (eV/Angstrom^2).
     reach : float
-        Largest |R| with a non-zero block (Angstrom).
+        Largest length of R with a non-zero block (Angstrom).
     """
 
     def __init__(self, vectors: np.ndarray, blocks: np.ndarray, reach: float):
