@@ -309,7 +309,7 @@ def wave_boundaries() -> str:
             f"{c['from_3kT']['sem']:.3f}, without the noise {c['no_noise']['mean']:.3f}. The 128-atom slab region, "
             f"baths at {sl['bath_K']:g} K, per {sl['window_ps']:g} ps: "
             + "; ".join(", ".join(f"{x:.1f}" for x in w) + " K" for w in sl["seeds"])
-            + f" (mean after 8 ps {sl['late_mean_K']:.1f} K).")
+            + f" (mean after 12 ps {sl['late_mean_K']:.1f} K).")
 
 
 def dynamic_qc() -> str:

@@ -173,6 +173,6 @@ def test_slab_memory_boundary_with_its_noise_brings_the_region_to_the_bath_tempe
     from qcbridge.dynamics import SlabWaveTest
 
     test = SlabWaveTest(load_potential("Cu_u3.eam"), layers=16, cells_y=4)
-    t, temp = test.thermal_run(30.0, 12000.0, seed=3)
+    t, temp = test.thermal_run(30.0, 16000.0, seed=3)
     assert temp[0] == 0.0 and temp[t < 1000].mean() < 15.0  # starts at rest, heated from the faces
-    assert abs(temp[t > 6000].mean() - 30.0) < 4.5
+    assert abs(temp[t > 10000].mean() - 30.0) < 4.5  # 128 atoms: about 1 K of noise over 6 ps

@@ -160,10 +160,16 @@ class LatticeBathNoise:
         Random source or seed.
     max_dofs : int
         Largest bath diagonalised (dense eigenproblem); a larger one raises KernelError.
+    coherence_time : float, optional
+        Each mode's phase diffuses so that the covariance is multiplied by exp(-|t| / tau)
+        (time); window the kernel by the same exp(-t / tau) to keep the two a
+        fluctuation-dissipation pair. A finite bath's noise keeps its echoes, which a truncated
+        kernel lacks; without the window the pair drifts apart and the region heats up.
     """
 
     def __init__(self, k_bb: sp.spmatrix, inv_mass: np.ndarray, rows: np.ndarray, kT: float, dt: float, *,
-                 rng: np.random.Generator | int | None = None, max_dofs: int = 8000):
+                 rng: np.random.Generator | int | None = None, max_dofs: int = 8000,
+                 coherence_time: float | None = None):
         n = k_bb.shape[0]
         if n > max_dofs:
             raise KernelError(f"the bath has {n} degrees of freedom, more than max_dofs = {max_dofs} that its "
@@ -184,9 +190,13 @@ class LatticeBathNoise:
         self._shapes = root[rows, None] * modes[rows] * z[None, :]  # (rows, modes), displacement per mode
         self._phase = np.ones(n, dtype=complex)
         self._turn = np.exp(1j * discrete * dt)
+        self._rng = gen
+        self._kick = 0.0 if coherence_time is None else float(np.sqrt(2.0 * dt / coherence_time))
 
     def __call__(self) -> np.ndarray:
         """The ghosts' thermal displacement now (length), shape (len(rows),); then advance by dt."""
         out = (self._shapes @ self._phase).real
         self._phase *= self._turn
+        if self._kick:  # phase diffusion: <e^{i(phi(t) - phi(0))}> = exp(-t / tau)
+            self._phase *= np.exp(1j * self._kick * self._rng.standard_normal(self._phase.shape))
         return out

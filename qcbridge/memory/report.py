@@ -169,8 +169,8 @@ def kernel_report(velocity: np.ndarray, force: np.ndarray | None, dt: float, *, 
     return compare_fit(kernel, fit, velocity, dt, vacf_time=3 * max_time if vacf_time is None else vacf_time)
 
 
-def compare_fit(kernel: KernelResult, fit: KernelFit, velocity: np.ndarray, dt: float, *, vacf_time: float,
-                diffusion: bool = True) -> KernelReport:
+def compare_fit(kernel: KernelResult, fit: KernelFit, velocity: np.ndarray | None, dt: float, *, vacf_time: float,
+                diffusion: bool = True, vacf_md: np.ndarray | None = None) -> KernelReport:
     """The fitted GLE against the data, at the kernel's mass and kT: exact GLE VACF against
     the MD VACF up to ``vacf_time``, and (``diffusion=True``) the MD diffusion coefficient
     from the VACF's running integral with a t^-1/2 tail fitted from ``vacf_time / 3``.
@@ -180,19 +180,29 @@ def compare_fit(kernel: KernelResult, fit: KernelFit, velocity: np.ndarray, dt: 
     kernel : KernelResult
     fit : KernelFit
         A fit of ``kernel`` (its own mass and kT are not used: the kernel's are).
-    velocity : ndarray, shape (n_frames, n_samples)
-        The velocities the kernel was estimated from.
+    velocity : ndarray, shape (n_frames, n_samples), or None
+        The velocities the kernel was estimated from (None when ``vacf_md`` is given).
     dt : float
         Frame spacing (time).
     vacf_time : float
         Largest VACF lag (time).
     diffusion : bool
         Also compute the MD diffusion coefficient (``diffusion_md`` is None otherwise).
+    vacf_md : ndarray, optional
+        The MD VACF on lags k dt, already computed (e.g. streamed,
+        :meth:`~.streaming.KernelAccumulator.vacf`), instead of the velocities.
     """
     dt = check_positive(dt, "dt")
-    n_lag = min(int(round(check_positive(vacf_time, "vacf_time") / dt)), len(velocity) - 1)
+    n_lag = int(round(check_positive(vacf_time, "vacf_time") / dt))
+    if vacf_md is not None:
+        n_lag = min(n_lag, len(vacf_md) - 1)
+        vacf_md = np.asarray(vacf_md, dtype=float)[: n_lag + 1]
+    elif velocity is not None:
+        n_lag = min(n_lag, len(velocity) - 1)
+        vacf_md = correlation(velocity, velocity, n_lag)
+    else:
+        raise KernelError("compare_fit needs the velocities or their VACF (vacf_md=)")
     t_vacf = np.arange(n_lag + 1) * dt
-    vacf_md = correlation(velocity, velocity, n_lag)
     kT, mass = kernel.kT, kernel.mass
     vacf_gle = fit.vacf(t_vacf, kT=kT, mass=mass)
     d_md = diffusion_coefficient(t_vacf, vacf_md, t_min=t_vacf[-1] / 3) if diffusion else None

@@ -89,8 +89,14 @@ class KernelAccumulator:
         """Sample columns per frame (0 before the first chunk)."""
         return 0 if self._tail_v is None else int(self._tail_v.shape[1])
 
+    def vacf(self) -> np.ndarray:
+        """<v(t) v(0)> on lags 0 .. max_lag, averaged over the columns (velocity^2)."""
+        if self.frames <= self.max_lag:
+            raise KernelError(f"{self.frames} frames were added, fewer than max_lag + 1 = {self.max_lag + 1}")
+        return (self._sums["vv"] / (self.frames - np.arange(self.max_lag + 1))[:, None]).mean(axis=1)
+
     def result(self, dt: float, *, mass: float, kT: float | None = None, n_blocks: int = 8,
-               refine: int | None = None) -> KernelResult:
+               refine: int | None = None, lags: int | None = None) -> KernelResult:
         """The kernel of everything added (see :func:`~.kernel.estimate_kernel` for the arguments).
 
         Parameters
@@ -105,6 +111,9 @@ class KernelAccumulator:
             Blocks of sample columns for the error bars (at most one per column).
         refine : int, optional
             Lag refinement of the inversion (default automatic).
+        lags : int, optional
+            Invert only lags 0 .. ``lags`` (default max_lag), e.g. a kernel shorter than the VACF
+            accumulated beside it (:meth:`vacf`).
         """
         dt = frame_spacing(dt)
         mass = check_positive(mass, "mass")
@@ -114,8 +123,11 @@ class KernelAccumulator:
         if any(not np.all(np.isfinite(s)) for s in self._sums.values()):
             raise KernelError("the correlations overflow double precision: express the data in units where its "
                               "values are of order one")
-        count = (self.frames - np.arange(self.max_lag + 1))[:, None]
-        c = {name: s / count for name, s in self._sums.items()}
+        n = self.max_lag if lags is None else int(lags)
+        if not 2 <= n <= self.max_lag:
+            raise KernelError(f"lags must lie in [2, {self.max_lag}], got {lags!r}")
+        count = (self.frames - np.arange(n + 1))[:, None]
+        c = {name: s[: n + 1] / count for name, s in self._sums.items()}
         columns = c["vv"].shape[1]
         kT = mass * self._v2 / (self.frames * columns) if kT is None else check_positive(kT, "kT")
         if not (np.isfinite(kT) and kT > 0):
