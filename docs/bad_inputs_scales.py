@@ -168,7 +168,7 @@ def _unstable_bath(tmp):
 
     from qcbridge.memory.lattice_boundary import bath_response
 
-    k = sp.diags([2.0] * 10) - sp.diags([1.0] * 9, 1) - sp.diags([1.0] * 9, -1)
+    k = (sp.diags([2.0] * 10) - sp.diags([1.0] * 9, 1) - sp.diags([1.0] * 9, -1)).tocsr()
     return bath_response(k, k[:, :1], np.ones(10), 2.0, 20, np.arange(2))
 
 

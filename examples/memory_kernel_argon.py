@@ -4,8 +4,9 @@
    sigma = 3.40 A, cutoff 2.5 sigma, 2 fs steps) at rho* = 0.8442, T = 94.4 K (T* = 0.787):
    Langevin equilibration, total momentum set to zero (the thermostat's noise gives the
    centre of mass a velocity whose square offsets every VACF), then NVE, sampled every 8
-   steps straight from LAMMPS's arrays
-   (no dump) with a progress line.
+   steps straight from LAMMPS's arrays (no dump) with a progress line, 500 frames at a time into
+   the streamed correlations (:class:`~qcbridge.memory.streaming.KernelAccumulator`): the
+   run's frames are never held together.
 2. The friction kernel Gamma(t) of one atom (every atom and component is a sample) from
    the second-kind Volterra inversion, with error bars; a fit by exponentials and damped
    cosines; the fitted GLE's exact VACF against the MD VACF; D from the MD VACF (tail
@@ -24,7 +25,7 @@ shared with the whole box, which gives the VACF and the kernel a -1/N plateau th
 only as the box's shear modes do; with 500 atoms that shifts D by ~15 %.
 
 Run: ``python examples/memory_kernel_argon.py [--outdir DIR] [--ps 100] [--cells 10]``
-(about 4 minutes and 4 GB on 2 cores, the fit scan included).
+(about 4 minutes on 2 cores, the fit scan included; memory for the correlations' lags).
 """
 
 from __future__ import annotations
@@ -40,13 +41,16 @@ from ase import units
 from qcbridge.engines import import_lammps
 from qcbridge.io.results import write_results
 from qcbridge.memory import sample_lammps, write_fix_gle
-from qcbridge.memory.kernel import estimate_kernel, frame_spacing
-from qcbridge.memory.report import best_fit, kernel_report
+from qcbridge.memory.checks import lag_count
+from qcbridge.memory.kernel import frame_spacing
+from qcbridge.memory.report import best_fit, compare_fit
+from qcbridge.memory.streaming import KernelAccumulator
 from qcbridge.plotting import plot_kernel_report
 
 RESULTS = Path(__file__).resolve().parents[1] / "docs" / "results"
 
 EPS, SIGMA, MASS = 0.0104, 3.40, 39.948  # eV, Angstrom, amu
+CHUNK = 500  # frames sampled per chunk
 
 
 def run(outdir: Path, production_ps: float = 100.0, *, cells: int = 10, every: int = 8, kernel_ps: float = 3.0,
@@ -69,34 +73,51 @@ def run(outdir: Path, production_ps: float = 100.0, *, cells: int = 10, every: i
         ]:
             lmp.command(line)
         t0 = time.perf_counter()
-
-        def progress(k: int, n: int) -> None:
-            if k % max(1, n // 20) == 0 or k == n:
-                print(f"\r  sampling {k}/{n} frames ({time.perf_counter() - t0:.0f} s)", end="", file=sys.stderr)
-
-        msd = []
+        done = [0]  # frames sampled before the current chunk
 
         def progress_and_msd(k: int, n: int) -> None:
-            progress(k, n)
+            if done[0] and k == 1:  # a later chunk's first frame repeats the previous chunk's last
+                return
+            frame = done[0] + k - (1 if done[0] else 0)
+            if frame % max(1, n_frames // 20) == 0 or frame == n_frames:
+                print(f"\r  sampling {frame}/{n_frames} frames ({time.perf_counter() - t0:.0f} s)", end="",
+                      file=sys.stderr)
             msd.append(lmp.numpy.extract_compute("msd", 0, 1)[3])  # LAMMPS's own MSD, A^2
 
-        traj = sample_lammps(lmp, n_frames, every, units="metal", positions=False, progress=progress_and_msd)
+        # sampled live a chunk at a time into the streamed correlations: memory for the VACF's
+        # lags, not for the run's frames
+        msd: list[float] = []
+        acc: KernelAccumulator | None = None
+        correlate_seconds, last_time, dt = 0.0, None, 0.0
+        while done[0] < n_frames:
+            take = min(CHUNK, n_frames - done[0])
+            part = sample_lammps(lmp, take + (1 if done[0] else 0), every, units="metal", positions=False,
+                                 progress=progress_and_msd)
+            _, v, f, m = part.observables()
+            times = part.times if last_time is None else np.concatenate([[last_time], part.times[1:]])
+            frame_spacing(times)  # irregular frames are an error
+            dt = float(times[1] - times[0])  # ASE time units
+            last_time = float(part.times[-1])
+            if done[0]:
+                v, f = v[1:], f[1:]
+            c0 = time.perf_counter()
+            if acc is None:
+                acc = KernelAccumulator(lag_count(1000 * vacf_ps * units.fs, dt, n_frames, min_lag=2))
+            acc.add(v, f)
+            correlate_seconds += time.perf_counter() - c0
+            done[0] += take
         print(file=sys.stderr)
-        md_seconds = time.perf_counter() - t0
+        md_seconds = time.perf_counter() - t0 - correlate_seconds
     finally:
         lmp.close()
-    _, v, f, m = traj.observables()
-    if traj.times is None:  # sample_lammps always records times
-        raise RuntimeError("the sampled trajectory holds no frame times")
-    frame_spacing(traj.times)  # irregular frames are an error
-    dt = float(traj.times[1] - traj.times[0])  # ASE time units (as the published numbers were computed)
+    assert acc is not None
     t0 = time.perf_counter()
-    rep = kernel_report(v, f, dt, mass=m, max_time=1000 * kernel_ps * units.fs, n_terms=n_terms,
-                        vacf_time=1000 * vacf_ps * units.fs)
-    analysis_seconds = time.perf_counter() - t0
-    t0 = time.perf_counter()  # the estimate alone: what a fit should not outlast
-    estimate_kernel(v, dt, force=f, mass=m, max_time=1000 * kernel_ps * units.fs)
-    estimate_seconds = time.perf_counter() - t0
+    kernel = acc.result(dt, mass=m, lags=lag_count(1000 * kernel_ps * units.fs, dt, n_frames, min_lag=2))
+    estimate_seconds = correlate_seconds + time.perf_counter() - t0  # the estimate: what a fit should not outlast
+    fit = best_fit(kernel, n_terms)
+    rep = compare_fit(kernel, fit, None, dt, vacf_time=1000 * vacf_ps * units.fs, vacf_md=acc.vacf())
+    analysis_seconds = correlate_seconds + time.perf_counter() - t0
+    samples = acc.columns
     d_kernel = rep.kernel.diffusion()
     scan = []
     for n in range(1, fit_scan + 1):
@@ -120,7 +141,7 @@ def run(outdir: Path, production_ps: float = 100.0, *, cells: int = 10, every: i
     if d_md is None:  # kernel_report always computes it
         raise RuntimeError("the report holds no MD diffusion coefficient")
     out = {
-        "frames": n_frames, "samples": v.shape[1], "md_seconds": md_seconds, "analysis_seconds": analysis_seconds,
+        "frames": n_frames, "samples": samples, "md_seconds": md_seconds, "analysis_seconds": analysis_seconds,
         "gamma0_eV_A2": rep.kernel.gamma[0], "vacf_deviation": rep.vacf_deviation,
         "D_md_A2_per_fs": d_md / fs, "D_gle_A2_per_fs": rep.diffusion_gle / fs,
         "D_ratio": rep.diffusion_gle / d_md, "fit_terms": len(rep.fit.c), "D_msd_A2_per_fs": d_msd,

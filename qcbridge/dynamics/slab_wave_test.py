@@ -13,7 +13,9 @@ cutoff, of the region's forces). The faces are
   rising as depth^2 to gamma_max, tuned over :data:`DAMPING_SCAN` (the best is reported), and
   the wall behind it;
 - ``KERNEL``: the ghosts moved by the Mori-Zwanzig matrix kernel of the eliminated harmonic
-  bath (:mod:`qcbridge.memory.lattice_boundary`), truncated after ``memory_fs``.
+  bath (:mod:`qcbridge.memory.lattice_boundary`), truncated after ``memory_fs`` and tapered
+  over its second half (:meth:`SlabWaveTest.thermal_run` adds the baths' thermal motion, kernel
+  and noise then windowed together by exp(-t / ``coherence_fs``)).
 
 The reflected energy is measured against the same packet in a crystal wide enough that
 nothing comes back within the run (the full-atomistic reference, LAMMPS too): the harmonic
