@@ -161,7 +161,7 @@ class LatticeBathNoise:
     max_dofs : int
         Largest bath diagonalised (dense eigenproblem); a larger one raises KernelError.
     coherence_time : float, optional
-        Each mode's phase diffuses so that the covariance is multiplied by exp(-|t| / tau)
+        Each mode's phase diffuses so that the covariance is multiplied by exp(-abs(t) / tau)
         (time); window the kernel by the same exp(-t / tau) to keep the two a
         fluctuation-dissipation pair. A finite bath's noise keeps its echoes, which a truncated
         kernel lacks; without the window the pair drifts apart and the region heats up.
