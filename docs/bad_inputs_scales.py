@@ -196,3 +196,12 @@ CASES += [
      _reflection_small_domain, errors.DefectGeometryError),
     ("memory", "a streamed kernel of 100 lags from 50 frames", _short_stream, errors.KernelError),
 ]
+
+
+def _bad_indenter(tmp):
+    from qcbridge.coupling.indenter import SphericalIndenter
+
+    return SphericalIndenter(-10.0, radius=5.0)
+
+
+CASES += [("coupling", "an indenter of negative stiffness", _bad_indenter, errors.CouplingError)]
