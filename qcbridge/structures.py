@@ -21,8 +21,8 @@ from ase.lattice.cubic import BodyCenteredCubic, Diamond, FaceCenteredCubic, Sim
 
 from .errors import StructureError
 
-__all__ = ["Lattice", "as_slab", "assign_sublattices", "cubic_crystal", "hcp_crystal", "lattice_basis",
-           "lattice_constant_guess", "oriented_primitive_cell", "triangular_lattice"]
+__all__ = ["Lattice", "as_slab", "assign_sublattices", "cell_heights", "cubic_crystal", "hcp_crystal",
+           "lattice_basis", "lattice_constant_guess", "oriented_primitive_cell", "triangular_lattice"]
 
 Directions = Sequence[Sequence[int]]
 Symbols = str | Sequence[str]
@@ -300,3 +300,10 @@ def lattice_constant_guess(symbol: Symbols, lattice: Lattice) -> float:
     if not volumes:
         return 4.0
     return float((np.mean(volumes) * _ATOMS_PER_CUBE[lattice]) ** (1.0 / 3.0))
+
+
+def cell_heights(cell: np.ndarray) -> np.ndarray:
+    """Distances between opposite faces of a cell (rows are its vectors), shape (3,), in the
+    cell's length unit: how far a periodic image lies along each face normal."""
+    cell = np.asarray(cell, dtype=float)
+    return abs(np.linalg.det(cell)) / np.linalg.norm(np.cross(cell[[1, 2, 0]], cell[[2, 0, 1]]), axis=1)

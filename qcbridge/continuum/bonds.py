@@ -8,6 +8,7 @@ from itertools import product
 import numpy as np
 
 from ..errors import StructureError
+from ..structures import cell_heights
 
 __all__ = ["MAX_BONDS", "bond_table"]
 
@@ -47,8 +48,7 @@ def bond_table(cell: np.ndarray, basis: np.ndarray, radius: float, *, halve: boo
         The cell is so thin that the search would need too many images.
     """
     nbasis = len(basis)
-    volume = abs(np.linalg.det(cell))
-    heights = volume / np.linalg.norm(np.cross(cell[[1, 2, 0]], cell[[2, 0, 1]]), axis=1)
+    heights = cell_heights(cell)
     extent = np.max(np.linalg.norm(basis - basis[0], axis=1)) if nbasis > 1 else 0.0
     n = np.ceil((radius + extent) / heights).astype(int)
     if np.prod(2 * n + 1) * nbasis**2 > MAX_BONDS:

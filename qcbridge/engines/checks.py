@@ -16,6 +16,7 @@ from ase import Atoms
 
 from ..errors import EmptyStructureError, NonFiniteError, OverlappingAtomsError, StructureError
 from ..potentials import Potential
+from ..structures import cell_heights
 
 __all__ = ["OverlapGuard", "check_positions", "check_structure", "close_pairs"]
 
@@ -130,7 +131,7 @@ def close_pairs(atoms: Atoms, cutoff: float) -> tuple[np.ndarray, np.ndarray]:
         frac[:, pbc] %= 1.0
         pos = frac @ cell
         points = [pos]
-        heights = abs(np.linalg.det(cell)) / np.linalg.norm(np.cross(cell[[1, 2, 0]], cell[[2, 0, 1]]), axis=1)
+        heights = cell_heights(cell)
         margin = cutoff / heights
         reach = np.where(pbc, np.ceil(margin), 0).astype(int)
         if np.prod(2 * reach + 1) * len(pos) > MAX_IMAGE_POINTS:

@@ -21,6 +21,7 @@ from scipy.spatial import cKDTree
 
 from ..errors import StructureError
 from ..potentials import Potential
+from ..structures import cell_heights
 
 __all__ = ["ForceConstants", "pair_force_constants", "stiffness_matrix"]
 
@@ -98,8 +99,7 @@ def pair_force_constants(potential: Potential, supercell: Atoms, *, index: int =
         raise StructureError(f"force constants need a periodic cell of the perfect crystal, got pbc "
                              f"{supercell.pbc.tolist()}")
     cell = np.asarray(supercell.cell)
-    widths = abs(np.linalg.det(cell)) / np.linalg.norm(np.cross(cell[[1, 2, 0]], cell[[2, 0, 1]]), axis=1)
-    repeat = np.floor(2 * reach / widths).astype(int) + 1  # wider than twice the reach: one image per block
+    repeat = np.floor(2 * reach / cell_heights(cell)).astype(int) + 1  # wider than twice the reach: one image per block
     if np.any(repeat > 1):
         supercell = supercell.repeat(tuple(int(r) for r in repeat))  # type: ignore[no-untyped-call]  # unannotated in ase
         cell = np.asarray(supercell.cell)

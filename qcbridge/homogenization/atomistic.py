@@ -55,7 +55,7 @@ from ..engines.lammps import LammpsEngine
 from ..engines.thermostat import initial_velocities, langevin_nvt
 from ..errors import ConvergenceError, HomogenizationError, SpeciesError, StructureError
 from ..potentials import Potential
-from ..structures import Lattice, cubic_crystal
+from ..structures import Lattice, cell_heights, cubic_crystal
 from ..tensors import VOIGT_PAIRS
 
 log = logging.getLogger(__name__)
@@ -481,7 +481,8 @@ def _check_width(atoms: Atoms, potential: Potential, strain: float, repeat: tupl
     """Raise :class:`StructureError` when a strained cell is narrower than twice the cutoff
     (an atom would see two images of one neighbour: a finite-size artefact at T > 0)."""
     cell = np.asarray(atoms.cell)
-    widths = np.array([_widths(strained_cell(cell, j, s * strain)) for j in range(6) for s in (1.0, -1.0)]).min(axis=0)
+    widths = np.array([cell_heights(strained_cell(cell, j, s * strain))
+                       for j in range(6) for s in (1.0, -1.0)]).min(axis=0)
     need = 2.0 * potential.cutoff
     if widths.min() < need:
         enough = [int(math.ceil(n * need / w)) for n, w in zip(repeat, widths, strict=True)]
@@ -489,8 +490,3 @@ def _check_width(atoms: Atoms, potential: Potential, strain: float, repeat: tupl
                              f"than twice the cutoff of {potential.name} ({need:.3f} A): use repeat >= "
                              f"{tuple(max(a, b) for a, b in zip(enough, repeat, strict=True))}")
 
-
-def _widths(cell: np.ndarray) -> np.ndarray:
-    """Distances between opposite faces of a cell (rows are vectors), shape (3,)."""
-    volume = abs(np.linalg.det(cell))
-    return np.array([volume / np.linalg.norm(np.cross(cell[(i + 1) % 3], cell[(i + 2) % 3])) for i in range(3)])
