@@ -182,12 +182,16 @@ class SlabWaveTest:
     def run(self, kind: Boundary, t_end: float, gamma_max: float = 0.0) -> tuple[np.ndarray, np.ndarray, float, int]:
         """Integrate one boundary; return region displacements and velocities (Angstrom, Angstrom/fs) at t_end,
         the wall time per step (s) and the number of steps."""
+        pad = self.ghost_layers if kind is Boundary.DAMPED else 0
+        return self._integrate(kind, *self._planes(pad), pad, t_end, gamma_max)
+
+    def _planes(self, pad: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The moving planes (the region and ``pad`` damping planes on each side) and the ghost
+        planes beyond them, left (nearest plane first) and right."""
         g = self.ghost_layers
-        pad = g if kind is Boundary.DAMPED else 0
-        inner = fcc_layers(self.a, -pad, self.layers + 2 * pad, self.cells_y)
-        left = fcc_layers(self.a, -pad - g, g, self.cells_y)[::-1]
-        right = fcc_layers(self.a, self.layers + pad, g, self.cells_y)
-        return self._integrate(kind, inner, left, right, pad, t_end, gamma_max)
+        return (fcc_layers(self.a, -pad, self.layers + 2 * pad, self.cells_y),
+                fcc_layers(self.a, -pad - g, g, self.cells_y)[::-1],
+                fcc_layers(self.a, self.layers + pad, g, self.cells_y))
 
     def reference(self, t_end: float) -> tuple[np.ndarray, np.ndarray]:
         """The packet in a crystal wide enough that nothing returns to the region by t_end."""
@@ -221,17 +225,13 @@ class SlabWaveTest:
         """
         gen = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
         kT = units.kB * temperature if noise else 0.0
-        g = self.ghost_layers
-        inner = fcc_layers(self.a, 0, self.layers, self.cells_y)
-        left = fcc_layers(self.a, -g, g, self.cells_y)[::-1]
-        right = fcc_layers(self.a, self.layers, g, self.cells_y)
         record: list[float] = []
         to_kelvin = self.mass * units.fs**-2 / (3 * units.kB)  # m v^2 (A/fs) per atom -> K
 
         def observe(v: np.ndarray) -> None:
             record.append(float(np.mean(np.sum(v * v, axis=1))) * to_kelvin)
 
-        self._integrate(Boundary.KERNEL, inner, left, right, 0, t_end, 0.0, thermal=(kT, gen), observe=observe,
+        self._integrate(Boundary.KERNEL, *self._planes(0), 0, t_end, 0.0, thermal=(kT, gen), observe=observe,
                         every=every, packet=False)
         return self.dt * every * np.arange(len(record)), np.array(record)
 

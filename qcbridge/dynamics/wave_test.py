@@ -125,10 +125,6 @@ def _run(kind: Boundary, n: int, width: float, q: float, dt: float, t_end: float
     bound = ChainBoundary(dt, memory_time=min(t_end, 200.0), width=2) if kind is Boundary.KERNEL else None
     ghosts = np.zeros(2)
 
-    def forces(u: np.ndarray, ghosts: np.ndarray) -> np.ndarray:
-        padded = np.concatenate([[ghosts[0]], u, [ghosts[1]]])
-        return padded[2:] - 2 * u + padded[:-2]
-
     def energy(u: np.ndarray, v: np.ndarray) -> float:
         ur, vr = u[region], v[region]
         return 0.5 * float(vr @ vr) + 0.5 * float(np.sum(np.diff(ur) ** 2))
@@ -137,17 +133,23 @@ def _run(kind: Boundary, n: int, width: float, q: float, dt: float, t_end: float
     steps = int(round(t_end / dt))
     if bound is not None:
         ghosts = bound.push(u[[0, -1]])
-    f = forces(u, ghosts)
+    f = chain_forces(u, ghosts)
     t0 = time.perf_counter()
     for _ in range(steps):  # velocity Verlet; friction split half before, half after (exact for the layer)
         v = v * np.exp(-0.5 * gamma * dt) + 0.5 * dt * f
         u = u + dt * v
         if bound is not None:
             ghosts = bound.push(u[[0, -1]])
-        f = forces(u, ghosts)
+        f = chain_forces(u, ghosts)
         v = (v + 0.5 * dt * f) * np.exp(-0.5 * gamma * dt)
     per_step = (time.perf_counter() - t0) / steps
     return energy(u, v) / e0, per_step, steps
+
+
+def chain_forces(u: np.ndarray, ghosts: np.ndarray) -> np.ndarray:
+    """Forces (m = k = 1) on a chain's atoms from their neighbours, ``ghosts`` the two atoms beyond its ends."""
+    padded = np.concatenate([[ghosts[0]], u, [ghosts[1]]])
+    return padded[2:] - 2 * u + padded[:-2]
 
 
 def chain_temperature(kT: float, *, n_atoms: int = 51, initial_kT: float = 0.0, t_end: float = 400.0,
@@ -180,9 +182,7 @@ def chain_temperature(kT: float, *, n_atoms: int = 51, initial_kT: float = 0.0, 
     temperature = np.empty(steps + 1)
 
     def force(u: np.ndarray) -> np.ndarray:
-        g = bound.push(u[[0, -1]])
-        p = np.concatenate([[g[0]], u, [g[1]]])
-        return p[2:] - 2 * u + p[:-2]
+        return chain_forces(u, bound.push(u[[0, -1]]))
 
     f = force(u)
     temperature[0] = float(v @ v) / n
