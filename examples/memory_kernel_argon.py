@@ -42,7 +42,6 @@ from qcbridge.engines import import_lammps
 from qcbridge.io.results import write_results
 from qcbridge.memory import sample_lammps, write_fix_gle
 from qcbridge.memory.checks import lag_count
-from qcbridge.memory.kernel import frame_spacing
 from qcbridge.memory.report import best_fit, compare_fit
 from qcbridge.memory.streaming import KernelAccumulator
 from qcbridge.plotting import plot_kernel_report
@@ -88,22 +87,20 @@ def run(outdir: Path, production_ps: float = 100.0, *, cells: int = 10, every: i
         # lags, not for the run's frames
         msd: list[float] = []
         acc: KernelAccumulator | None = None
-        correlate_seconds, last_time, dt = 0.0, None, 0.0
+        correlate_seconds, dt = 0.0, 0.0
         while done[0] < n_frames:
             take = min(CHUNK, n_frames - done[0])
             part = sample_lammps(lmp, take + (1 if done[0] else 0), every, units="metal", positions=False,
                                  progress=progress_and_msd)
             _, v, f, m = part.observables()
-            times = part.times if last_time is None else np.concatenate([[last_time], part.times[1:]])
-            frame_spacing(times)  # irregular frames are an error
-            dt = float(times[1] - times[0])  # ASE time units
-            last_time = float(part.times[-1])
+            times = part.times
             if done[0]:
-                v, f = v[1:], f[1:]
+                v, f, times = v[1:], f[1:], times[1:]
             c0 = time.perf_counter()
             if acc is None:
+                dt = float(times[1] - times[0])  # ASE time units (the accumulator checks the spacing)
                 acc = KernelAccumulator(lag_count(1000 * vacf_ps * units.fs, dt, n_frames, min_lag=2))
-            acc.add(v, f)
+            acc.add(v, f, times=times)  # irregular frames, across chunks too, are an error
             correlate_seconds += time.perf_counter() - c0
             done[0] += take
         print(file=sys.stderr)

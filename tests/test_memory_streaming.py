@@ -51,3 +51,16 @@ def test_accumulator_bad_input_is_named(gle):
     short.add(v[:60], f[:60])
     with pytest.raises(KernelError, match="fewer than max_lag"):
         short.result(0.05, mass=1.0)
+
+
+def test_accumulator_checks_frame_times_across_chunks(gle):
+    from qcbridge.errors import NonUniformTimeStepError
+
+    v, f = gle
+    acc = KernelAccumulator(10)
+    acc.add(v[:50], f[:50], times=0.05 * np.arange(50))
+    acc.add(v[50:100], f[50:100], times=0.05 * np.arange(50, 100))  # continues evenly: accepted
+    with pytest.raises(NonUniformTimeStepError):
+        acc.add(v[100:150], f[100:150], times=0.05 * np.arange(101, 151))  # one frame missing at the join
+    with pytest.raises(KernelError, match="one time per frame"):
+        acc.add(v[:5], f[:5], times=np.arange(4.0))

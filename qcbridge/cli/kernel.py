@@ -89,7 +89,6 @@ def _streamed(args: argparse.Namespace, selection: Any, lunits: Any, t_scale: fl
     from ..io import iter_lammps_dump
     from ..io.lammps_dump import is_lammps_dump
     from ..io.trajectory import check_kernel_selection
-    from ..memory.kernel import frame_spacing
     from ..memory.streaming import KernelAccumulator
 
     if not is_lammps_dump(args.trajectory):
@@ -98,7 +97,7 @@ def _streamed(args: argparse.Namespace, selection: Any, lunits: Any, t_scale: fl
         raise SystemExit("qcbridge kernel: --stream needs --max-time (the kernel's length fixes what is kept)")
     masses = _parse_masses(args.masses)
     acc: KernelAccumulator | None = None
-    dt = last = None
+    dt = None
     mass = 0.0
     for part in iter_lammps_dump(args.trajectory, args.stream, units=lunits, timestep=args.timestep,
                                  selection=selection, progress=ProgressBar("reading", not args.quiet)):
@@ -107,17 +106,12 @@ def _streamed(args: argparse.Namespace, selection: Any, lunits: Any, t_scale: fl
         if acc is None:
             dt = _frame_time(args, part, t_scale) if len(steps) > 1 else None
             check_kernel_selection(part, selection)
-        if times is not None:
-            joined = times if last is None else np.concatenate([[last], times])
-            if len(joined) > 1:
-                frame_spacing(joined)  # uniform across chunks too
-            last = times[-1]
         _, v, f, mass = part.observables(selection, masses)
         if acc is None:
             if dt is None:
                 raise SystemExit("qcbridge kernel: --stream needs at least two frames per chunk")
             acc = KernelAccumulator(max(2, int(round(max_time / dt))), args.kind)
-        acc.add(v, f)
+        acc.add(v, f, times=times)  # equally spaced across chunks too
     assert acc is not None and dt is not None
     return acc.result(dt, mass=mass), acc.frames, acc.columns, mass, dt, True
 

@@ -53,10 +53,23 @@ class KernelAccumulator:
         self._tail_v: np.ndarray | None = None
         self._tail_f: np.ndarray | None = None
         self._v2 = 0.0
+        self._last_time: float | None = None
 
-    def add(self, velocity: np.ndarray, force: np.ndarray | None = None) -> None:
-        """Add the next frames, shape (n_frames, n_samples) each (velocity and force units)."""
+    def add(self, velocity: np.ndarray, force: np.ndarray | None = None, *, times: np.ndarray | None = None) -> None:
+        """Add the next frames, shape (n_frames, n_samples) each (velocity and force units).
+
+        ``times`` (one per frame, any time unit or step numbers) are checked to be equally
+        spaced, across the join with the previous chunk too (NonUniformTimeStepError).
+        """
         v = as_samples(velocity, "velocity")
+        if times is not None:
+            times = np.asarray(times, dtype=float)
+            if times.shape != (len(v),):
+                raise KernelError(f"give one time per frame: {len(times)} times for {len(v)} frames")
+            joined = times if self._last_time is None else np.concatenate([[self._last_time], times])
+            if len(joined) > 1:
+                frame_spacing(joined)
+            self._last_time = float(times[-1])
         needs_force = self.kind is not Inversion.INTEGRAL
         if needs_force and force is None:
             raise KernelError(f"the {self.kind.value}-kind inversion needs the forces of every chunk")
