@@ -49,7 +49,9 @@ def correlation(a: np.ndarray, b: np.ndarray, max_lag: int, *, per_sample: bool 
     KernelError
         Shapes differ, non-finite input, a lag out of range, or products that overflow.
     """
-    a, b = as_samples(a, "a"), as_samples(b, "b")
+    same = a is b  # an autocorrelation transforms its signal once
+    a = as_samples(a, "a")
+    b = a if same else as_samples(b, "b")
     if a.shape != b.shape:
         raise KernelError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
     c = _lagged(a, b, max_lag, lambda fa, fb: fa * np.conj(fb))
@@ -97,10 +99,12 @@ def lagged_sums(a: np.ndarray, b: np.ndarray, max_lag: int,
     per_column = 16 * (size // 2 + 1) * int(np.prod(a.shape[2:], dtype=np.int64))
     step = max(1, CHUNK_BYTES // max(per_column, 1))
     parts = []
+    same = a is b  # an autocorrelation: one transform
     with np.errstate(over="ignore", invalid="ignore"):
         for j in range(0, a.shape[1] if a.ndim > 1 else 1, step):
             cols = slice(j, j + step) if a.ndim > 1 else slice(None)
-            fa, fb = fft.rfft(a[:, cols], size, axis=0), fft.rfft(b[:, cols], size, axis=0)
+            fa = fft.rfft(a[:, cols], size, axis=0)
+            fb = fa if same else fft.rfft(b[:, cols], size, axis=0)
             parts.append(fft.irfft(product(fa, fb), size, axis=0)[: max_lag + 1])
     c = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
     if c.shape[0] < max_lag + 1:  # lags beyond the data
@@ -127,7 +131,9 @@ def correlation_matrix(a: np.ndarray, b: np.ndarray, max_lag: int, *, per_sample
     ndarray, shape (max_lag + 1, dim, dim) or (max_lag + 1, n_samples, dim, dim)
         In the product of the units of a and b.
     """
-    a, b = as_vector_samples(a, "a"), as_vector_samples(b, "b")
+    same = a is b
+    a = as_vector_samples(a, "a")
+    b = a if same else as_vector_samples(b, "b")
     if a.shape != b.shape:
         raise KernelError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
     c = _lagged(a, b, max_lag, lambda fa, fb: fa[..., :, None] * np.conj(fb[..., None, :]))

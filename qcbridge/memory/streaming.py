@@ -83,19 +83,18 @@ class KernelAccumulator:
         pairs = {"vv": ("v", "v")} if f is None else {"vv": ("v", "v"), "fv": ("f", "v"), "ff": ("f", "f")}
         new: dict[str, np.ndarray] = {"v": v} if f is None else {"v": v, "f": f}
         tail = {"v": self._tail_v, "f": self._tail_f}
+        blocks = {k: x if tail[k] is None else np.concatenate([tail[k], x]) for k, x in new.items()}  # one per series
         for name, (a, b) in pairs.items():
+            s = lagged_sums(blocks[a], blocks[b], lag)
             ta, tb = tail[a], tail[b]
-            block_a = new[a] if ta is None else np.concatenate([ta, new[a]])
-            block_b = new[b] if tb is None else np.concatenate([tb, new[b]])
-            s = lagged_sums(block_a, block_b, lag)
             if ta is not None and tb is not None:
                 s -= lagged_sums(ta, tb, lag)  # products already counted with the previous chunks
             self._sums[name] = s if name not in self._sums else self._sums[name] + s
         self._v2 += float(np.sum(np.square(v)))
         self.frames += len(v)
-        self._tail_v = (v if self._tail_v is None else np.concatenate([self._tail_v, v]))[-lag:].copy()
+        self._tail_v = blocks["v"][-lag:].copy()
         if f is not None:
-            self._tail_f = (f if self._tail_f is None else np.concatenate([self._tail_f, f]))[-lag:].copy()
+            self._tail_f = blocks["f"][-lag:].copy()
 
     @property
     def columns(self) -> int:
