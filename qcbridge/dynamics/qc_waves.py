@@ -137,13 +137,9 @@ def interface_reflection(setup: SlabSetup, methods: Sequence[str] = ("qce", "bqc
     with LammpsEngine(setup.crystal, setup.potential, min_distance=0.0) as eng:  # the full crystal, relaxed
         eng.commands(["min_style cg", "minimize 0 1e-6 20000 200000"])
         relaxed = eng.positions()
-    relaxed_u = {}
-    for m in methods:
-        with QCModel(g, setup.potential, setup.material, m) as model:
-            relaxed_u[m] = relax(model, "lbfgs", RelaxOptions(fmax=1e-5, raise_on_failure=True)).u
-
-    out = []
-    for wavelength in wavelengths:
+    rows: dict[tuple[int, int], InterfaceReflection] = {}  # (wavelength, 0 for the full crystal or 1 + method)
+    references = []
+    for k, wavelength in enumerate(wavelengths):
         full = setup.crystal.copy()  # type: ignore[no-untyped-call]  # unannotated in ase
         full.positions = relaxed + packet(sites, wavelength)
         full.calc = LammpsCalculator(setup.potential, min_distance=0.0)
@@ -154,21 +150,25 @@ def interface_reflection(setup: SlabSetup, methods: Sequence[str] = ("qce", "bqc
         per_step = _verlet(full, dt, steps)
         u_ref = full.positions[core_sites] - relaxed[core_sites]
         v_ref = full.get_velocities()[core_sites]
-        out.append(InterfaceReflection("full", wavelength, energy(u_ref, v_ref) / e0, 0.0, 3 * len(full),
-                                       per_step))
+        references.append((u_ref, v_ref, e0))
+        rows[k, 0] = InterfaceReflection("full", wavelength, energy(u_ref, v_ref) / e0, 0.0, 3 * len(full), per_step)
         if progress is not None:
             progress(f"wavelength {wavelength:g} A, full crystal: {per_step * 1e3:.1f} ms per step")
-        for m in methods:
-            with QCModel(g, setup.potential, setup.material, m) as model:
-                atoms = model.atoms(relaxed_u[m] + packet(g.reference_nodes, wavelength))
+    for j, m in enumerate(methods, start=1):
+        with QCModel(g, setup.potential, setup.material, m) as model:  # one model per method, relaxed once
+            relaxed_u = relax(model, "lbfgs", RelaxOptions(fmax=1e-5, raise_on_failure=True)).u
+            for k, wavelength in enumerate(wavelengths):
+                model.reset()  # each run starts from LAMMPS's state as a new model's would
+                atoms = model.atoms(relaxed_u + packet(g.reference_nodes, wavelength))
                 per_step = _verlet(atoms, dt, steps)
-                u = (model.displacements(atoms) - relaxed_u[m])[core_nodes]
+                u = (model.displacements(atoms) - relaxed_u)[core_nodes]
                 v = atoms.get_velocities()[core_nodes]  # type: ignore[no-untyped-call]
-            out.append(InterfaceReflection(m, wavelength, energy(u, v) / e0,
-                                           energy(u - u_ref, v - v_ref) / e0, 3 * model.n_nodes, per_step))
-            if progress is not None:
-                progress(f"wavelength {wavelength:g} A, {m}: reflected {out[-1].reflected_energy_fraction:.3g}")
-    return out
+                u_ref, v_ref, e0 = references[k]
+                rows[k, j] = InterfaceReflection(m, wavelength, energy(u, v) / e0, energy(u - u_ref, v - v_ref) / e0,
+                                                 3 * model.n_nodes, per_step)
+                if progress is not None:
+                    progress(f"wavelength {wavelength:g} A, {m}: reflected {rows[k, j].reflected_energy_fraction:.3g}")
+    return [rows[k, j] for k in range(len(wavelengths)) for j in range(len(methods) + 1)]
 
 
 def _verlet(atoms: Atoms, dt: float, steps: int) -> float:
