@@ -254,6 +254,17 @@ class DefectGeometryError(QCBridgeError, ValueError):
     intensity factor, a domain too small for the atomistic region."""
 
 
+class IndentationGeometryError(QCBridgeError, ValueError):
+    """An indentation the crystal or the domain cannot take: an indenter that starts inside the
+    crystal, a depth that reaches the held boundary layer, a surface that is not a lattice
+    plane."""
+
+
+class RefinementBudgetError(QCBridgeError, MemoryError):
+    """Refining the atomistic region would need more memory than the budget allows; the message
+    gives the estimate and the budget."""
+
+
 class HomogenizationError(QCBridgeError, ValueError):
     """Input to a periodic cell problem is unusable: an image with phase labels that have no
     data, non-integer or negative labels, phase data of the wrong shape or dimension."""

@@ -22,7 +22,8 @@ from ase.lattice.cubic import BodyCenteredCubic, Diamond, FaceCenteredCubic, Sim
 from .errors import StructureError
 
 __all__ = ["Lattice", "as_slab", "assign_sublattices", "cell_heights", "cubic_crystal", "hcp_crystal",
-           "lattice_basis", "lattice_constant_guess", "oriented_primitive_cell", "triangular_lattice"]
+           "lattice_basis", "lattice_constant_guess", "lattice_period", "miller_indices", "oriented_primitive_cell",
+           "triangular_lattice"]
 
 Directions = Sequence[Sequence[int]]
 Symbols = str | Sequence[str]
@@ -307,3 +308,36 @@ def cell_heights(cell: np.ndarray) -> np.ndarray:
     cell's length unit: how far a periodic image lies along each face normal."""
     cell = np.asarray(cell, dtype=float)
     return abs(np.linalg.det(cell)) / np.linalg.norm(np.cross(cell[[1, 2, 0]], cell[[2, 0, 1]]), axis=1)
+
+
+def miller_indices(v: Sequence[int] | np.ndarray, name: str,
+                   error: type[Exception] = StructureError) -> np.ndarray:
+    """Three integers (a plane's Miller indices or a direction's), reduced by their common divisor.
+
+    Parameters
+    ----------
+    v : 3 ints
+    name : str
+        What they describe, for the message (e.g. "the crack plane").
+    error : exception class
+        Raised for non-integer, non-finite or zero indices (default :class:`StructureError`).
+    """
+    a = np.asarray(v)
+    if a.shape != (3,) or not np.all(np.isfinite(a.astype(float))) or np.any(np.abs(a - np.rint(a)) > 1e-9):
+        raise error(f"{name} must be three integers (Miller indices), got {np.asarray(v).tolist()}")
+    a = np.rint(a).astype(np.int64)
+    if not a.any():
+        raise error(f"{name} must not be (0, 0, 0)")
+    return np.asarray(a // np.gcd.reduce(np.abs(a)))
+
+
+def lattice_period(lattice: Lattice, direction: Sequence[int] | np.ndarray, a: float) -> float:
+    """Shortest lattice vector along the integer ``direction`` [u v w] of a cubic Bravais
+    lattice (Angstrom): a |uvw| / 2 where that is a lattice vector (fcc: u + v + w even; bcc:
+    all odd), a |uvw| otherwise; multilattices by their Bravais lattice (diamond as fcc, B2
+    and L12 as sc, rocksalt and zincblende as fcc)."""
+    t = np.asarray(direction, dtype=np.int64)
+    bravais = {Lattice.FCC: "fcc", Lattice.DIAMOND: "fcc", Lattice.ROCKSALT: "fcc", Lattice.ZINCBLENDE: "fcc",
+               Lattice.BCC: "bcc"}.get(lattice, "sc")
+    half = (bravais == "fcc" and int(t.sum()) % 2 == 0) or (bravais == "bcc" and bool(np.all(t % 2 == 1)))
+    return float(a * np.linalg.norm(t) * (0.5 if half else 1.0))

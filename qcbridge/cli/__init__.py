@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import crack, homogenize, info, kernel, patch_test, wave_test
+from . import crack, homogenize, indent, info, kernel, patch_test, wave_test
 
 __all__ = ["build_parser", "main"]
 
@@ -20,7 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qcbridge", description="atomistic-continuum multiscale toolkit")
     parser.add_argument("--version", action="version", version=f"qcbridge {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="command")
-    for command in (info, kernel, patch_test, crack, homogenize, wave_test):
+    for command in (info, kernel, patch_test, crack, indent, homogenize, wave_test):
         command.register(sub)
     return parser
 

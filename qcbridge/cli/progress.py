@@ -29,3 +29,23 @@ class ProgressBar:
               end="" if done < total else "\n", file=sys.stderr, flush=True)
 
 
+
+
+class StepProgress:
+    """A one-line progress bar on stderr over the steps of a path, with the latest result, the
+    elapsed time and an estimate of the time left."""
+
+    def __init__(self, label: str, enabled: bool = True):
+        import time
+
+        self.label, self.enabled, self.clock = label, enabled, time.perf_counter
+        self.t0 = self.clock()
+
+    def __call__(self, done: int, total: int, text: str = "") -> None:
+        if not self.enabled:
+            return
+        elapsed = self.clock() - self.t0
+        left = elapsed / done * (total - done) if done else float("nan")
+        bar = "#" * int(30 * done / max(total, 1))
+        print(f"\r{self.label} [{bar:<30}] {done}/{total} {text} {elapsed:7.0f} s, ~{left:5.0f} s left",
+              end="" if done < total else "\n", file=sys.stderr, flush=True)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import IntEnum
+from enum import Enum, IntEnum
 from functools import cached_property
 
 import numpy as np
@@ -40,7 +40,7 @@ from ..errors import (
 )
 from .slit import Slit
 
-__all__ = ["Region", "CoupledGeometry", "build_geometry", "blending_weight"]
+__all__ = ["Region", "Side", "CoupledGeometry", "build_geometry", "blending_weight"]
 
 
 class Region(IntEnum):
@@ -50,6 +50,27 @@ class Region(IntEnum):
     CORE = 1  #: atomistic region
     BLEND = 2  #: blending region (fully resolved, 0 < beta < 1 for blended methods)
     PADDING = 3  #: atoms interpolated from the mesh that complete the atomistic neighbourhoods
+
+
+class Side(Enum):
+    """A face of the domain's bounding box: (axis, -1 for the low face or +1 for the high one)."""
+
+    X_LOW = (0, -1)
+    X_HIGH = (0, 1)
+    Y_LOW = (1, -1)
+    Y_HIGH = (1, 1)
+    Z_LOW = (2, -1)
+    Z_HIGH = (2, 1)
+
+    @property
+    def axis(self) -> int:
+        """0, 1 or 2 for x, y, z."""
+        return int(self.value[0])
+
+    @property
+    def sign(self) -> int:
+        """-1 for the low face, +1 for the high one."""
+        return int(self.value[1])
 
 
 def blending_weight(distance: np.ndarray, width: float, levels: int) -> np.ndarray:
@@ -197,6 +218,7 @@ def build_geometry(
     nodes: np.ndarray | None = None,
     sublattice: np.ndarray | None = None,
     slit: Slit | None = None,
+    free_sides: tuple[Side, ...] = (),
 ) -> CoupledGeometry:
     """Derive regions, padding, graded mesh and interpolation from a reference crystal.
 
@@ -238,6 +260,11 @@ def build_geometry(
         A crack in the mesh plane of a slab (:class:`~qcbridge.coupling.slit.Slit`): its face
         sites become nodes and no element spans it, so its faces are free surfaces of the
         continuum. Atoms interact across it as LAMMPS computes them.
+    free_sides : tuple of Side
+        Faces of the domain that are free surfaces of the crystal (e.g. the surface under an
+        indenter): the atomistic region may reach them, since no atom beyond them needs
+        padding. The surface atoms of the atomistic region relax as LAMMPS computes them; the
+        elements below are Cauchy-Born, with traction-free faces.
 
     Raises
     ------
@@ -274,14 +301,7 @@ def build_geometry(
     d_res, _ = cKDTree(P[resolved]).query(P)
     padding = (~resolved) & (d_res <= depth)
     if not core.all():
-        lo, hi = P.min(axis=0), P.max(axis=0)
-        margin = np.minimum(P[resolved] - lo, hi - P[resolved]).min()
-        if margin < depth:
-            raise PaddingDoesNotFitError(
-                f"the resolved region (core and blending) comes within {margin:.3g} A of the domain boundary, "
-                f"but its padding must be {depth:.3g} A deep inside the domain; enlarge the domain by at least "
-                f"{2 * (depth - margin):.3g} A across, or shrink the atomistic or blending region"
-            )
+        _check_padding_fits(P[resolved], P.min(axis=0), P.max(axis=0), depth, free_sides, dim)
 
     sub = np.zeros(len(X), dtype=np.int64) if sublattice is None else np.asarray(sublattice, dtype=np.int64)
     if sub.shape != (len(X),):
@@ -317,6 +337,23 @@ def build_geometry(
     region[blend] = Region.BLEND
     region[core] = Region.CORE
     return CoupledGeometry(crystal, dim, region, beta, node_site, atom_site, mesh, interp, depth, element, bary, sub)
+
+
+def _check_padding_fits(resolved: np.ndarray, lo: np.ndarray, hi: np.ndarray, depth: float,
+                        free_sides: tuple[Side, ...], dim: int) -> None:
+    """Raise :class:`PaddingDoesNotFitError` if the resolved points come within the padding depth
+    of a face of the domain that is not a free surface."""
+    for side in Side:
+        if side.axis >= dim or side in free_sides:
+            continue
+        k = side.axis
+        gap = float((hi[k] - resolved[:, k]).min() if side.sign > 0 else (resolved[:, k] - lo[k]).min())
+        if gap < depth:
+            raise PaddingDoesNotFitError(
+                f"the resolved region (core and blending) comes within {gap:.3g} A of the domain's "
+                f"{side.name} face, but its padding must be {depth:.3g} A deep inside the domain; enlarge the "
+                f"domain by at least {2 * (depth - gap):.3g} A across, shrink the atomistic or blending region, "
+                f"or, if that face is a free surface of the crystal, pass free_sides=(Side.{side.name},)")
 
 
 def _with_extra_dofs(on_mesh: sp.csr_matrix, atom_site: np.ndarray, extra_site: np.ndarray) -> sp.csr_matrix:

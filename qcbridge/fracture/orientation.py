@@ -10,18 +10,9 @@ import numpy as np
 
 from ..defects.stroh import defect_axes
 from ..errors import DefectGeometryError
+from ..structures import miller_indices
 
 __all__ = ["CrackOrientation", "widest_gap"]
-
-
-def _integer_vector(v: tuple[int, ...] | np.ndarray, name: str) -> np.ndarray:
-    a = np.asarray(v)
-    if a.shape != (3,) or not np.all(np.isfinite(a.astype(float))) or np.any(np.abs(a - np.rint(a)) > 1e-9):
-        raise DefectGeometryError(f"{name} must be three integers (Miller indices), got {np.asarray(v).tolist()}")
-    a = np.rint(a).astype(np.int64)
-    if not a.any():
-        raise DefectGeometryError(f"{name} must not be (0, 0, 0)")
-    return a // np.gcd.reduce(np.abs(a))
 
 
 @dataclass(frozen=True)
@@ -49,7 +40,8 @@ class CrackOrientation:
         DefectGeometryError
             Non-integer or zero indices, or a front not in the plane (h u + k v + l w != 0).
         """
-        n, t = _integer_vector(plane, "the crack plane"), _integer_vector(front, "the crack front")
+        n = miller_indices(plane, "the crack plane", DefectGeometryError)
+        t = miller_indices(front, "the crack front", DefectGeometryError)
         if int(n @ t) != 0:
             raise DefectGeometryError(f"the front {t.tolist()} is not in the plane {n.tolist()} "
                                       f"(h u + k v + l w = {int(n @ t)}, must be 0); e.g. the front "

@@ -1,0 +1,99 @@
+"""Indentation with an atomistic region that follows the defects.
+
+After every relaxed step the refinement indicators (:mod:`qcbridge.coupling.adaptivity`) look
+at the coupled model; where they mark, the atomistic region grows, the model is rebuilt with
+the displacements carried over, and the step is relaxed again, until nothing is marked. A
+dislocation nucleated under the indenter thus stays atomistic as it glides, and the result no
+longer depends on the atomistic region one starts with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..coupling.adaptivity import (
+    RefinementCriteria,
+    check_budget,
+    grown_region,
+    marked_points,
+    transfer_state,
+)
+from ..coupling.geometry import Region
+from ..coupling.model import QCModel
+from ..errors import ConvergenceError
+from .loading import CoupledIndentSolver
+from .problem import IndentationProblem
+
+__all__ = ["AdaptiveIndentSolver"]
+
+
+class AdaptiveIndentSolver(CoupledIndentSolver):
+    """A :class:`~qcbridge.indentation.loading.CoupledIndentSolver` that refines after every
+    step (see the module docstring).
+
+    Parameters
+    ----------
+    problem, radius, method
+        As for :class:`CoupledIndentSolver`; ``radius`` is the initial atomistic radius.
+    criteria : RefinementCriteria, optional
+    max_refinements : int
+        Rebuilds per step before giving up (:class:`ConvergenceError`).
+    report : callable, optional
+        Called with a line after every rebuild.
+    **options
+        Passed to :class:`CoupledIndentSolver`.
+
+    Attributes
+    ----------
+    refinements : list of (float, int, int)
+        Depth (Angstrom), atomistic sites and degrees of freedom after every rebuild.
+    """
+
+    def __init__(self, problem: IndentationProblem, radius: float | np.ndarray, method: str = "bqcf", *,
+                 criteria: RefinementCriteria | None = None, max_refinements: int = 10,
+                 report: Callable[[str], None] | None = None, **options: Any):
+        super().__init__(problem, radius, method, **options)
+        self.criteria = RefinementCriteria() if criteria is None else criteria
+        self.max_refinements = max_refinements
+        self.report = report
+        self.refinements: list[tuple[float, int, int]] = []
+
+    def _rebuild(self, core: np.ndarray) -> QCModel:
+        geo = self.problem.geometry(core, blend_width=self.blend_width, growth=self.growth)
+        check_budget(geo, self.problem.potential.cutoff, self.criteria.memory_budget)
+        return QCModel(geo, self.problem.potential, self.problem.material, self.method, self.model.boundary,
+                       fixed=np.flatnonzero(self.problem.layer[geo.node_site]))
+
+    def _relax(self, depth: float, state: np.ndarray) -> tuple[np.ndarray, float]:
+        u, load = super()._relax(depth, state)
+        for _ in range(self.max_refinements):
+            points = marked_points(self.model, u, self.criteria)
+            core = grown_region(self.model.geometry, points, self.criteria.grow)
+            if not (core & (self.model.geometry.region != Region.CORE)).any():
+                return u, load
+            model = self._rebuild(core)
+            u = transfer_state(self.model, u, model.geometry)
+            self.model.close()
+            self.model = model
+            self.refinements.append((depth, int(core.sum()), self.dofs))
+            if self.report is not None:
+                self.report(f"depth {depth:.3f} A: {len(points)} marked points, atomistic region now "
+                            f"{int(core.sum())} sites, {self.dofs} DOF")
+            u, load = super()._relax(depth, u)
+        raise ConvergenceError(f"the atomistic region kept growing at depth {depth:.3f} A after "
+                               f"{self.max_refinements} rebuilds; raise max_refinements or the criteria")
+
+    def checkpoint_data(self, state: np.ndarray) -> dict[str, np.ndarray]:
+        return {"core": self.model.geometry.region == Region.CORE,
+                "refinements": np.array(self.refinements, dtype=float).reshape(-1, 3)}
+
+    def restore(self, data: dict[str, np.ndarray]) -> None:
+        core = np.asarray(data["core"], dtype=bool)
+        if (core != (self.model.geometry.region == Region.CORE)).any():
+            model = self._rebuild(core)
+            self.model.close()
+            self.model = model
+        self.refinements = [(float(d), int(n), int(k)) for d, n, k in data["refinements"]]

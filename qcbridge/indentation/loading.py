@@ -1,0 +1,298 @@
+"""Displacement-controlled indentation: the indenter is moved down (and back up) in steps, every
+step relaxed from the last, and the load on it recorded.
+
+The same path runs on a coupled model (:class:`CoupledIndentSolver`: the indenter acts on the
+nodes through :class:`~qcbridge.coupling.indenter.IndentedModel`, FIRE relaxes) and on the full
+atomistic domain (:class:`AtomisticIndentSolver`: LAMMPS's own ``fix indent`` with
+``fix_modify energy yes`` and LAMMPS's minimizer), with the same boundary layer held. The load
+is the force on the indenter along the surface normal (eV/Angstrom, positive when it presses
+into the crystal); the first load drop on the loading branch marks the first dislocation
+nucleation. A path can checkpoint after every step and resume from the file.
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..coupling.indenter import IndentedModel
+from ..coupling.model import QCModel
+from ..coupling.reference import site_displacements
+from ..engines.lammps import LammpsEngine
+from ..errors import CheckpointError, IndentationGeometryError
+from ..fingerprint import fingerprint
+from ..solvers import LBFGS, Method, RelaxOptions, relax
+from .problem import IndentationProblem, IndenterShape
+
+__all__ = ["AtomisticIndentSolver", "CoupledIndentSolver", "IndentSolver", "LoadDisplacement", "first_load_drop",
+           "indent", "indentation_path"]
+
+
+class IndentSolver(ABC):
+    """Relaxes an indentation problem at a given depth from a given state.
+
+    Attributes
+    ----------
+    problem : IndentationProblem
+    seconds : float
+        Wall time spent relaxing so far (s).
+    relaxations : int
+    """
+
+    def __init__(self, problem: IndentationProblem):
+        self.problem = problem
+        self.seconds = 0.0
+        self.relaxations = 0
+
+    @property
+    @abstractmethod
+    def dofs(self) -> int:
+        """Degrees of freedom: 3 x the free nodes or atoms."""
+
+    @abstractmethod
+    def initial_state(self) -> np.ndarray:
+        """The undeformed state (zero displacements)."""
+
+    @abstractmethod
+    def _relax(self, depth: float, state: np.ndarray) -> tuple[np.ndarray, float]: ...
+
+    def relax(self, depth: float, state: np.ndarray) -> tuple[np.ndarray, float]:
+        """Relaxed state at ``depth`` (Angstrom) from ``state``, and the load (eV/Angstrom)."""
+        t0 = time.perf_counter()
+        out = self._relax(depth, state)
+        self.seconds += time.perf_counter() - t0
+        self.relaxations += 1
+        return out
+
+    @abstractmethod
+    def site_displacements(self, state: np.ndarray) -> np.ndarray:
+        """Displacement (Angstrom) of every site of the problem's crystal."""
+
+    def checkpoint_data(self, state: np.ndarray) -> dict[str, np.ndarray]:
+        """What a checkpoint needs beyond the state to rebuild this solver (default nothing)."""
+        return {}
+
+    def restore(self, data: dict[str, np.ndarray]) -> None:
+        """Rebuild from :meth:`checkpoint_data` (default nothing)."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the LAMMPS instances."""
+
+    def __enter__(self) -> IndentSolver:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class CoupledIndentSolver(IndentSolver):
+    """The problem's coupled model with an atomistic region of ``radius`` (Angstrom) around the
+    contact (or a mask over sites), relaxed at every depth by ``optimizer`` (default LBFGS) to
+    ``fmax`` (eV/Angstrom).
+
+    The load converges slowly with the residual force: the film's long-wavelength bending is
+    soft, so a loose tolerance leaves it short of its deflection (Al (001), 2 A deep: FIRE to
+    2e-3 eV/A overshoots the load by 15 %, LBFGS to 1e-4 eV/A is within 0.1 % of its limit).
+    """
+
+    def __init__(self, problem: IndentationProblem, radius: float | np.ndarray, method: str = "bqcf", *,
+                 blend_width: float = 8.0, growth: float = 0.5, fmax: float = 1e-4, max_steps: int = 20000,
+                 optimizer: Method | None = None):
+        super().__init__(problem)
+        self.method, self.blend_width, self.growth = method, blend_width, growth
+        self.model: QCModel = problem.model(radius, method, blend_width=blend_width, growth=growth)
+        self.options = RelaxOptions(fmax=fmax, max_steps=max_steps)
+        self.optimizer: Method = LBFGS() if optimizer is None else optimizer
+
+    @property
+    def dofs(self) -> int:
+        return 3 * int(self.model.free.sum())
+
+    def initial_state(self) -> np.ndarray:
+        return self.model.predictor()
+
+    def _relax(self, depth: float, state: np.ndarray) -> tuple[np.ndarray, float]:
+        indented = IndentedModel(self.model, self.problem.indenter(depth))
+        u = relax(indented, self.optimizer, self.options, u0=state).u
+        return u, float(indented.load(u)[1])
+
+    def site_displacements(self, state: np.ndarray) -> np.ndarray:
+        return site_displacements(self.model, state)
+
+    def close(self) -> None:
+        self.model.close()
+
+
+class AtomisticIndentSolver(IndentSolver):
+    """Every site of the domain, with LAMMPS's ``fix indent`` and ``minimize`` (``min_style cg``,
+    force tolerance ``ftol`` on the global 2-norm, eV/Angstrom), the boundary layer held."""
+
+    def __init__(self, problem: IndentationProblem, *, ftol: float = 1e-6, max_iter: int = 50000):
+        super().__init__(problem)
+        self.fixed = problem.layer
+        self.engine = LammpsEngine(problem.crystal.copy(),  # type: ignore[no-untyped-call]  # unannotated in ase
+                                   problem.potential, fixed=np.flatnonzero(self.fixed))
+        self.ftol, self.max_iter = ftol, max_iter
+
+    @property
+    def dofs(self) -> int:
+        return 3 * int((~self.fixed).sum())
+
+    def initial_state(self) -> np.ndarray:
+        return np.zeros_like(self.problem.crystal.positions)
+
+    def fix_indent(self, depth: float) -> str:
+        """The ``fix indent`` command of the indenter at ``depth`` (box units: the engine's frame
+        is the problem's)."""
+        p = self.problem
+        c = [float(x) for x in p.contact + np.array([0.0, p.radius - depth, 0.0])]
+        if p.shape is IndenterShape.SPHERE:
+            geometry = f"sphere {c[0]!r} {c[1]!r} {c[2]!r} {p.radius!r}"
+        else:
+            geometry = f"cylinder z {c[0]!r} {c[1]!r} {p.radius!r}"
+        return f"fix qcb_indent all indent {p.stiffness!r} {geometry} units box"
+
+    def _relax(self, depth: float, state: np.ndarray) -> tuple[np.ndarray, float]:
+        X = self.problem.crystal.positions
+        self.engine.set_positions(X + state)
+        self.engine.commands([self.fix_indent(depth), "fix_modify qcb_indent energy yes", "min_style cg",
+                              "min_modify line quadratic",
+                              f"minimize 0 {self.ftol} {self.max_iter} {10 * self.max_iter}"])
+        load = float(self.engine.lmp.extract_fix("qcb_indent", 0, 1, 1))  # global vector, component y
+        u = self.engine.positions() - X
+        self.engine.command("unfix qcb_indent")
+        return u, load
+
+    def site_displacements(self, state: np.ndarray) -> np.ndarray:
+        return np.asarray(state)
+
+    def close(self) -> None:
+        self.engine.close()
+
+
+def indentation_path(depth: float, steps: int, *, start: float = 0.0, unload: bool = False) -> np.ndarray:
+    """Depths (Angstrom) of a displacement-controlled path: ``steps`` equal steps from ``start``
+    down to ``depth`` and, with ``unload``, the same steps back up to ``start``.
+
+    Raises
+    ------
+    IndentationGeometryError
+        A depth not below the start, or fewer than one step.
+    """
+    if not (np.isfinite(depth) and depth > start):
+        raise IndentationGeometryError(f"the indentation depth must be below the start ({start:g} A), got {depth}")
+    if steps < 1:
+        raise IndentationGeometryError(f"an indentation needs at least one step, got {steps}")
+    down = np.linspace(start, depth, steps + 1)[1:]
+    return np.concatenate([down, down[-2::-1], [start]]) if unload else down
+
+
+def first_load_drop(depths: np.ndarray, loads: np.ndarray, *, drop: float = 0.05) -> int | None:
+    """Index of the last step before the first load drop on the loading branch (the nucleation
+    point), or None.
+
+    A drop is a load lower than the previous step's by more than ``drop`` of it while the depth
+    still increases.
+    """
+    d, f = np.asarray(depths, float), np.asarray(loads, float)
+    for i in range(1, len(d)):
+        if d[i] <= d[i - 1]:
+            return None
+        if f[i] < (1.0 - drop) * f[i - 1] and f[i - 1] > 0:
+            return i - 1
+    return None
+
+
+@dataclass
+class LoadDisplacement:
+    """Outcome of :func:`indent`.
+
+    Attributes
+    ----------
+    depths, loads : ndarray
+        Depth (Angstrom) and load (eV/Angstrom) after every relaxed step.
+    nucleation : (float, float) or None
+        Depth and load at the first load drop.
+    work : float
+        Work done on the crystal, the integral of load over depth (eV).
+    dofs : int
+    seconds : float
+        Wall time of all relaxations (s).
+    state : ndarray
+        The last relaxed state.
+    """
+
+    depths: np.ndarray
+    loads: np.ndarray
+    nucleation: tuple[float, float] | None
+    work: float
+    dofs: int
+    seconds: float
+    state: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 3)))
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready: load_displacement ([depth A, load eV/A] pairs), nucleation, work, dofs, wall_s."""
+        nuc = None if self.nucleation is None else {"depth": self.nucleation[0], "load": self.nucleation[1]}
+        return {"load_displacement": [[float(d), float(f)] for d, f in zip(self.depths, self.loads, strict=True)],
+                "nucleation": nuc, "work": self.work, "dofs": self.dofs, "wall_s": self.seconds}
+
+
+def indent(solver: IndentSolver, depths: np.ndarray, *, progress: Callable[[int, int, float, float], None] | None = None,
+           checkpoint: str | Path | None = None, drop: float = 0.05) -> LoadDisplacement:
+    """Indent along ``depths`` (Angstrom), relaxing every step from the previous one.
+
+    Parameters
+    ----------
+    solver : IndentSolver
+    depths : ndarray
+        The path (:func:`indentation_path`), checked against the domain.
+    progress : callable, optional
+        ``progress(done, total, depth, load)`` after every step.
+    checkpoint : path, optional
+        An ``.npz`` file written after every step; if it exists, the path resumes after its
+        last step (it must be of the same problem, solver and path).
+    drop : float
+        Relative load drop that marks nucleation (:func:`first_load_drop`).
+
+    Raises
+    ------
+    IndentationGeometryError
+        A depth that reaches the held layer.
+    CheckpointError
+        A checkpoint of another problem, solver or path.
+    """
+    path = solver.problem.check_depths(depths)
+    key = fingerprint(repr((type(solver).__name__, solver.problem.crystal.positions.tobytes(), path.tobytes(),
+                            solver.problem.radius, solver.problem.stiffness, solver.problem.potential.name)))
+    state, loads, start = solver.initial_state(), [], 0
+    if checkpoint is not None and Path(checkpoint).exists():
+        with np.load(checkpoint) as z:
+            if str(z["key"]) != key:
+                raise CheckpointError(f"{checkpoint} is the checkpoint of another indentation (problem, solver or "
+                                      "path); remove it or give another file")
+            data = {k: z[k] for k in z.files}
+        solver.restore(data)
+        state, loads, start = data["state"], list(data["loads"]), len(data["loads"])
+        solver.seconds = float(data["seconds"])
+    for i in range(start, len(path)):
+        state, load = solver.relax(float(path[i]), state)
+        loads.append(load)
+        if checkpoint is not None:
+            tmp = Path(str(checkpoint) + ".tmp.npz")
+            np.savez(tmp, key=key, state=state, loads=np.array(loads), seconds=solver.seconds,
+                     **solver.checkpoint_data(state))
+            tmp.replace(checkpoint)
+        if progress is not None:
+            progress(i + 1, len(path), float(path[i]), load)
+    f = np.array(loads)
+    i_nuc = first_load_drop(path, f, drop=drop)
+    nucleation = None if i_nuc is None else (float(path[i_nuc]), float(f[i_nuc]))
+    d0 = -solver.problem.gap
+    work = float(np.trapezoid(np.concatenate([[0.0], f]), np.concatenate([[d0], path])))
+    return LoadDisplacement(path, f, nucleation, work, solver.dofs, solver.seconds, state)

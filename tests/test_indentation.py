@@ -1,0 +1,182 @@
+"""Indentation: an atomistic region at a free surface, the load-displacement path against LAMMPS's
+own ``fix indent`` minimized by LAMMPS, unloading, checkpoints, adaptive refinement, bad input."""
+
+import json
+
+import numpy as np
+import pytest
+
+from qcbridge import load_potential
+from qcbridge.cli import main
+from qcbridge.coupling.adaptivity import (
+    RefinementCriteria,
+    estimated_memory,
+    grown_region,
+    marked_points,
+    transfer_state,
+)
+from qcbridge.coupling.geometry import Region, Side, build_geometry
+from qcbridge.coupling.indenter import IndentedModel
+from qcbridge.coupling.reference import site_displacements
+from qcbridge.errors import (
+    CheckpointError,
+    CouplingError,
+    IndentationGeometryError,
+    PaddingDoesNotFitError,
+    RefinementBudgetError,
+)
+from qcbridge.indentation import IndentationProblem, surface_frame
+from qcbridge.indentation.adaptive import AdaptiveIndentSolver
+from qcbridge.indentation.loading import (
+    AtomisticIndentSolver,
+    CoupledIndentSolver,
+    first_load_drop,
+    indent,
+    indentation_path,
+)
+from qcbridge.structures import Lattice, lattice_basis
+
+
+@pytest.fixture(scope="module")
+def problem():
+    return IndentationProblem.build(load_potential("Al_mm.eam.fs"), Lattice.FCC, (0, 0, 1), radius=10.0, width=120.0,
+                                    height=60.0)
+
+
+@pytest.fixture(scope="module")
+def tall(problem):
+    return IndentationProblem.build(problem.potential, Lattice.FCC, (0, 0, 1), radius=10.0, width=120.0, height=90.0)
+
+
+@pytest.fixture(scope="module")
+def full_path(problem):
+    with AtomisticIndentSolver(problem) as full:
+        return indent(full, indentation_path(1.0, 2, unload=True))
+
+
+def test_surface_frame_has_the_normal_along_y_and_a_short_row_along_z():
+    assert surface_frame(Lattice.FCC, (0, 0, 1)) == ((-1, 1, 0), (0, 0, 1), (1, 1, 0))
+    assert surface_frame(Lattice.FCC, (1, 1, 1))[1:] == ((1, 1, 1), (1, 0, -1))
+    x, y, z = (np.array(v) for v in surface_frame(Lattice.BCC, (1, 1, 0)))
+    assert x @ y == y @ z == z @ x == 0 and np.all(np.abs(z) == 1)  # a <111> row, bcc's shortest vector
+    assert np.linalg.det(np.array([x, y, z])) > 0
+
+
+def test_atomistic_region_reaches_the_free_surface_only_where_it_is_free(problem):
+    geo = problem.geometry(25.0)
+    X = problem.crystal.positions
+    surface_core = (geo.region == Region.CORE) & (X[:, 1] > X[:, 1].max() - 0.1)
+    assert surface_core.sum() >= 10  # surface atoms under the indenter are atomistic
+    assert geo.mesh.n_nodes < 0.6 * len(X) and (geo.region == Region.PADDING).sum() > 50
+    with pytest.raises(PaddingDoesNotFitError, match="Y_HIGH.*free_sides"):  # the same region, no free surface
+        build_geometry(problem.crystal, problem.atomistic(25.0), cutoff=problem.potential.cutoff, manybody=True,
+                       lattice=lattice_basis(X[:, :2]), blend_width=8.0)
+    assert Side.Y_HIGH in problem.free_sides
+
+
+def test_whole_domain_atomistic_model_is_at_rest_at_lammps_fix_indent_minimum(problem):
+    """The coupled model with every site atomistic and our indenter law is the same energy as
+    LAMMPS with its own fix indent: its forces vanish at LAMMPS's minimum and the loads agree."""
+    with AtomisticIndentSolver(problem) as full:
+        state, load = full.relax(1.0, full.initial_state())
+    with problem.model(1e4) as model:
+        indented = IndentedModel(model, problem.indenter(1.0))
+        u = state[model.geometry.node_site]
+        _, f = indented.evaluate(u)
+        assert load > 0.3
+        assert np.abs(f).max() < 1e-5
+        assert indented.load(u)[1] == pytest.approx(load, rel=1e-6)
+
+
+def test_coupled_elastic_branch_and_unloading_match_full_atomistics(problem, full_path):
+    with CoupledIndentSolver(problem, 25.0) as qc:
+        result = indent(qc, indentation_path(1.0, 2, unload=True))
+        assert qc.dofs < full_path.dofs / 1.5
+    np.testing.assert_allclose(result.depths, [0.5, 1.0, 0.5, 0.0])
+    assert np.all(full_path.loads[:3] > 0.1)
+    np.testing.assert_allclose(result.loads[:3], full_path.loads[:3], rtol=0.03)
+    assert abs(result.loads[3]) < 1e-3 and abs(full_path.loads[3]) < 1e-3  # unloaded: no contact, no load
+    assert result.nucleation is None and full_path.nucleation is None
+    assert abs(result.work) < 0.01  # elastic: loading and unloading enclose no area
+
+
+def test_first_load_drop():
+    d = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 4.0])
+    assert first_load_drop(d, np.array([1.0, 2.0, 3.0, 2.0, 3.5, 1.0])) == 2
+    assert first_load_drop(d, np.array([1.0, 2.0, 3.0, 2.99, 3.5, 1.0])) is None  # within the drop tolerance
+    assert first_load_drop(d, np.array([1.0, 2.0, 3.0, 4.0, 5.0, 1.0])) is None  # unloading is no drop
+
+
+def test_checkpoint_resumes_where_the_run_stopped(problem, tmp_path):
+    path, ckpt = indentation_path(1.0, 3), tmp_path / "indent.npz"
+    with CoupledIndentSolver(problem, 25.0) as qc:
+        whole = indent(qc, path)
+
+    def stop_after_two(done, total, depth, load):
+        if done == 2:
+            raise KeyboardInterrupt
+
+    with CoupledIndentSolver(problem, 25.0) as qc, pytest.raises(KeyboardInterrupt):
+        indent(qc, path, checkpoint=ckpt, progress=stop_after_two)
+    with CoupledIndentSolver(problem, 25.0) as qc:
+        resumed = indent(qc, path, checkpoint=ckpt)
+        assert qc.relaxations == 1
+    np.testing.assert_allclose(resumed.loads, whole.loads, rtol=1e-6)
+    with CoupledIndentSolver(problem, 25.0) as qc, pytest.raises(CheckpointError, match="another indentation"):
+        indent(qc, indentation_path(1.5, 3), checkpoint=ckpt)
+
+
+def test_adaptive_refinement_grows_the_region_and_keeps_the_state(tall):
+    problem = tall
+    with CoupledIndentSolver(problem, 20.0) as qc:
+        u, _ = qc.relax(1.5, qc.initial_state())
+        model = qc.model
+        strict = RefinementCriteria(strain=0.01, grow=3.0)
+        points = marked_points(model, u, strict)
+        assert len(points) > 0 and len(marked_points(model, u, RefinementCriteria(strain=0.5))) == 0
+        core = grown_region(model.geometry, points, strict.grow)
+        assert core.sum() > (model.geometry.region == Region.CORE).sum()
+        new_geo = problem.geometry(core)
+        u_new = transfer_state(model, u, new_geo)
+        with problem.model(core) as refined:
+            np.testing.assert_allclose(site_displacements(refined, u_new)[model.geometry.node_site],
+                                       u[: len(model.geometry.node_site)], atol=1e-12)
+        assert estimated_memory(new_geo, problem.potential.cutoff) > estimated_memory(model.geometry,
+                                                                                      problem.potential.cutoff)
+    lines = []
+    with AdaptiveIndentSolver(problem, 20.0, criteria=strict, report=lines.append) as ad:
+        ad.relax(1.5, ad.initial_state())
+        assert ad.refinements and lines and ad.refinements[-1][1] >= core.sum()
+
+
+def test_bad_indentations_raise_named_errors(problem, tall):
+    pot = problem.potential
+    with pytest.raises(IndentationGeometryError, match="starts inside the crystal"):
+        IndentationProblem.build(pot, Lattice.FCC, (0, 0, 1), radius=10.0, width=120.0, height=60.0, gap=-0.5)
+    with pytest.raises(IndentationGeometryError, match="surface must be three integers"):
+        IndentationProblem.build(pot, Lattice.FCC, (0.5, 0, 1), radius=10.0, width=120.0, height=60.0)
+    with pytest.raises(IndentationGeometryError, match="reaches beyond the domain"):
+        problem.check_depths(indentation_path(50.0, 4))
+    with pytest.raises(IndentationGeometryError, match="too small"):
+        IndentationProblem.build(pot, Lattice.FCC, (0, 0, 1), radius=10.0, width=40.0, height=60.0)
+    with pytest.raises(CouplingError, match="memory_budget must be positive"):
+        RefinementCriteria(memory_budget=0.0)
+    tiny = RefinementCriteria(strain=0.01, grow=3.0, memory_budget=1e5)
+    with AdaptiveIndentSolver(tall, 20.0, criteria=tiny) as ad, pytest.raises(RefinementBudgetError, match="MB"):
+        ad.relax(1.5, ad.initial_state())
+
+
+def test_indent_command_prints_both_curves(capsys):
+    code = main(["indent", "--potential", "Al_mm.eam.fs", "--lattice", "fcc", "--surface", "0", "0", "1",
+                 "--indenter", "cylinder", "--radius", "10", "--depth", "1", "--steps", "2", "--width", "120",
+                 "--height", "60", "--atomistic-radius", "25", "--compare-full", "--json"])
+    assert code == 0
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)
+    assert len(out["load_displacement"]) == 2 and out["nucleation"] is None
+    assert out["full"]["dofs"] > 1.5 * out["dofs"] and out["wall_s"] > 0
+    assert out["load_displacement"][1][1] == pytest.approx(out["full"]["load_displacement"][1][1], rel=0.03)
+    assert "2/2" in captured.err
+    bad = main(["indent", "--potential", "Al_mm.eam.fs", "--lattice", "fcc", "--surface", "0", "0", "1", "--indenter",
+                "cylinder", "--radius", "10", "--depth", "80", "--steps", "2", "--width", "120", "--height", "60"])
+    assert bad == 2 and "reaches beyond the domain" in capsys.readouterr().err
