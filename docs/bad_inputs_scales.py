@@ -205,3 +205,48 @@ def _bad_indenter(tmp):
 
 
 CASES += [("coupling", "an indenter of negative stiffness", _bad_indenter, errors.CouplingError)]
+
+
+def _indentation(**kwargs):
+    from qcbridge.indentation import IndentationProblem
+    from qcbridge.potentials import load_potential
+    from qcbridge.structures import Lattice
+
+    options = {"radius": 10.0, "width": 120.0, "height": 60.0} | kwargs
+    surface = options.pop("surface", (0, 0, 1))
+    return IndentationProblem.build(load_potential("Al_mm.eam.fs"), Lattice.FCC, surface, **options)
+
+
+def _indenter_inside(tmp):
+    return _indentation(gap=-0.5)
+
+
+def _surface_off_lattice(tmp):
+    return _indentation(surface=(0.5, 0, 1))
+
+
+def _depth_beyond_domain(tmp):
+    from qcbridge.indentation.loading import indentation_path
+
+    return _indentation().check_depths(indentation_path(50.0, 4))
+
+
+def _refinement_over_budget(tmp):
+    from qcbridge.coupling.adaptivity import RefinementCriteria
+    from qcbridge.indentation.adaptive import AdaptiveIndentSolver
+
+    problem = _indentation(height=90.0)
+    criteria = RefinementCriteria(strain=0.01, grow=3.0, memory_budget=1e5)
+    with AdaptiveIndentSolver(problem, 20.0, criteria=criteria) as solver:
+        return solver.relax(1.5, solver.initial_state())
+
+
+CASES += [
+    ("indentation", "an indenter that starts 0.5 A inside the crystal", _indenter_inside,
+     errors.IndentationGeometryError),
+    ("indentation", "a surface (0.5 0 1) that is not a lattice plane", _surface_off_lattice,
+     errors.IndentationGeometryError),
+    ("indentation", "a depth of 50 A in a domain 60 A high", _depth_beyond_domain, errors.IndentationGeometryError),
+    ("indentation", "an adaptive refinement beyond a 0.1 MB memory budget", _refinement_over_budget,
+     errors.RefinementBudgetError),
+]

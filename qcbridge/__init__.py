@@ -10,7 +10,8 @@ into LAMMPS), :mod:`~qcbridge.potentials`, :mod:`~qcbridge.structures`,
 :mod:`~qcbridge.io`, :mod:`~qcbridge.coupling`, :mod:`~qcbridge.solvers`,
 :mod:`~qcbridge.memory`, :mod:`~qcbridge.homogenization` (periodic cell problems and RVEs),
 :mod:`~qcbridge.fracture` (cracks: slit meshes, surface energies,
-Griffith's K, lattice trapping), :mod:`~qcbridge.multiscale` (HMM, projective integration),
+Griffith's K, lattice trapping), :mod:`~qcbridge.indentation` (indenters on free surfaces,
+load-displacement, adaptive atomistic regions), :mod:`~qcbridge.multiscale` (HMM, projective integration),
 :mod:`~qcbridge.dynamics` (absorbing boundaries), :mod:`~qcbridge.plotting`, :mod:`~qcbridge.cli`. Each is an
 attribute of the package, imported on first use.
 """
@@ -33,8 +34,8 @@ from .potentials import LennardJones, Morse, known_potentials, load_potential
 __version__ = "0.1.0"
 
 _SUBPACKAGES = ("calculator", "cli", "continuum", "coupling", "defects", "dynamics", "engines", "fracture",
-                "homogenization", "io", "memory", "multiscale", "plotting", "potentials", "solvers", "structures",
-                "tensors")
+                "homogenization", "indentation", "io", "memory", "multiscale", "plotting", "potentials", "solvers",
+                "structures", "tensors")
 
 
 def __getattr__(name: str) -> ModuleType:

@@ -13,7 +13,7 @@ FLOORS = [
     {"errors", "tensors", "fingerprint", "engines", "potentials", "structures"},
     {"continuum", "defects", "io", "calculator"},
     {"coupling", "solvers", "memory", "homogenization"},
-    {"plotting", "fracture", "multiscale", "dynamics"},
+    {"plotting", "fracture", "indentation", "multiscale", "dynamics"},
     {"cli"},
 ]
 

@@ -180,3 +180,17 @@ def test_indent_command_prints_both_curves(capsys):
     bad = main(["indent", "--potential", "Al_mm.eam.fs", "--lattice", "fcc", "--surface", "0", "0", "1", "--indenter",
                 "cylinder", "--radius", "10", "--depth", "80", "--steps", "2", "--width", "120", "--height", "60"])
     assert bad == 2 and "reaches beyond the domain" in capsys.readouterr().err
+
+
+def test_neighbour_slip_is_the_strained_bond_or_the_burgers_vector():
+    from qcbridge.defects.slip import neighbour_slip
+
+    g = np.stack(np.meshgrid(np.arange(10.0), np.arange(10.0), indexing="ij"), -1).reshape(-1, 2) * 2.5
+    strained = np.zeros((len(g), 3))
+    strained[:, 0] = 0.02 * g[:, 0]  # 2 % stretch along x: bonds along x change by 0.05 A
+    assert neighbour_slip(g, strained) == pytest.approx(0.05)
+    slipped = np.zeros((len(g), 3))
+    slipped[g[:, 1] > 11.0, 0] = 2.86  # the upper half slipped by b along x
+    s = neighbour_slip(g, slipped)
+    at_cut = (g[:, 1] == 10.0) | (g[:, 1] == 12.5)
+    assert np.allclose(s[at_cut], 2.86) and np.allclose(s[~at_cut], 0.0)

@@ -8,6 +8,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 
 def _say(line: str) -> None:
@@ -89,17 +90,17 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_table(out: dict[str, object]) -> None:
+def _print_table(out: dict[str, Any]) -> None:
     runs = {str(out["method"]): out}
     if isinstance(out.get("full"), dict):
-        runs["full atomistic"] = out["full"]  # type: ignore[assignment]
+        runs["full atomistic"] = out["full"]
     print(f"{'depth (A)':>10} " + " ".join(f"{name + ' load':>20}" for name in runs))
     columns = [r["load_displacement"] for r in runs.values()]
-    for rows in zip(*columns, strict=True):  # type: ignore[call-overload]
+    for rows in zip(*columns, strict=True):
         print(f"{rows[0][0]:10.3f} " + " ".join(f"{row[1]:20.4f}" for row in rows))
     for name, r in runs.items():
         nuc = r["nucleation"]
-        where = "none" if nuc is None else f"depth {nuc['depth']:.3f} A, load {nuc['load']:.4f} eV/A"  # type: ignore[index]
+        where = "none" if nuc is None else f"depth {nuc['depth']:.3f} A, load {nuc['load']:.4f} eV/A"
         print(f"{name}: first load drop {where}; {r['dofs']} DOF, {r['wall_s']:.1f} s")
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
+from ..defects.slip import neighbour_slip
 from ..errors import CouplingError, RefinementBudgetError
 from .geometry import CoupledGeometry, Region
 from .model import QCModel
@@ -63,13 +64,6 @@ class RefinementCriteria:
                 raise CouplingError(f"the refinement criterion {name} must be positive and finite, got {value}")
 
 
-def _neighbour_pairs(points: np.ndarray) -> np.ndarray:
-    """Pairs (i, j) of nearest neighbours (within 1.15 of the nearest distance)."""
-    tree = cKDTree(points)
-    nearest = float(tree.query(points, k=2)[0][:, 1].min())
-    return np.asarray(tree.query_pairs(1.15 * nearest, output_type="ndarray"))
-
-
 def marked_points(model: QCModel, u: np.ndarray, criteria: RefinementCriteria) -> np.ndarray:
     """Reference positions (Angstrom, (k, 3)) the indicators mark at displacements u: centroids
     of over-strained continuum elements and slipped atoms near the interface."""
@@ -90,11 +84,7 @@ def marked_points(model: QCModel, u: np.ndarray, criteria: RefinementCriteria) -
     if len(outside) == 0:
         return centroids
     near = resolved_atom & (cKDTree(outside).query(atoms[:, :dim])[0] <= criteria.band)
-    pairs = _neighbour_pairs(atoms[:, :dim])
-    pairs = pairs[near[pairs[:, 0]] | near[pairs[:, 1]]]
-    jump = np.linalg.norm(du[pairs[:, 0]] - du[pairs[:, 1]], axis=1)
-    slipped = np.unique(pairs[jump > criteria.slip])
-    slipped = slipped[near[slipped]]
+    slipped = near & (neighbour_slip(atoms[:, :dim], du) > criteria.slip)
     return np.concatenate([centroids, atoms[slipped]])
 
 

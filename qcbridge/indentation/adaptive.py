@@ -23,7 +23,7 @@ from ..coupling.adaptivity import (
 )
 from ..coupling.geometry import Region
 from ..coupling.model import QCModel
-from ..errors import ConvergenceError
+from ..errors import ConvergenceError, InvertedElementError, PaddingError
 from .loading import CoupledIndentSolver
 from .problem import IndentationProblem
 
@@ -68,23 +68,46 @@ class AdaptiveIndentSolver(CoupledIndentSolver):
                        fixed=np.flatnonzero(self.problem.layer[geo.node_site]))
 
     def _relax(self, depth: float, state: np.ndarray) -> tuple[np.ndarray, float]:
-        u, load = super()._relax(depth, state)
+        u, load = self._relax_or_enlarge(depth, state)
         for _ in range(self.max_refinements):
             points = marked_points(self.model, u, self.criteria)
             core = grown_region(self.model.geometry, points, self.criteria.grow)
             if not (core & (self.model.geometry.region != Region.CORE)).any():
                 return u, load
-            model = self._rebuild(core)
-            u = transfer_state(self.model, u, model.geometry)
-            self.model.close()
-            self.model = model
-            self.refinements.append((depth, int(core.sum()), self.dofs))
-            if self.report is not None:
-                self.report(f"depth {depth:.3f} A: {len(points)} marked points, atomistic region now "
-                            f"{int(core.sum())} sites, {self.dofs} DOF")
-            u, load = super()._relax(depth, u)
+            u = self._refine(core, u, depth, f"{len(points)} marked points")
+            u, load = self._relax_or_enlarge(depth, u)
         raise ConvergenceError(f"the atomistic region kept growing at depth {depth:.3f} A after "
                                f"{self.max_refinements} rebuilds; raise max_refinements or the criteria")
+
+    def _relax_or_enlarge(self, depth: float, state: np.ndarray) -> tuple[np.ndarray, float]:
+        """Relax; if a defect escapes into the continuum within the step (the padding breaks or
+        an element inverts), enlarge the atomistic region from the step's start and retry."""
+        for _ in range(self.max_refinements):
+            try:
+                return super()._relax(depth, state)
+            except (PaddingError, InvertedElementError) as exc:
+                g = self.model.geometry
+                if isinstance(exc, InvertedElementError):
+                    inverted = g.mesh.elements[np.asarray(exc.elements, dtype=np.int64)]
+                    points = g.reference_nodes[inverted].reshape(-1, 3)
+                    core = grown_region(g, points, 2.0 * self.criteria.grow)
+                else:
+                    core = grown_region(g, g.crystal.positions[g.region == Region.CORE], self.criteria.grow)
+                state = self._refine(core, state, depth, f"a defect left the atomistic region ({exc})")
+        raise ConvergenceError(f"a defect kept leaving the atomistic region at depth {depth:.3f} A after "
+                               f"{self.max_refinements} enlargements")
+
+    def _refine(self, core: np.ndarray, u: np.ndarray, depth: float, why: str) -> np.ndarray:
+        """Rebuild the model on the atomistic region ``core``; the state carried over."""
+        model = self._rebuild(core)
+        u_new = transfer_state(self.model, u, model.geometry)
+        self.model.close()
+        self.model = model
+        self.refinements.append((depth, int(core.sum()), self.dofs))
+        if self.report is not None:
+            self.report(f"depth {depth:.3f} A: {why[:160]}; atomistic region now {int(core.sum())} sites, "
+                        f"{self.dofs} DOF")
+        return u_new
 
     def checkpoint_data(self, state: np.ndarray) -> dict[str, np.ndarray]:
         return {"core": self.model.geometry.region == Region.CORE,

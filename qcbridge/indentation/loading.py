@@ -24,7 +24,7 @@ from ..coupling.indenter import IndentedModel
 from ..coupling.model import QCModel
 from ..coupling.reference import site_displacements
 from ..engines.lammps import LammpsEngine
-from ..errors import CheckpointError, IndentationGeometryError
+from ..errors import CheckpointError, IndentationGeometryError, PaddingError
 from ..fingerprint import fingerprint
 from ..solvers import LBFGS, Method, RelaxOptions, relax
 from .problem import IndentationProblem, IndenterShape
@@ -77,7 +77,7 @@ class IndentSolver(ABC):
         """What a checkpoint needs beyond the state to rebuild this solver (default nothing)."""
         return {}
 
-    def restore(self, data: dict[str, np.ndarray]) -> None:
+    def restore(self, data: dict[str, np.ndarray]) -> None:  # noqa: B027  # optional hook, default nothing
         """Rebuild from :meth:`checkpoint_data` (default nothing)."""
 
     @abstractmethod
@@ -193,7 +193,7 @@ def indentation_path(depth: float, steps: int, *, start: float = 0.0, unload: bo
     return np.concatenate([down, down[-2::-1], [start]]) if unload else down
 
 
-def first_load_drop(depths: np.ndarray, loads: np.ndarray, *, drop: float = 0.05) -> int | None:
+def first_load_drop(depths: np.ndarray, loads: np.ndarray, *, drop: float = 0.01) -> int | None:
     """Index of the last step before the first load drop on the loading branch (the nucleation
     point), or None.
 
@@ -226,6 +226,10 @@ class LoadDisplacement:
         Wall time of all relaxations (s).
     state : ndarray
         The last relaxed state.
+    stopped : str or None
+        Why the path ended early: a coupled model that broke down (a defect that reached
+        the continuum and compressed the padding), with the model's message; None if the
+        whole path ran.
     """
 
     depths: np.ndarray
@@ -235,16 +239,19 @@ class LoadDisplacement:
     dofs: int
     seconds: float
     state: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 3)))
+    stopped: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready: load_displacement ([depth A, load eV/A] pairs), nucleation, work, dofs, wall_s."""
         nuc = None if self.nucleation is None else {"depth": self.nucleation[0], "load": self.nucleation[1]}
         return {"load_displacement": [[float(d), float(f)] for d, f in zip(self.depths, self.loads, strict=True)],
-                "nucleation": nuc, "work": self.work, "dofs": self.dofs, "wall_s": self.seconds}
+                "nucleation": nuc, "work": self.work, "dofs": self.dofs, "wall_s": self.seconds,
+                "stopped": self.stopped}
 
 
-def indent(solver: IndentSolver, depths: np.ndarray, *, progress: Callable[[int, int, float, float], None] | None = None,
-           checkpoint: str | Path | None = None, drop: float = 0.05) -> LoadDisplacement:
+def indent(solver: IndentSolver, depths: np.ndarray, *,
+           progress: Callable[[int, int, float, float], None] | None = None, checkpoint: str | Path | None = None,
+           drop: float = 0.01) -> LoadDisplacement:
     """Indent along ``depths`` (Angstrom), relaxing every step from the previous one.
 
     Parameters
@@ -259,6 +266,13 @@ def indent(solver: IndentSolver, depths: np.ndarray, *, progress: Callable[[int,
         last step (it must be of the same problem, solver and path).
     drop : float
         Relative load drop that marks nucleation (:func:`first_load_drop`).
+
+    Returns
+    -------
+    LoadDisplacement
+        If a coupled model breaks down on the way (:class:`~qcbridge.errors.PaddingError`:
+        a dislocation left the atomistic region), the steps before it, with ``stopped``
+        saying why; an adaptive solver (:mod:`qcbridge.indentation.adaptive`) avoids that.
 
     Raises
     ------
@@ -280,19 +294,26 @@ def indent(solver: IndentSolver, depths: np.ndarray, *, progress: Callable[[int,
         solver.restore(data)
         state, loads, start = data["state"], list(data["loads"]), len(data["loads"])
         solver.seconds = float(data["seconds"])
+    stopped = None
     for i in range(start, len(path)):
-        state, load = solver.relax(float(path[i]), state)
+        try:
+            state, load = solver.relax(float(path[i]), state)
+        except PaddingError as exc:
+            stopped = f"stopped at depth {path[i]:g} A: {exc}"
+            break
         loads.append(load)
         if checkpoint is not None:
             tmp = Path(str(checkpoint) + ".tmp.npz")
-            np.savez(tmp, key=key, state=state, loads=np.array(loads), seconds=solver.seconds,
-                     **solver.checkpoint_data(state))
+            arrays: dict[str, np.ndarray] = {"key": np.array(key), "state": state, "loads": np.array(loads),
+                                             "seconds": np.array(solver.seconds), **solver.checkpoint_data(state)}
+            np.savez(tmp, **arrays)  # type: ignore[arg-type]  # numpy's stub types **kwds as allow_pickle
             tmp.replace(checkpoint)
         if progress is not None:
             progress(i + 1, len(path), float(path[i]), load)
     f = np.array(loads)
-    i_nuc = first_load_drop(path, f, drop=drop)
-    nucleation = None if i_nuc is None else (float(path[i_nuc]), float(f[i_nuc]))
+    done = path[: len(f)]
+    i_nuc = first_load_drop(done, f, drop=drop)
+    nucleation = None if i_nuc is None else (float(done[i_nuc]), float(f[i_nuc]))
     d0 = -solver.problem.gap
-    work = float(np.trapezoid(np.concatenate([[0.0], f]), np.concatenate([[d0], path])))
-    return LoadDisplacement(path, f, nucleation, work, solver.dofs, solver.seconds, state)
+    work = float(np.trapezoid(np.concatenate([[0.0], f]), np.concatenate([[d0], done])))
+    return LoadDisplacement(done, f, nucleation, work, solver.dofs, solver.seconds, state, stopped)
