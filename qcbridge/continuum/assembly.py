@@ -96,7 +96,8 @@ class ContinuumModel:
         self.eigen_gradient = None if eigen_gradient is None else np.asarray(eigen_gradient, dtype=float)
 
     def deformation_gradients(self, u: np.ndarray) -> np.ndarray:
-        """F_e = I + grad u, shape (m, 3, 3); raises InvertedElementError if det F <= 0."""
+        """F_e = I + grad u, shape (m, 3, 3); raises InvertedElementError if det F <= 0 in an
+        element that counts (non-zero weight)."""
         u = np.asarray(u, dtype=float)
         if u.shape != (self.mesh.n_nodes, 3):
             raise MeshError(f"displacements have shape {u.shape}, expected ({self.mesh.n_nodes}, 3) for this mesh")
@@ -106,8 +107,9 @@ class ContinuumModel:
         F[:, :, :d] += np.swapaxes(grad, 1, 2)
         if self.eigen_gradient is not None:
             F += self.eigen_gradient
-        det = np.linalg.det(F)
-        bad = ~(det > 0)
+        bad = ~(np.linalg.det(F) > 0)
+        if self._active is not None:  # a zero-weight element (inside an atomistic region) may fold with its atoms
+            bad[np.setdiff1d(np.arange(m), self._active)] = False
         if bad.any():
             raise InvertedElementError(np.flatnonzero(bad))
         return F
@@ -136,8 +138,11 @@ class ContinuumModel:
     def stiffness(self, u: np.ndarray) -> sp.csr_matrix:
         """Sparse Hessian of the energy, shape (3 n_nodes, 3 n_nodes), eV/A^2; dof 3a+i."""
         F = self.deformation_gradients(u)
+        act = np.arange(len(F)) if self._active is None else self._active
+        C = np.zeros((len(F), 3, 3, 3, 3))
         try:
-            C = self.material.tangent(F)
+            if len(act):
+                C[act] = self.material.tangent(F[act])
         except DeformationError as exc:
             raise _distorted(F, exc) from None
         mesh = self.mesh
