@@ -334,10 +334,51 @@ def kernel_streaming() -> str:
             f"({r['rss_ratio']:.1f}× less); the kernels differ by {r['max_difference_over_gamma0']:.1g} of Γ(0).")
 
 
+def indentation_al() -> str:
+    r = _load("indentation_al")
+    names = {"bqcf": f"BQCF, {r['atomistic_radius']:g} Å region", "adaptive_15": "adaptive from 15 Å",
+             "adaptive_25": "adaptive from 25 Å", "full": "full atomistic"}
+    runs = {k: r[k] for k in names if k in r}
+
+    def nuc(q: dict, key: str, fmt: str) -> str:
+        return "none" if q["nucleation"] is None else format(q["nucleation"][key], fmt)
+
+    def rel(q: dict, key: str) -> str:
+        return "" if "nucleation_rel" not in q else f"{100 * q['nucleation_rel'][key]:+.1f} %"
+
+    def path(q: dict) -> str:
+        last = q["load_displacement"][-1][0] if q["load_displacement"] else 0.0
+        return f"stopped at {last + r['depth'] / r['steps']:g} Å: padding broken" if q["stopped"] else \
+            f"to {last:g} Å"
+
+    rows = [("first load drop: depth (Å)", lambda q: nuc(q, "depth", ".2f")),
+            ("first load drop: load (eV/Å)", lambda q: nuc(q, "load", ".4f")),
+            ("depth, load against full", lambda q: f"{rel(q, 'depth')}, {rel(q, 'load')}" if rel(q, "load") else ""),
+            ("elastic branch, largest deviation from 1 Å on",
+             lambda q: f"{100 * q['elastic']['max_rel_from_1A']:.1f} %" if "elastic" in q else ""),
+            ("elastic branch, largest deviation / peak load",
+             lambda q: f"{100 * q['elastic']['max_abs_over_peak']:.2f} %" if "elastic" in q else ""),
+            ("DOF at the first drop (full / this)",
+             lambda q: f"{q['dofs_at_nucleation']:,}" + (f" ({q['dof_ratio']:.1f}×)" if "dof_ratio" in q else "")),
+            ("DOF at the end", lambda q: f"{q['dofs']:,}"),
+            ("wall time (this / full)",
+             lambda q: f"{q['wall_s']:.0f} s" + (f" ({q['wall_ratio']:.2f})" if "wall_ratio" in q else "")),
+            ("path", path)]
+    head = "| | " + " | ".join(names[k] for k in runs) + " |"
+    lines = [_source(r) + f" ({r['sites']:,} sites, {r['width']:g} × {r['height']:g} Å, "
+             f"{r['thickness']:.2f} Å thick; cylinder R = {r['radius']:g} Å, K = {r['stiffness']:g} eV/Å³, "
+             f"{r['steps']} steps to {r['depth']:g} Å):", "", head, "| --- |" + " ---: |" * len(runs),
+             *[f"| {label} | " + " | ".join(f(q) for q in runs.values()) + " |" for label, f in rows]]
+    if "adaptive_radius_spread" in r:
+        lines += ["", f"Adaptive runs from 15 and 25 Å: first-drop loads differ by "
+                  f"{100 * r['adaptive_radius_spread']:.2f} %."]
+    return "\n".join(lines)
+
+
 RENDERERS: dict[str, Callable[[], str]] = {f.__name__.replace("_", "-"): f for f in (
     engine, cauchy_born, multilattice_elastic, patch_test, edge_dislocation, qc_dislocation_scaling, qc_convergence,
     memory_kernel_argon, memory, crack_w100, homogenization_polycrystal, homogenization_fft,
-    hmm_executors, hmm_bar_300k, projective_bar, qc_mpi, wave_boundaries, dynamic_qc, kernel_streaming)}
+    hmm_executors, hmm_bar_300k, projective_bar, qc_mpi, wave_boundaries, dynamic_qc, kernel_streaming, indentation_al)}
 
 
 def render(text: str) -> str:

@@ -82,9 +82,10 @@ def run(outdir: Path, *, depth: float = 8.0, steps: int = 32, radius: float = 20
     runs: dict[str, LoadDisplacement] = {}
     with CoupledIndentSolver(problem, atomistic) as qc:
         runs["bqcf"] = indent(qc, path, progress=_progress("BQCF"))
-    refinements, snapshot = {}, None
+    refinements, initial_dofs, snapshot = {}, {}, None
     for r0 in radii:
         with AdaptiveIndentSolver(problem, r0, report=print) as ad:
+            initial_dofs[f"adaptive_{r0:g}"] = ad.dofs
             runs[f"adaptive_{r0:g}"] = indent(ad, path, progress=_progress(f"adaptive from {r0:g} A"))
             refinements[f"adaptive_{r0:g}"] = ad.refinements
             if r0 == radii[0]:
@@ -113,10 +114,15 @@ def run(outdir: Path, *, depth: float = 8.0, steps: int = 32, radius: float = 20
            "thickness": float(problem.crystal.cell[2, 2]), "sites": len(X), "atomistic_radius": atomistic,
            "depth": depth, "steps": steps}
     for name, r in runs.items():
-        out[name] = {**r.as_dict(), "refinements": refinements.get(name, [])}
+        steps_dofs = [(d, k) for d, _, k in refinements.get(name, [])]
+        at = r.nucleation[0] if r.nucleation is not None else np.inf
+        out[name] = {**r.as_dict(), "refinements": refinements.get(name, []),
+                     "dofs_initial": initial_dofs.get(name, r.dofs),
+                     "dofs_at_nucleation": max([initial_dofs.get(name, r.dofs)]
+                                               + [k for d, k in steps_dofs if d <= at])}
         if name != "full":
             out[name]["elastic"] = _elastic_agreement(r, runs["full"])
-            out[name]["dof_ratio"] = runs["full"].dofs / r.dofs
+            out[name]["dof_ratio"] = runs["full"].dofs / out[name]["dofs_at_nucleation"]
             out[name]["wall_ratio"] = r.seconds / runs["full"].seconds
     nuc = {k: r.nucleation for k, r in runs.items()}
     if all(v is not None for v in nuc.values()):

@@ -260,6 +260,22 @@ class IndentationGeometryError(QCBridgeError, ValueError):
     plane."""
 
 
+class ContactOutsideAtomisticError(IndentationGeometryError):
+    """The indenter touches nodes outside the atomistic core (blending region or continuum),
+    where the surface is not resolved; enlarge the atomistic region or refine adaptively.
+
+    Parameters
+    ----------
+    message : str
+    reach : float
+        Largest reference distance (Angstrom) of a touched node from the contact point.
+    """
+
+    def __init__(self, message: str, reach: float = 0.0):
+        self.reach = reach
+        super().__init__(message)
+
+
 class RefinementBudgetError(QCBridgeError, MemoryError):
     """Refining the atomistic region would need more memory than the budget allows; the message
     gives the estimate and the budget."""

@@ -20,11 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ..coupling.geometry import Region
 from ..coupling.indenter import IndentedModel
 from ..coupling.model import QCModel
 from ..coupling.reference import site_displacements
 from ..engines.lammps import LammpsEngine
-from ..errors import CheckpointError, IndentationGeometryError, PaddingError
+from ..errors import CheckpointError, ContactOutsideAtomisticError, IndentationGeometryError, PaddingError
 from ..fingerprint import fingerprint
 from ..solvers import LBFGS, Method, RelaxOptions, relax
 from .problem import IndentationProblem, IndenterShape
@@ -120,7 +121,31 @@ class CoupledIndentSolver(IndentSolver):
     def _relax(self, depth: float, state: np.ndarray) -> tuple[np.ndarray, float]:
         indented = IndentedModel(self.model, self.problem.indenter(depth))
         u = relax(indented, self.optimizer, self.options, u0=state).u
+        touched = self.contact_outside(depth, u)
+        if touched.size:
+            reach = self.contact_reach(depth, u)
+            raise ContactOutsideAtomisticError(
+                f"at depth {depth:g} A the indenter touches {touched.size} nodes outside the atomistic core "
+                f"(blending region or continuum, up to {reach:.3g} A from the contact point), where the surface "
+                "is not resolved; enlarge the atomistic radius or refine adaptively", reach)
         return u, float(indented.load(u)[1])
+
+    def contact_nodes(self, depth: float, u: np.ndarray) -> np.ndarray:
+        """Nodes the indenter at ``depth`` (Angstrom) touches at displacements u."""
+        x = self.model.geometry.reference_nodes + u
+        return np.flatnonzero(self.problem.indenter(depth).penetration(x)[0] > 0)
+
+    def contact_outside(self, depth: float, u: np.ndarray) -> np.ndarray:
+        """Touched nodes that are not atomistic-core sites."""
+        g = self.model.geometry
+        touched = self.contact_nodes(depth, u)
+        return touched[g.region[g.node_site[touched]] != Region.CORE]
+
+    def contact_reach(self, depth: float, u: np.ndarray) -> float:
+        """Largest reference distance (Angstrom) of a touched node from the contact point."""
+        X = self.model.geometry.reference_nodes[self.contact_nodes(depth, u)]
+        k = self.problem.dim
+        return float(np.linalg.norm(X[:, :k] - self.problem.contact[:k], axis=1).max(initial=0.0))
 
     def site_displacements(self, state: np.ndarray) -> np.ndarray:
         return site_displacements(self.model, state)
@@ -228,8 +253,8 @@ class LoadDisplacement:
         The last relaxed state.
     stopped : str or None
         Why the path ended early: a coupled model that broke down (a defect that reached
-        the continuum and compressed the padding), with the model's message; None if the
-        whole path ran.
+        the continuum and compressed the padding, or a contact wider than the atomistic
+        core), with the model's message; None if the whole path ran.
     """
 
     depths: np.ndarray
@@ -271,8 +296,9 @@ def indent(solver: IndentSolver, depths: np.ndarray, *,
     -------
     LoadDisplacement
         If a coupled model breaks down on the way (:class:`~qcbridge.errors.PaddingError`:
-        a dislocation left the atomistic region), the steps before it, with ``stopped``
-        saying why; an adaptive solver (:mod:`qcbridge.indentation.adaptive`) avoids that.
+        a dislocation left the atomistic region; :class:`~qcbridge.errors.ContactOutsideAtomisticError`:
+        the contact grew beyond it), the steps before it, with ``stopped`` saying why; an
+        adaptive solver (:mod:`qcbridge.indentation.adaptive`) avoids both.
 
     Raises
     ------
@@ -298,7 +324,7 @@ def indent(solver: IndentSolver, depths: np.ndarray, *,
     for i in range(start, len(path)):
         try:
             state, load = solver.relax(float(path[i]), state)
-        except PaddingError as exc:
+        except (PaddingError, ContactOutsideAtomisticError) as exc:
             stopped = f"stopped at depth {path[i]:g} A: {exc}"
             break
         loads.append(load)
