@@ -194,3 +194,11 @@ def test_neighbour_slip_is_the_strained_bond_or_the_burgers_vector():
     s = neighbour_slip(g, slipped)
     at_cut = (g[:, 1] == 10.0) | (g[:, 1] == 12.5)
     assert np.allclose(s[at_cut], 2.86) and np.allclose(s[~at_cut], 0.0)
+
+
+def test_a_contact_wider_than_the_core_stops_a_fixed_region_run(problem):
+    wide = IndentationProblem.build(problem.potential, Lattice.FCC, (0, 0, 1), radius=30.0, width=120.0, height=60.0)
+    with CoupledIndentSolver(wide, 18.0) as qc:  # contact half-width sqrt(2 R d): 7.7 A at 1 A, 11 A at 2 A
+        result = indent(qc, indentation_path(3.0, 3))
+    assert result.stopped is not None and "from the edge of the atomistic core" in result.stopped
+    assert 0 < len(result.loads) < 3 and np.all(result.loads > 0)

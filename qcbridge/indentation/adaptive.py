@@ -73,9 +73,12 @@ class AdaptiveIndentSolver(CoupledIndentSolver):
     def _relax(self, depth: float, state: np.ndarray) -> tuple[np.ndarray, float]:
         state, u, load = self._relax_or_enlarge(depth, state)
         for _ in range(self.max_refinements):
-            contact = self.model.geometry.reference_nodes[self.contact_nodes(depth, u)]
-            points = np.concatenate([marked_points(self.model, u, self.criteria), contact])
-            core = grown_region(self.model.geometry, points, self.criteria.grow)
+            g = self.model.geometry
+            contact = g.reference_nodes[self.contact_nodes(depth, u)]
+            marked = marked_points(self.model, u, self.criteria)
+            core = grown_region(g, marked, self.criteria.grow)
+            core |= grown_region(g, contact, self.contact_margin + self.criteria.grow)
+            points = np.concatenate([marked, contact])
             if not (core & (self.model.geometry.region != Region.CORE)).any():
                 return u, load
             # the step is repeated on the refined model from where it started, so that what the
@@ -95,7 +98,8 @@ class AdaptiveIndentSolver(CoupledIndentSolver):
             except (PaddingError, InvertedElementError, ContactOutsideAtomisticError) as exc:
                 g = self.model.geometry
                 if isinstance(exc, ContactOutsideAtomisticError):
-                    core = grown_region(g, self.problem.contact[None, :], exc.reach + self.criteria.grow)
+                    core = grown_region(g, self.problem.contact[None, :],
+                                        exc.reach + self.contact_margin + self.criteria.grow)
                 elif isinstance(exc, InvertedElementError):
                     inverted = g.mesh.elements[np.asarray(exc.elements, dtype=np.int64)]
                     points = g.reference_nodes[inverted].reshape(-1, 3)
