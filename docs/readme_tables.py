@@ -354,8 +354,11 @@ def indentation_al() -> str:
     rows = [("first load drop: depth (Å)", lambda q: nuc(q, "depth", ".2f")),
             ("first load drop: load (eV/Å)", lambda q: nuc(q, "load", ".4f")),
             ("depth, load against full", lambda q: f"{rel(q, 'depth')}, {rel(q, 'load')}" if rel(q, "load") else ""),
-            ("elastic branch, largest deviation from 1 Å on",
-             lambda q: f"{100 * q['elastic']['max_rel_from_1A']:.1f} %" if "elastic" in q else ""),
+            ("elastic branch: load against full at 1, 2, 3, 4 Å",
+             lambda q: ", ".join(f"{100 * v:+.1f} %" for v in q["elastic"]["rel_at"].values()) if "elastic" in q
+             else ""),
+            ("elastic branch, largest deviation from 1.5 Å on",
+             lambda q: f"{100 * q['elastic']['max_rel_from_1.5A']:.1f} %" if "elastic" in q else ""),
             ("elastic branch, largest deviation / peak load",
              lambda q: f"{100 * q['elastic']['max_abs_over_peak']:.2f} %" if "elastic" in q else ""),
             ("DOF at the first drop (full / this)",

@@ -12,7 +12,8 @@ relaxed from the last:
   relaxed by LBFGS to 1e-4 eV/A. It runs until the first dislocations leave its atomistic
   region, where the padding breaks and the run stops with the reason;
 * adaptive BQCF from 15 A and from 25 A (continuum elements strained beyond 3 % and slipped
-  atoms within 10 A of the interface are made atomistic, 10 A around each);
+  atoms within 10 A of the interface are made atomistic, 10 A around each, and the core is
+  kept 25 A around the atoms the indenter touches);
 * full atomistics: every site, LAMMPS's own fix indent and CG minimization (force 2-norm 1e-6).
 
 The load is the force on the indenter along y per slab period (eV/A); the first load drop
@@ -58,12 +59,15 @@ def _progress(label: str):
 
 
 def _elastic_agreement(run: LoadDisplacement, full: LoadDisplacement) -> dict:
-    """How a run's elastic branch (before both first drops) compares with full atomistics."""
-    last = min(i for i in (_before_drop(run), _before_drop(full)))
+    """How a run's elastic branch (up to both first drops) compares with full atomistics: the
+    relative deviation at every whole Angstrom of depth and the largest from 1.5 A on."""
+    last = min(_before_drop(run), _before_drop(full))
     d, p, q = full.depths[: last + 1], run.loads[: last + 1], full.loads[: last + 1]
-    deep = d >= 1.0
-    return {"depth_max": float(d[-1]), "max_rel_from_1A": float(np.max(np.abs(p[deep] / q[deep] - 1))),
-            "max_abs_over_peak": float(np.max(np.abs(p - q)) / q[-1]), "max_abs": float(np.max(np.abs(p - q)))}
+    rel = p / q - 1
+    whole = np.isclose(d, np.round(d)) & (d >= 1.0)
+    return {"depth_max": float(d[-1]), "max_rel_from_1.5A": float(np.max(np.abs(rel[d >= 1.5]))),
+            "rel_at": {f"{x:g}": float(r) for x, r in zip(d[whole], rel[whole], strict=True)},
+            "max_abs_over_peak": float(np.max(np.abs(p - q)) / q[-1])}
 
 
 def _before_drop(run: LoadDisplacement) -> int:

@@ -25,7 +25,7 @@ from qcbridge.errors import (
     PaddingDoesNotFitError,
     RefinementBudgetError,
 )
-from qcbridge.indentation import IndentationProblem, surface_frame
+from qcbridge.indentation import IndentationProblem, IndenterShape, surface_frame
 from qcbridge.indentation.adaptive import AdaptiveIndentSolver
 from qcbridge.indentation.loading import (
     AtomisticIndentSolver,
@@ -124,6 +124,8 @@ def test_checkpoint_resumes_where_the_run_stopped(problem, tmp_path):
     np.testing.assert_allclose(resumed.loads, whole.loads, rtol=1e-6)
     with CoupledIndentSolver(problem, 25.0) as qc, pytest.raises(CheckpointError, match="another indentation"):
         indent(qc, indentation_path(1.5, 3), checkpoint=ckpt)
+    with CoupledIndentSolver(problem, 30.0) as qc, pytest.raises(CheckpointError, match="another indentation"):
+        indent(qc, path, checkpoint=ckpt)
 
 
 def test_adaptive_refinement_grows_the_region_and_keeps_the_state(tall):
@@ -198,7 +200,22 @@ def test_neighbour_slip_is_the_strained_bond_or_the_burgers_vector():
 
 def test_a_contact_wider_than_the_core_stops_a_fixed_region_run(problem):
     wide = IndentationProblem.build(problem.potential, Lattice.FCC, (0, 0, 1), radius=30.0, width=120.0, height=60.0)
-    with CoupledIndentSolver(wide, 18.0) as qc:  # contact half-width sqrt(2 R d): 7.7 A at 1 A, 11 A at 2 A
+    with CoupledIndentSolver(wide, 22.0) as qc:  # contact half-width sqrt(2 R d): 7.7 A at 1 A, 11 A at 2 A
         result = indent(qc, indentation_path(3.0, 3))
     assert result.stopped is not None and "from the edge of the atomistic core" in result.stopped
     assert 0 < len(result.loads) < 3 and np.all(result.loads > 0)
+
+
+@pytest.mark.slow
+def test_spherical_indenter_on_a_block_matches_full_atomistics():
+    """3D: a sphere on Al (111), a tetrahedral mesh below an atomistic hemisphere (~1 min)."""
+    block = IndentationProblem.build(load_potential("Al_mm.eam.fs"), Lattice.FCC, (1, 1, 1),
+                                     shape=IndenterShape.SPHERE, radius=8.0, width=76.0, height=45.0)
+    path = indentation_path(1.0, 2)
+    with CoupledIndentSolver(block, 14.0, contact_margin=8.0) as qc:
+        coupled = indent(qc, path)
+    with AtomisticIndentSolver(block) as full:
+        reference = indent(full, path)
+    assert coupled.dofs < 0.6 * reference.dofs
+    assert reference.loads[-1] > 1.0
+    assert coupled.loads[-1] == pytest.approx(reference.loads[-1], rel=0.05)

@@ -63,6 +63,7 @@ class AdaptiveIndentSolver(CoupledIndentSolver):
         self.max_refinements = max_refinements
         self.report = report
         self.refinements: list[tuple[float, int, int]] = []
+        self.config = (*self.config, repr(self.criteria), max_refinements)
 
     def _rebuild(self, core: np.ndarray) -> QCModel:
         geo = self.problem.geometry(core, blend_width=self.blend_width, growth=self.growth)

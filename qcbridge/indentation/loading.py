@@ -50,6 +50,7 @@ class IndentSolver(ABC):
         self.problem = problem
         self.seconds = 0.0
         self.relaxations = 0
+        self.config: tuple[object, ...] = ()  # what a checkpoint of this solver must match
 
     @property
     @abstractmethod
@@ -104,19 +105,21 @@ class CoupledIndentSolver(IndentSolver):
     The contact must stay ``contact_margin`` (Angstrom) inside the atomistic core: nearer the
     blending region the indenter presses on a surface the continuum does not resolve (Al (001)
     at 3 A: 12 % too much load with the core's edge 5 A beyond the touched atoms, 1.2 % with
-    9 A); a relaxed step that breaks this raises
+    9 A; at 1 A, 11 % with a 15 A core, 3 % with 25 A); a relaxed step that breaks this raises
     :class:`~qcbridge.errors.ContactOutsideAtomisticError`.
     """
 
     def __init__(self, problem: IndentationProblem, radius: float | np.ndarray, method: str = "bqcf", *,
                  blend_width: float = 8.0, growth: float = 0.5, fmax: float = 1e-4, max_steps: int = 20000,
-                 optimizer: Method | None = None, contact_margin: float = 10.0):
+                 optimizer: Method | None = None, contact_margin: float = 15.0):
         super().__init__(problem)
         self.method, self.blend_width, self.growth = method, blend_width, growth
         self.model: QCModel = problem.model(radius, method, blend_width=blend_width, growth=growth)
         self.options = RelaxOptions(fmax=fmax, max_steps=max_steps)
         self.optimizer: Method = LBFGS() if optimizer is None else optimizer
         self.contact_margin = contact_margin
+        core = (self.model.geometry.region == Region.CORE).tobytes()
+        self.config = (method, fingerprint(core), blend_width, growth, fmax, repr(self.optimizer), contact_margin)
 
     @property
     def dofs(self) -> int:
@@ -174,6 +177,7 @@ class AtomisticIndentSolver(IndentSolver):
         self.engine = LammpsEngine(problem.crystal.copy(),  # type: ignore[no-untyped-call]  # unannotated in ase
                                    problem.potential, fixed=np.flatnonzero(self.fixed))
         self.ftol, self.max_iter = ftol, max_iter
+        self.config = (ftol, max_iter)
 
     @property
     def dofs(self) -> int:
@@ -257,6 +261,7 @@ class LoadDisplacement:
     work : float
         Work done on the crystal, the integral of load over depth (eV).
     dofs : int
+        Degrees of freedom (at the end, for an adaptive solver).
     seconds : float
         Wall time of all relaxations (s).
     state : ndarray
@@ -318,8 +323,9 @@ def indent(solver: IndentSolver, depths: np.ndarray, *,
         A checkpoint of another problem, solver or path.
     """
     path = solver.problem.check_depths(depths)
-    key = fingerprint(repr((type(solver).__name__, solver.problem.crystal.positions.tobytes(), path.tobytes(),
-                            solver.problem.radius, solver.problem.stiffness, solver.problem.potential.name)))
+    key = fingerprint(repr((type(solver).__name__, solver.config, solver.problem.crystal.positions.tobytes(),
+                            path.tobytes(), solver.problem.radius, solver.problem.stiffness,
+                            solver.problem.potential.name)))
     state, loads, start = solver.initial_state(), [], 0
     if checkpoint is not None and Path(checkpoint).exists():
         with np.load(checkpoint) as z:
