@@ -12,8 +12,8 @@ relaxed from the last:
   relaxed by LBFGS to 1e-4 eV/A. It runs until the first dislocations leave its atomistic
   region, where the padding breaks and the run stops with the reason;
 * adaptive BQCF from 15 A and from 25 A (continuum elements strained beyond 3 % and slipped
-  atoms within 10 A of the interface are made atomistic, 10 A around each, and the core is
-  kept 25 A around the atoms the indenter touches);
+  atoms within 10 A of the interface are made atomistic, 10 A around each, and the core
+  keeps a disc around the contact reaching 25 A beyond the farthest touched atom);
 * full atomistics: every site, LAMMPS's own fix indent and CG minimization (force 2-norm 1e-6).
 
 The load is the force on the indenter along y per slab period (eV/A); the first load drop
