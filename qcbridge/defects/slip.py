@@ -1,6 +1,6 @@
 """Where the crystal has slipped: the largest change of a nearest-neighbour bond vector.
 
-For every atom, s_i = max_j |u_i - u_j| over its nearest neighbours j in the reference
+For every atom, s_i = max_j norm(u_i - u_j) over its nearest neighbours j in the reference
 crystal (within 1.15 of the nearest distance). An elastic field changes a bond by its strain
 times the bond length (a few hundredths of an Angstrom at a few percent strain); a
 dislocation that has passed between two atoms shifts their bond by a partial or full Burgers
