@@ -29,7 +29,7 @@ from .geometry import CoupledGeometry, Region
 from .model import QCModel
 from .reference import site_displacements
 
-__all__ = ["RefinementCriteria", "estimated_memory", "grown_region", "marked_points", "transfer_state"]
+__all__ = ["RefinementCriteria", "check_budget", "estimated_memory", "grown_region", "marked_points", "transfer_state"]
 
 
 @dataclass(frozen=True)

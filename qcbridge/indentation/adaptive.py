@@ -77,12 +77,11 @@ class AdaptiveIndentSolver(CoupledIndentSolver):
             g = self.model.geometry
             marked = marked_points(self.model, u, self.criteria)
             core = grown_region(g, marked, self.criteria.grow) | self._contact_disc(depth, u)
-            points = marked
-            if not (core & (self.model.geometry.region != Region.CORE)).any():
+            if not (core & (g.region != Region.CORE)).any():
                 return u, load
             # the step is repeated on the refined model from where it started, so that what the
             # coarse model did wrong in it (a dislocation nucleated at its interface) is not kept
-            state = self._refine(core, state, depth, f"{len(points)} marked points")
+            state = self._refine(core, state, depth, f"{len(marked)} marked points or the contact")
             state, u, load = self._relax_or_enlarge(depth, state)
         raise ConvergenceError(f"the atomistic region kept growing at depth {depth:.3f} A after "
                                f"{self.max_refinements} rebuilds; raise max_refinements or the criteria")
@@ -116,7 +115,9 @@ class AdaptiveIndentSolver(CoupledIndentSolver):
                     core = grown_region(g, points, 2.0 * self.criteria.grow)
                 else:
                     core = grown_region(g, g.crystal.positions[g.region == Region.CORE], self.criteria.grow)
-                state = self._refine(core, state, depth, f"a defect left the atomistic region ({exc})")
+                why = "the contact neared the core's edge" if isinstance(exc, ContactOutsideAtomisticError) else \
+                    "a defect left the atomistic region"
+                state = self._refine(core, state, depth, f"{why} ({exc})")
         raise ConvergenceError(f"a defect kept leaving the atomistic region at depth {depth:.3f} A after "
                                f"{self.max_refinements} enlargements")
 
