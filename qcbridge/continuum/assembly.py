@@ -92,7 +92,8 @@ class ContinuumModel:
         if w.shape != (mesh.n_elements,):
             raise MeshError(f"element weights have shape {w.shape}, expected ({mesh.n_elements},) for this mesh")
         self.volumes = mesh.volumes * w  # effective volumes (A^3)
-        self._active = None if np.all(w != 0) else np.flatnonzero(w != 0)  # elements that count
+        self._counts = w != 0  # elements that count
+        self._active = None if self._counts.all() else np.flatnonzero(self._counts)
         self.eigen_gradient = None if eigen_gradient is None else np.asarray(eigen_gradient, dtype=float)
 
     def deformation_gradients(self, u: np.ndarray) -> np.ndarray:
@@ -107,9 +108,8 @@ class ContinuumModel:
         F[:, :, :d] += np.swapaxes(grad, 1, 2)
         if self.eigen_gradient is not None:
             F += self.eigen_gradient
-        bad = ~(np.linalg.det(F) > 0)
-        if self._active is not None:  # a zero-weight element (inside an atomistic region) may fold with its atoms
-            bad[np.setdiff1d(np.arange(m), self._active)] = False
+        # a zero-weight element (inside an atomistic region) may fold with its atoms
+        bad = ~(np.linalg.det(F) > 0) & self._counts
         if bad.any():
             raise InvertedElementError(np.flatnonzero(bad))
         return F
