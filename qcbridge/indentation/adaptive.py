@@ -68,8 +68,7 @@ class AdaptiveIndentSolver(CoupledIndentSolver):
     def _rebuild(self, core: np.ndarray) -> QCModel:
         geo = self.problem.geometry(core, blend_width=self.blend_width, growth=self.growth)
         check_budget(geo, self.problem.potential.cutoff, self.criteria.memory_budget)
-        return QCModel(geo, self.problem.potential, self.problem.material, self.method, self.model.boundary,
-                       fixed=np.flatnonzero(self.problem.layer[geo.node_site]))
+        return self.problem.model_on(geo, self.method)
 
     def _relax(self, depth: float, state: np.ndarray) -> tuple[np.ndarray, float]:
         state, u, load = self._relax_or_enlarge(depth, state)

@@ -24,7 +24,6 @@ from scipy.spatial import cKDTree
 from ..coupling.geometry import Region
 from ..coupling.indenter import IndentedModel
 from ..coupling.model import QCModel
-from ..coupling.reference import site_displacements
 from ..engines.lammps import LammpsEngine
 from ..errors import CheckpointError, ContactOutsideAtomisticError, IndentationGeometryError, PaddingError
 from ..fingerprint import fingerprint
@@ -71,10 +70,6 @@ class IndentSolver(ABC):
         self.seconds += time.perf_counter() - t0
         self.relaxations += 1
         return out
-
-    @abstractmethod
-    def site_displacements(self, state: np.ndarray) -> np.ndarray:
-        """Displacement (Angstrom) of every site of the problem's crystal."""
 
     def checkpoint_data(self, state: np.ndarray) -> dict[str, np.ndarray]:
         """What a checkpoint needs beyond the state to rebuild this solver (default nothing)."""
@@ -160,9 +155,6 @@ class CoupledIndentSolver(IndentSolver):
         k = self.problem.dim
         return float(np.linalg.norm(X[:, :k] - self.problem.contact[:k], axis=1).max(initial=0.0))
 
-    def site_displacements(self, state: np.ndarray) -> np.ndarray:
-        return site_displacements(self.model, state)
-
     def close(self) -> None:
         self.model.close()
 
@@ -190,7 +182,7 @@ class AtomisticIndentSolver(IndentSolver):
         """The ``fix indent`` command of the indenter at ``depth`` (box units: the engine's frame
         is the problem's)."""
         p = self.problem
-        c = [float(x) for x in p.contact + np.array([0.0, p.radius - depth, 0.0])]
+        c = [float(x) for x in p.indenter_centre(depth)]
         if p.shape is IndenterShape.SPHERE:
             geometry = f"sphere {c[0]!r} {c[1]!r} {c[2]!r} {p.radius!r}"
         else:
@@ -207,9 +199,6 @@ class AtomisticIndentSolver(IndentSolver):
         u = self.engine.positions() - X
         self.engine.command("unfix qcb_indent")
         return u, load
-
-    def site_displacements(self, state: np.ndarray) -> np.ndarray:
-        return np.asarray(state)
 
     def close(self) -> None:
         self.engine.close()

@@ -198,9 +198,13 @@ class IndentationProblem:
         near[:, 1] = X[:, 1] - lo[1] < w  # not the free surface
         return np.asarray(near.any(axis=1))
 
+    def indenter_centre(self, depth: float) -> np.ndarray:
+        """Centre (sphere) or axis point (cylinder) of the indenter at ``depth`` (Angstrom), shape (3,)."""
+        return np.asarray(self.contact + np.array([0.0, self.radius - depth, 0.0]))
+
     def indenter(self, depth: float) -> Indenter:
         """The indenter with its lowest point ``depth`` (Angstrom) below the surface plane."""
-        centre = self.contact + np.array([0.0, self.radius - depth, 0.0])
+        centre = self.indenter_centre(depth)
         if self.shape is IndenterShape.SPHERE:
             return SphericalIndenter(self.stiffness, center=tuple(centre), radius=self.radius)
         return CylindricalIndenter(self.stiffness, center=tuple(centre), axis=(0.0, 0.0, 1.0), radius=self.radius)
@@ -212,7 +216,7 @@ class IndentationProblem:
         ------
         IndentationGeometryError
             Non-finite depths, or a depth at which the indenter would reach the held boundary
-            layer (the message gives the largest depth that does not).
+            layer (the message names the first such depth and how deep the held floor is).
         """
         d = np.asarray(depths, dtype=float).ravel()
         if d.size == 0 or not np.all(np.isfinite(d)):
@@ -245,7 +249,11 @@ class IndentationProblem:
     def model(self, atomistic: float | np.ndarray, method: str = "bqcf", *, blend_width: float = 8.0,
               **geometry_options: Any) -> QCModel:
         """Coupled model of the problem (held layer fixed at zero displacement)."""
-        geo = self.geometry(atomistic, blend_width=blend_width, **geometry_options)
-        return QCModel(geo, self.potential, self.material, method, HomogeneousDeformation(np.eye(3)),
-                       fixed=np.flatnonzero(self.layer[geo.node_site]))
+        return self.model_on(self.geometry(atomistic, blend_width=blend_width, **geometry_options), method)
+
+    def model_on(self, geometry: CoupledGeometry, method: str = "bqcf") -> QCModel:
+        """Coupled model of the problem on a given geometry (from :meth:`geometry`), the held
+        layer fixed at zero displacement."""
+        return QCModel(geometry, self.potential, self.material, method, HomogeneousDeformation(np.eye(3)),
+                       fixed=np.flatnonzero(self.layer[geometry.node_site]))
 
