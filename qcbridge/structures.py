@@ -22,8 +22,8 @@ from ase.lattice.cubic import BodyCenteredCubic, Diamond, FaceCenteredCubic, Sim
 from .errors import StructureError
 
 __all__ = ["Lattice", "as_slab", "assign_sublattices", "cell_heights", "cubic_crystal", "hcp_crystal",
-           "lattice_basis", "lattice_constant_guess", "lattice_period", "miller_indices", "oriented_primitive_cell",
-           "triangular_lattice"]
+           "lattice_basis", "lattice_constant_guess", "lattice_period", "miller_indices", "normal_frame",
+           "oriented_primitive_cell", "triangular_lattice"]
 
 Directions = Sequence[Sequence[int]]
 Symbols = str | Sequence[str]
@@ -329,6 +329,15 @@ def miller_indices(v: Sequence[int] | np.ndarray, name: str,
     if not a.any():
         raise error(f"{name} must not be (0, 0, 0)")
     return np.asarray(a // np.gcd.reduce(np.abs(a)))
+
+
+def normal_frame(normal: np.ndarray, line: np.ndarray) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    """Integer crystal directions along x, y, z of the frame with y along ``normal`` (a plane's
+    Miller indices) and z along ``line`` (a direction in that plane): x = normal cross line,
+    reduced by its common divisor."""
+    x = np.cross(normal, line)
+    x //= np.gcd.reduce(np.abs(x))
+    return tuple(int(i) for i in x), tuple(int(i) for i in normal), tuple(int(i) for i in line)
 
 
 def lattice_period(lattice: Lattice, direction: Sequence[int] | np.ndarray, a: float) -> float:

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..defects.stroh import defect_axes
 from ..errors import DefectGeometryError
-from ..structures import miller_indices
+from ..structures import miller_indices, normal_frame
 
 __all__ = ["CrackOrientation", "widest_gap"]
 
@@ -51,9 +51,7 @@ class CrackOrientation:
     @property
     def directions(self) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
         """Crystal directions along x (propagation, plane x front), y (normal) and z (front)."""
-        x = np.cross(self.plane, self.front)
-        x //= np.gcd.reduce(np.abs(x))
-        return tuple(int(i) for i in x), tuple(int(i) for i in self.plane), tuple(int(i) for i in self.front)
+        return normal_frame(self.plane, self.front)
 
     @property
     def axes(self) -> np.ndarray:

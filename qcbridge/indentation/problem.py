@@ -41,6 +41,7 @@ from ..structures import (
     lattice_basis,
     lattice_period,
     miller_indices,
+    normal_frame,
     oriented_primitive_cell,
 )
 
@@ -68,9 +69,7 @@ def surface_frame(lattice: Lattice, surface: tuple[int, int, int] | np.ndarray) 
     candidates = [np.array(t) for t in itertools.product(range(-3, 4), repeat=3)
                   if any(t) and int(np.dot(t, n)) == 0 and np.gcd.reduce(np.abs(t)) == 1]
     z = min(candidates, key=lambda t: (lattice_period(lattice, t, 1.0), np.abs(t).sum(), tuple(-t)))
-    x = np.cross(n, z)
-    x //= np.gcd.reduce(np.abs(x))
-    return tuple(int(i) for i in x), tuple(int(i) for i in n), tuple(int(i) for i in z)
+    return normal_frame(n, z)
 
 
 @dataclass
