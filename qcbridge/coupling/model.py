@@ -20,6 +20,7 @@ from ..errors import CouplingError, PaddingError
 from ..fingerprint import fingerprint
 from ..potentials.potential import Potential
 from .assembly import Assembly
+from .contributions import DeadLoad
 from .boundary import Boundary, FreeSurface
 from .geometry import CoupledGeometry, Region
 from .kinematics import Kinematics
@@ -52,6 +53,10 @@ class QCModel:
         LAMMPS decomposes the atoms over its ranks. Every rank runs the same Python script
         (``mpiexec -n 4 python run.py``) and holds the whole model; only LAMMPS's work is
         divided. Default: LAMMPS on this process alone.
+    rest : ndarray, shape (n_nodes, 3), optional
+        Displacements (Angstrom) the model is made to hold at rest: its forces there are
+        subtracted as a dead load, and they are the predictor. For a relaxed free surface,
+        which Cauchy-Born elements do not know (:mod:`~qcbridge.coupling.surface`).
 
     Raises
     ------
@@ -65,7 +70,7 @@ class QCModel:
 
     def __init__(self, geometry: CoupledGeometry, potential: Potential, material: Any,
                  method: CouplingMethod | str = "bqcf", boundary: Boundary | None = None, *,
-                 fixed: np.ndarray | None = None, comm: Any = None):
+                 fixed: np.ndarray | None = None, comm: Any = None, rest: np.ndarray | None = None):
         self.geometry = geometry
         self.potential = potential
         self.material = material
@@ -85,11 +90,28 @@ class QCModel:
         self.free = np.ones(n, dtype=bool)
         self.free[self.fixed] = False
         self.kinematics = Kinematics.of(geometry, self.boundary, material)
+        self.rest: np.ndarray | None = None
         needed = (2.0 if potential.is_manybody else 1.0) * potential.cutoff
         self.min_padding_stretch = needed / geometry.padding_depth
         self.check_padding(self.predictor(), "the boundary field")
         self.assembly = Assembly(self.method.bind(self.kinematics, potential, material, comm=comm))
+        if rest is not None:
+            self._hold_at_rest(np.asarray(rest, dtype=float))
         self.evaluations = 0
+
+    def _hold_at_rest(self, rest: np.ndarray) -> None:
+        if rest.shape != (self.n_nodes, 3) or not np.all(np.isfinite(rest)):
+            self.close()
+            raise CouplingError(f"rest must be finite displacements of shape ({self.n_nodes}, 3), got {rest.shape}")
+        try:
+            self.check_padding(rest, "the rest state")
+            _, f = self.assembly.evaluate(rest)
+        except BaseException:
+            self.close()
+            raise
+        f[self.fixed] = 0.0
+        self.assembly.contributions.append(DeadLoad(rest, f))
+        self.rest = rest.copy()
 
     # ------------------------------------------------------------ geometry
     @property
@@ -104,8 +126,9 @@ class QCModel:
 
     def predictor(self) -> np.ndarray:
         """Displacement of every node from the boundary condition's field (the homogeneous
-        state for a homogeneous F; zero for free surfaces), shape (n_nodes, 3)."""
-        return self.kinematics.predictor()
+        state for a homogeneous F; zero for free surfaces), or the rest state if one was
+        given, shape (n_nodes, 3)."""
+        return self.kinematics.predictor() if self.rest is None else self.rest.copy()
 
     initial_guess = predictor
 
@@ -173,6 +196,7 @@ class QCModel:
             "geometry": fingerprint(g.crystal.positions, g.crystal.numbers, np.asarray(g.crystal.cell), g.region,
                                     g.beta, g.node_site, g.atom_site, g.mesh.elements),
             "boundary": fingerprint(self.predictor(), self.fixed, self.kinematics.eigen_gradient),
+            "rest": fingerprint(self.rest),
             "method": self.method.name,
             "potential": fingerprint(repr(self.potential), content),
             "material": fingerprint(type(self.material).__name__, getattr(self.material, "cell", None),

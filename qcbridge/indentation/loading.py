@@ -176,7 +176,7 @@ class AtomisticIndentSolver(IndentSolver):
         return 3 * int((~self.fixed).sum())
 
     def initial_state(self) -> np.ndarray:
-        return np.zeros_like(self.problem.crystal.positions)
+        return self.problem.rest_state()
 
     def fix_indent(self, depth: float) -> str:
         """The ``fix indent`` command of the indenter at ``depth`` (box units: the engine's frame
