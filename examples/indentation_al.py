@@ -6,14 +6,16 @@ period, 2.86 A, thick and periodic), as in the original quasicontinuum indentati
 Al_mm.eam.fs (Mishin et al. 1999). The slab is 400 A wide and 200 A high; a layer 14.3 A
 deep (2.2 cutoffs) is held below and beside, the top is a free surface. A cylinder of radius
 20 A with LAMMPS's fix indent law (K = 10 eV/A^3) is pressed down in 0.25 A steps, each
-relaxed from the last:
+relaxed from the last, every run starting from the relaxed free surface (a periodic column
+relaxed by LAMMPS), which the coupled models hold at rest:
 
 * BQCF with a 25 A atomistic half-disc around the contact (blending 8 A, graded mesh),
   relaxed by LBFGS to 1e-4 eV/A. It runs until the first dislocations leave its atomistic
   region, where the padding breaks and the run stops with the reason;
 * adaptive BQCF from 15 A and from 25 A (continuum elements strained beyond 3 % and slipped
   atoms within 10 A of the interface are made atomistic, 10 A around each, and the core
-  keeps a disc around the contact reaching 25 A beyond the farthest touched atom);
+  keeps a disc around the contact reaching 8 A beyond the farthest touched atom, grown to
+  18 A when it does not);
 * full atomistics: every site, LAMMPS's own fix indent and CG minimization (force 2-norm 1e-6).
 
 The load is the force on the indenter along y per slab period (eV/A); the first load drop

@@ -66,19 +66,23 @@ class RefinementCriteria:
 
 def marked_points(model: QCModel, u: np.ndarray, criteria: RefinementCriteria) -> np.ndarray:
     """Reference positions (Angstrom, (k, 3)) the indicators mark at displacements u: centroids
-    of over-strained continuum elements and slipped atoms near the interface."""
+    of over-strained continuum elements and slipped atoms near the interface. Both are measured
+    from the model's rest state if it has one (a relaxed free surface strains the thin elements
+    under it by a few percent at rest; that is not a field the continuum fails to carry)."""
     g = model.geometry
     mesh, dim = g.mesh, g.dim
     resolved_site = (g.region == Region.CORE) | (g.region == Region.BLEND)
     continuum_element = ~resolved_site[g.node_site[mesh.elements]].all(axis=1)
     elements = np.flatnonzero(continuum_element)
     F = model.kinematics.element_gradients(u, elements)
+    if model.rest is not None:
+        F = np.einsum("eij,ejk->eik", F, np.linalg.inv(model.kinematics.element_gradients(model.rest, elements)))
     E = 0.5 * (np.einsum("eki,ekj->eij", F, F) - np.eye(3))
     strained = elements[np.linalg.norm(E, axis=(1, 2)) > criteria.strain]
     centroids = g.reference_nodes[mesh.elements[strained]].mean(axis=1)
 
     atoms = g.reference_atoms
-    du = model.atom_positions(u) - atoms
+    du = model.atom_positions(u) - (atoms if model.rest is None else model.atom_positions(model.rest))
     resolved_atom = resolved_site[g.atom_site]
     outside = atoms[~resolved_atom, :dim]
     if len(outside) == 0:

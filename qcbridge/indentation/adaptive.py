@@ -2,10 +2,10 @@
 
 After every relaxed step the refinement indicators (:mod:`qcbridge.coupling.adaptivity`) look
 at the coupled model, and the core must hold a disc around the contact that reaches
-``contact_margin + grow`` beyond the farthest touched node (a contact that reaches the blending
-region presses on an unresolved surface and overestimates the load, by 12 % on Al (001) at
-3 A). Where they mark, the atomistic region grows, the model is rebuilt with the step's starting displacements
-carried over, and the step is relaxed again on it, until nothing is marked. A dislocation
+``contact_margin`` beyond the farthest touched node (else it grows to ``contact_margin +
+grow``). Where they mark, the atomistic region grows, the model is rebuilt with the step's
+starting displacements carried over, and the step is relaxed again on it, until nothing is
+marked. A dislocation
 nucleated under the indenter thus stays atomistic as it glides, and the result no longer
 depends on the atomistic region one starts with.
 """
@@ -91,11 +91,16 @@ class AdaptiveIndentSolver(CoupledIndentSolver):
             self.problem.crystal.positions), dtype=bool)
 
     def _contact_disc(self, depth: float, u: np.ndarray) -> np.ndarray:
-        """The core must hold a disc around the contact point reaching contact_margin + grow
-        beyond the farthest node the indenter touches: a disc, not discs around the touched
-        nodes, whose scalloped union left the edge of the resolved surface where the load
-        came out 7 % too high at 1 A (discs of 24 to 28 A: within 3 %)."""
-        return self._disc(self.contact_reach(depth, u))
+        """Sites to add for the contact: none while the core holds a disc around the contact
+        point reaching contact_margin beyond the farthest node the indenter touches; else a
+        disc reaching contact_margin + grow (a disc, not discs around the touched nodes, whose
+        scalloped union leaves a ragged resolved surface beside the contact; the margin of
+        grow spares a rebuild at every step)."""
+        reach = self.contact_reach(depth, u)
+        inside = self.problem.atomistic(reach + self.contact_margin)(self.problem.crystal.positions)
+        if not (inside & (self.model.geometry.region != Region.CORE)).any():
+            return np.zeros(len(inside), dtype=bool)
+        return self._disc(reach)
 
     def _relax_or_enlarge(self, depth: float, state: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
         """Relax; if a defect escapes into the continuum within the step (the padding breaks or

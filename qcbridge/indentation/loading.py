@@ -2,7 +2,7 @@
 step relaxed from the last, and the load on it recorded.
 
 The same path runs on a coupled model (:class:`CoupledIndentSolver`: the indenter acts on the
-nodes through :class:`~qcbridge.coupling.indenter.IndentedModel`, FIRE relaxes) and on the full
+nodes through :class:`~qcbridge.coupling.indenter.IndentedModel`, LBFGS relaxes) and on the full
 atomistic domain (:class:`AtomisticIndentSolver`: LAMMPS's own ``fix indent`` with
 ``fix_modify energy yes`` and LAMMPS's minimizer), with the same boundary layer held. The load
 is the force on the indenter along the surface normal (eV/Angstrom, positive when it presses
@@ -97,16 +97,16 @@ class CoupledIndentSolver(IndentSolver):
     The load converges slowly with the residual force: the film's long-wavelength bending is
     soft, so a loose tolerance leaves it short of its deflection (Al (001), 2 A deep: FIRE to
     2e-3 eV/A overshoots the load by 15 %, LBFGS to 1e-4 eV/A is within 0.1 % of its limit).
-    The contact must stay ``contact_margin`` (Angstrom) inside the atomistic core: nearer the
-    blending region the indenter presses on a surface the continuum does not resolve (Al (001)
-    at 3 A: 12 % too much load with the core's edge 5 A beyond the touched atoms, 1.2 % with
-    9 A; at 1 A, 11 % with a 15 A core, 3 % with 25 A); a relaxed step that breaks this raises
-    :class:`~qcbridge.errors.ContactOutsideAtomisticError`.
+    The contact must stay ``contact_margin`` (Angstrom) inside the atomistic core: the contact
+    resolved by atoms, and the surface around it (Al (001), the relaxed surface held at rest,
+    loads against full atomistics up to 3.75 A: -0.2 % with a 25 A core, +0.7 % with 15 A and
+    the core's edge 8.6 A beyond the touched atoms, +1.5 % with 12 A and 5.7 A); a relaxed step
+    that breaks this raises :class:`~qcbridge.errors.ContactOutsideAtomisticError`.
     """
 
     def __init__(self, problem: IndentationProblem, radius: float | np.ndarray, method: str = "bqcf", *,
                  blend_width: float = 8.0, growth: float = 0.5, fmax: float = 1e-4, max_steps: int = 20000,
-                 optimizer: Method | None = None, contact_margin: float = 15.0):
+                 optimizer: Method | None = None, contact_margin: float = 8.0):
         super().__init__(problem)
         self.method, self.blend_width, self.growth = method, blend_width, growth
         self.model: QCModel = problem.model(radius, method, blend_width=blend_width, growth=growth)
