@@ -141,6 +141,65 @@ def test_a_crack_tip_leaving_the_atomistic_region_is_named(w_crack):
             qc.tip(longer)
 
 
+def test_the_atomistic_region_follows_a_running_crack():
+    """A Lennard-Jones argon (111)[-110] crack grows stably with K in its fixed K-field (full
+    atomistics: the tip runs 21 A from K_G to 1.6 K_G). A 12 A region stops with a named error
+    when the tip nears its edge; the adaptive solver grows the region around the tip, repeats
+    the step, and ends with the tip a margin inside it and beyond where the fixed one stopped."""
+    from qcbridge.cli.patch_test import load_potential_spec
+    from qcbridge.fracture.adaptive import AdaptiveCrackSolver
+    from qcbridge.fracture.trapping import CoupledCrackSolver
+
+    p = CrackProblem.build(load_potential_spec("lj:Ar:0.0104:3.4:6.0"), Lattice.FCC,
+                           CrackOrientation.of((1, 1, 1), (-1, 1, 0)), half_width=60.0)
+    K_G = p.griffith_K
+
+    def ramp(solver):
+        state, K_prev, tips = solver.predictor(K_G), K_G, []
+        for f in (1.0, 1.2, 1.4, 1.6):
+            state, K_prev = solver.relax(f * K_G, state, K_prev), f * K_G
+            tips.append(solver.tip(state))
+        return tips
+
+    with AtomisticCrackSolver(p) as full:
+        full_tips = ramp(full)
+    assert full_tips[-1] - full_tips[0] > 15.0
+    with CoupledCrackSolver(p, 12.0) as fixed, pytest.raises(DefectGeometryError, match="AdaptiveCrackSolver"):
+        ramp(fixed)
+    lines: list[str] = []
+    with AdaptiveCrackSolver(p, 12.0, report=lines.append) as ad:
+        start = ad.dofs
+        tips = ramp(ad)
+        assert ad.refinements and lines and ad.dofs > start
+        assert ad.tip_clearance(tips[-1]) >= ad.margin
+        assert ad.dofs < 0.6 * full.dofs
+    assert tips[-1] - p.centre[0] > 12.0 - p.potential.cutoff  # past where the fixed region had to stop
+    with pytest.raises(DefectGeometryError, match="less than the atomistic radius"):
+        AdaptiveCrackSolver(p, 5.0)
+
+
+@pytest.mark.slow
+def test_a_tip_near_the_regions_edge_moves_the_region_and_matches_full_atomistics(w_crack):
+    """W (100): a region centred 6 A behind the tip; above K+ the tip advances a column and
+    comes within the margin of the edge, the region follows, and the tip is where full
+    atomistics puts it (~1.5 min)."""
+    from qcbridge.fracture.adaptive import AdaptiveCrackSolver
+
+    p, K_G = w_crack, w_crack.griffith_K
+    behind = np.linalg.norm(p.crystal.positions[:, :2] - (p.centre - [6.0, 0.0]), axis=1) <= 15.0
+    tips = {}
+    with AdaptiveCrackSolver(p, 15.0, initial=behind) as ad:
+        state = ad.relax(K_G, ad.predictor(K_G), K_G)
+        assert not ad.refinements
+        tips["qc"] = ad.tip(ad.relax(2.4 * K_G, state, K_G))
+        assert len(ad.refinements) >= 1 and ad.tip_clearance(tips["qc"]) >= ad.margin
+    with AtomisticCrackSolver(p) as full:
+        state = full.relax(K_G, full.predictor(K_G), K_G)
+        tips["full"] = full.tip(full.relax(2.4 * K_G, state, K_G))
+    assert tips["full"] > p.centre[0]  # advanced a column
+    assert tips["qc"] == pytest.approx(tips["full"], abs=1e-6)
+
+
 def test_bad_crack_input_is_named():
     pot = load_potential("W_zhou.eam.alloy")
     with pytest.raises(DefectGeometryError, match="Miller"):

@@ -20,6 +20,7 @@ def run(args: argparse.Namespace) -> int:
     from ..defects.stroh import MPA_SQRT_M
     from ..errors import QCBridgeError
     from ..fracture import CrackOrientation
+    from ..fracture.adaptive import AdaptiveCrackSolver
     from ..fracture.problem import CrackProblem
     from ..fracture.trapping import AtomisticCrackSolver, CoupledCrackSolver, TrappingRange, trapping_range
     from ..structures import Lattice, oriented_primitive_cell
@@ -59,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
             _say("  " + line)
 
         runs: dict[str, dict[str, float]] = {}
-        qc = CoupledCrackSolver(problem, radius, args.method)
+        qc = (AdaptiveCrackSolver(problem, radius, args.method, report=report) if args.adaptive
+              else CoupledCrackSolver(problem, radius, args.method))
         with qc:
             _say(f"{args.method}: {qc.model.n_nodes} nodes, {qc.dofs} DOF")
             runs["coupled (" + args.method + ")"] = measured(
@@ -107,6 +109,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cr.add_argument("--front", nargs=3, type=int, required=True, metavar=("U", "V", "W"), help="crack front")
     cr.add_argument("--method", default="bqcf", choices=["bqcf", "qcf"], help="coupling method (default %(default)s)")
     cr.add_argument("--radius", type=float, help="atomistic radius around the tip (A; default max(15, 2 cutoffs))")
+    cr.add_argument("--adaptive", action="store_true",
+                    help="let the atomistic region follow the tip (a disc of the radius around every new tip)")
     cr.add_argument("--domain", type=float, help="half-width of the square domain (A; default from the radius)")
     cr.add_argument("--step", type=float, default=0.05, help="load step as a fraction of K_G (default %(default)s)")
     cr.add_argument("--max-steps", type=int, default=40,

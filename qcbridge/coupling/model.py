@@ -20,8 +20,8 @@ from ..errors import CouplingError, PaddingError
 from ..fingerprint import fingerprint
 from ..potentials.potential import Potential
 from .assembly import Assembly
-from .contributions import DeadLoad
 from .boundary import Boundary, FreeSurface
+from .contributions import DeadLoad
 from .geometry import CoupledGeometry, Region
 from .kinematics import Kinematics
 from .masses import lumped_masses

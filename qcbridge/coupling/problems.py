@@ -103,20 +103,31 @@ class DefectProblem:
         c = np.asarray(self.centre)
         return lambda X: np.linalg.norm(X[:, :2] - c, axis=1) <= radius
 
-    def geometry(self, radius: float, *, blend_width: float = 8.0, **geometry_options: Any) -> CoupledGeometry:
-        """Coupled geometry with an atomistic disc of ``radius`` (A) around the defect."""
-        return build_geometry(self.crystal, self.atomistic(radius), cutoff=self.potential.cutoff,
+    def region(self, radius: float | np.ndarray) -> Callable[[np.ndarray], np.ndarray] | np.ndarray:
+        """The atomistic region: a disc of ``radius`` (A) around the defect, or a mask over sites."""
+        return self.atomistic(float(radius)) if np.ndim(radius) == 0 else np.asarray(radius, dtype=bool)
+
+    def geometry(self, radius: float | np.ndarray, *, blend_width: float = 8.0,
+                 **geometry_options: Any) -> CoupledGeometry:
+        """Coupled geometry with an atomistic disc of ``radius`` (A) around the defect (or a
+        mask over sites)."""
+        return build_geometry(self.crystal, self.region(radius), cutoff=self.potential.cutoff,
                               manybody=self.potential.is_manybody,
                               lattice=lattice_basis(self.crystal.positions[:, :2]), blend_width=blend_width,
                               **geometry_options)
 
-    def model(self, radius: float, method: CouplingMethod | str = "bqcf", *, blend_width: float = 8.0,
+    def model(self, radius: float | np.ndarray, method: CouplingMethod | str = "bqcf", *, blend_width: float = 8.0,
               comm: Any = None, **geometry_options: Any) -> QCModel:
-        """Coupled model with an atomistic disc of ``radius`` around the defect (LAMMPS on the MPI
-        communicator ``comm`` if given: see :class:`~qcbridge.coupling.model.QCModel`)."""
-        geo = self.geometry(radius, blend_width=blend_width, **geometry_options)
-        return QCModel(geo, self.potential, self.material, method, self.boundary,
-                       fixed=np.flatnonzero(self.layer[geo.node_site]), comm=comm)
+        """Coupled model with an atomistic disc of ``radius`` around the defect, or a mask over
+        sites (LAMMPS on the MPI communicator ``comm`` if given: see
+        :class:`~qcbridge.coupling.model.QCModel`)."""
+        return self.model_on(self.geometry(radius, blend_width=blend_width, **geometry_options), method, comm=comm)
+
+    def model_on(self, geometry: CoupledGeometry, method: CouplingMethod | str = "bqcf", *,
+                 comm: Any = None) -> QCModel:
+        """Coupled model of the problem on a given geometry, the boundary layer held at the far field."""
+        return QCModel(geometry, self.potential, self.material, method, self.boundary,
+                       fixed=np.flatnonzero(self.layer[geometry.node_site]), comm=comm)
 
     def reference(self, ftol: float = 1e-6) -> AtomisticReference:
         """Full-atomistic LAMMPS minimum of the same domain and boundary layer."""

@@ -207,9 +207,11 @@ class CrackProblem(DefectProblem):
         n = len(xs) if broken_at.all() else int(np.argmin(broken_at))
         return float(xs[0] - 0.5 * self.spacing) if n == 0 else float(xs[n - 1] + 0.5 * self.spacing)
 
-    def geometry(self, radius: float, *, blend_width: float = 8.0, **geometry_options: Any) -> CoupledGeometry:
-        """Coupled geometry, slit along the crack, atomistic disc of ``radius`` (A) at the tip."""
-        return build_geometry(self.crystal, self.atomistic(radius), cutoff=self.potential.cutoff,
+    def geometry(self, radius: float | np.ndarray, *, blend_width: float = 8.0,
+                 **geometry_options: Any) -> CoupledGeometry:
+        """Coupled geometry, slit along the crack, atomistic disc of ``radius`` (A) at the tip
+        (or a mask over sites)."""
+        return build_geometry(self.crystal, self.region(radius), cutoff=self.potential.cutoff,
                               manybody=self.potential.is_manybody,
                               lattice=lattice_basis(self.crystal.positions[:, :2]), blend_width=blend_width,
                               slit=self.slit, **geometry_options)

@@ -18,7 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.spatial import cKDTree
 
+from ..coupling.geometry import Region
 from ..coupling.model import QCModel
 from ..coupling.reference import site_displacements
 from ..engines.lammps import LammpsEngine
@@ -87,12 +89,13 @@ class CrackSolver(ABC):
 
 
 class CoupledCrackSolver(CrackSolver):
-    """The crack problem's coupled model (:meth:`CrackProblem.model`)."""
+    """The crack problem's coupled model (:meth:`CrackProblem.model`) with an atomistic disc of
+    ``radius`` (A) at the tip, or a mask over sites."""
 
-    def __init__(self, problem: CrackProblem, radius: float, method: str = "bqcf", *, blend_width: float = 8.0,
-                 fmax: float = 1e-3, max_steps: int = 3000):
+    def __init__(self, problem: CrackProblem, radius: float | np.ndarray, method: str = "bqcf", *,
+                 blend_width: float = 8.0, fmax: float = 1e-3, max_steps: int = 3000):
         super().__init__(problem)
-        self.radius = radius
+        self.method, self.blend_width = method, blend_width
         self.model: QCModel = problem.model(radius, method, blend_width=blend_width)
         self.unit = problem.unit_field(self.model.geometry.reference_nodes)
         self.options = RelaxOptions(fmax=fmax, max_steps=max_steps)
@@ -110,6 +113,15 @@ class CoupledCrackSolver(CrackSolver):
     def positions(self, state: np.ndarray) -> np.ndarray:
         return self.problem.crystal.positions + site_displacements(self.model, state)
 
+    def tip_clearance(self, tip: float) -> float:
+        """Distance (A) from the crack tip at x = ``tip`` on the crack plane to the nearest site
+        outside the atomistic core."""
+        g = self.model.geometry
+        outside = g.crystal.positions[g.region != Region.CORE, :2]
+        if len(outside) == 0:
+            return float("inf")
+        return float(cKDTree(outside).query([tip, float(self.problem.centre[1])])[0])
+
     def tip(self, state: np.ndarray) -> float:
         """Crack-tip position (A); it must stay a cutoff inside the atomistic region.
 
@@ -120,12 +132,12 @@ class CoupledCrackSolver(CrackSolver):
         """
         tip = super().tip(state)
         cutoff = self.problem.potential.cutoff
-        away = abs(tip - self.problem.centre[0])
-        if away > self.radius - cutoff:
+        clearance = self.tip_clearance(tip)
+        if clearance < cutoff:
             raise DefectGeometryError(
-                f"the crack tip moved to x = {tip:.2f} A, {away:.2f} A from the centre of the atomistic region "
-                f"(radius {self.radius:g} A): it must stay a cutoff ({cutoff:g} A) inside it; enlarge the "
-                "atomistic radius or load in smaller steps")
+                f"the crack tip moved to x = {tip:.2f} A, {clearance:.2f} A from the edge of the atomistic region: "
+                f"it must stay a cutoff ({cutoff:g} A) inside it; enlarge the atomistic radius, let the region "
+                "follow the tip (AdaptiveCrackSolver, --adaptive) or load in smaller steps")
         return tip
 
     def close(self) -> None:
