@@ -523,6 +523,26 @@ def _tip_leaves(tmp):
         return qc.tip(p.griffith_K * crack_displacement(p.solutions, [0, 1, 0], nodes[:, :2] - p.centre - [12.0, 0]))
 
 
+def _tip_margin_too_wide(tmp):
+    from qcbridge.fracture.adaptive import AdaptiveCrackSolver
+
+    return AdaptiveCrackSolver(_crack(), 15.0, margin=20.0)
+
+
+def _rest_wrong_shape(tmp):
+    from qcbridge import load_potential
+    from qcbridge.coupling.boundary import HomogeneousDeformation
+    from qcbridge.coupling.model import QCModel
+    from qcbridge.indentation import IndentationProblem
+    from qcbridge.structures import Lattice
+
+    p = IndentationProblem.build(load_potential("Al_mm.eam.fs"), Lattice.FCC, (0, 0, 1), radius=10.0, width=120.0,
+                                 height=60.0, relaxed_surface=False)
+    geo = p.geometry(20.0)
+    return QCModel(geo, p.potential, p.material, "bqcf", HomogeneousDeformation(np.eye(3)),
+                   rest=np.zeros((3, 3)))
+
+
 def _stroh_unstable(tmp):
     from qcbridge.defects.stroh import stroh_solutions
 
@@ -542,6 +562,9 @@ CASES += [
     Case("fracture", "a domain smaller than four boundary layers", lambda tmp: _crack(half_width=30.0),
          errors.DefectGeometryError),
     Case("fracture", "a crack tip 12 A ahead, out of a 15 A atomistic region", _tip_leaves, errors.DefectGeometryError),
+    Case("fracture", "a tip margin (20 A) wider than the atomistic disc that follows the tip (15 A)",
+         _tip_margin_too_wide, errors.DefectGeometryError),
+    Case("coupling", "a rest state of the wrong shape for a coupled model", _rest_wrong_shape, errors.CouplingError),
     Case("fracture", "elastic constants with C12 > C11 (unstable) for a Stroh field", _stroh_unstable,
          errors.ElasticConstantsError),
 ]
