@@ -130,6 +130,23 @@ def test_holding_the_relaxed_surface_brings_the_shallow_load_to_full_atomistics(
     assert abs(relaxed) < 0.01 and bulk > 0.02 and abs(relaxed) < 0.3 * bulk
 
 
+def test_flat_punch_through_lammps_callback_and_coupled_model_agree(problem):
+    """A flat punch (which fix indent lacks) is applied to the full domain by fix external in
+    callback mode: the whole-domain-atomistic model with the same law is at rest at LAMMPS's
+    minimum with the same load, and BQCF follows it within 1 %."""
+    punch = replace(problem, shape=IndenterShape.PUNCH, radius=8.0)
+    with AtomisticIndentSolver(punch) as full:
+        state, load = full.relax(0.5, full.initial_state())
+    assert load > 0.2
+    with replace(punch, surface=None).model(1e4) as model:
+        indented = IndentedModel(model, punch.indenter(0.5))
+        u = state[model.geometry.node_site]
+        assert np.abs(indented.evaluate(u)[1]).max() < 1e-5
+        assert indented.load(u)[1] == pytest.approx(load, rel=1e-6)
+    with CoupledIndentSolver(punch, 25.0) as qc:
+        assert qc.relax(0.5, qc.initial_state())[1] == pytest.approx(load, rel=0.01)
+
+
 def test_first_load_drop():
     d = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 4.0])
     assert first_load_drop(d, np.array([1.0, 2.0, 3.0, 2.0, 3.5, 1.0])) == 2

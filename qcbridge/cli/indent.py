@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
             "directions": [list(d) for d in problem.directions], "indenter": shape.value, "radius": args.radius,
             "stiffness": problem.stiffness, "method": args.method, "atomistic_radius": atomistic,
             "adaptive": args.adaptive, "domain": [width, height], "sites": len(problem.crystal),
-            "thickness": float(problem.crystal.cell[2, 2]) if shape is IndenterShape.CYLINDER else None,
+            "thickness": None if shape is IndenterShape.SPHERE else float(problem.crystal.cell[2, 2]),
             "load_unit": "eV/A",
         }
 
@@ -117,8 +117,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--lattice", required=True, choices=["fcc", "bcc"])
     p.add_argument("--a", type=float, help="lattice constant (A; default: the potential's equilibrium)")
     p.add_argument("--surface", nargs=3, type=int, required=True, metavar=("H", "K", "L"), help="free surface")
-    p.add_argument("--indenter", required=True, choices=["cylinder", "sphere"])
-    p.add_argument("--radius", type=float, required=True, help="indenter radius (A)")
+    p.add_argument("--indenter", required=True, choices=["cylinder", "sphere", "punch"],
+                   help="a cylinder along z or a flat punch (half-width --radius) on a slab, a sphere on a block")
+    p.add_argument("--radius", type=float, required=True, help="indenter radius (a flat punch: half-width; A)")
     p.add_argument("--depth", type=float, required=True, help="final depth below the surface (A)")
     p.add_argument("--steps", type=int, required=True, help="loading steps")
     p.add_argument("--method", default="bqcf", choices=["bqcf", "qcf", "bqce", "qce"],

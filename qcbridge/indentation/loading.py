@@ -160,8 +160,9 @@ class CoupledIndentSolver(IndentSolver):
 
 
 class AtomisticIndentSolver(IndentSolver):
-    """Every site of the domain, with LAMMPS's ``fix indent`` and ``minimize`` (``min_style cg``,
-    force tolerance ``ftol`` on the global 2-norm, eV/Angstrom), the boundary layer held."""
+    """Every site of the domain, with LAMMPS's ``fix indent`` (a flat punch: the same law through
+    ``fix external``) and ``minimize`` (``min_style cg``, force tolerance ``ftol`` on the global
+    2-norm, eV/Angstrom), the boundary layer held."""
 
     def __init__(self, problem: IndentationProblem, *, ftol: float = 1e-6, max_iter: int = 50000):
         super().__init__(problem)
@@ -192,13 +193,33 @@ class AtomisticIndentSolver(IndentSolver):
     def _relax(self, depth: float, state: np.ndarray) -> tuple[np.ndarray, float]:
         X = self.problem.crystal.positions
         self.engine.set_positions(X + state)
-        self.engine.commands([self.fix_indent(depth), "fix_modify qcb_indent energy yes", "min_style cg",
-                              "min_modify line quadratic",
-                              f"minimize 0 {self.ftol} {self.max_iter} {10 * self.max_iter}"])
-        load = float(self.engine.lmp.extract_fix("qcb_indent", 0, 1, 1))  # global vector, component y
-        u = self.engine.positions() - X
-        self.engine.command("unfix qcb_indent")
-        return u, load
+        minimize = ["min_style cg", "min_modify line quadratic",
+                    f"minimize 0 {self.ftol} {self.max_iter} {10 * self.max_iter}"]
+        if self.problem.shape is IndenterShape.PUNCH:
+            load = self._relax_external(depth, minimize)
+        else:
+            self.engine.commands([self.fix_indent(depth), "fix_modify qcb_indent energy yes", *minimize])
+            load = float(self.engine.lmp.extract_fix("qcb_indent", 0, 1, 1))  # global vector, component y
+            self.engine.command("unfix qcb_indent")
+        return self.engine.positions() - X, load
+
+    def _relax_external(self, depth: float, minimize: list[str]) -> float:
+        """Minimize with the problem's indenter (a flat punch, which ``fix indent`` lacks) applied
+        by ``fix external`` in callback mode: LAMMPS calls it with the atoms' positions at every
+        force evaluation of the minimizer. Returns the load at the final positions (eV/Angstrom)."""
+        indenter, lmp, last = self.problem.indenter(depth), self.engine.lmp, {}
+
+        def apply(caller: object, step: int, nlocal: int, tag: np.ndarray, x: np.ndarray, f: np.ndarray) -> None:
+            energy, forces = indenter.energy_forces(np.asarray(x, dtype=float))
+            f[:] = forces
+            last["load"] = -float(forces[:, 1].sum())
+            lmp.fix_external_set_energy_global("qcb_punch", energy)
+
+        self.engine.commands(["fix qcb_punch all external pf/callback 1 1", "fix_modify qcb_punch energy yes"])
+        lmp.set_fix_external_callback("qcb_punch", apply, None)
+        self.engine.commands([*minimize, "run 0"])  # run 0: the callback at the final positions
+        self.engine.command("unfix qcb_punch")
+        return last["load"]
 
     def close(self) -> None:
         self.engine.close()

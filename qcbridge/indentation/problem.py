@@ -30,7 +30,7 @@ from ..continuum.materials import cauchy_born_material
 from ..coupling.boundary import HomogeneousDeformation
 from ..coupling.builders import cubic_lattice_constant
 from ..coupling.geometry import CoupledGeometry, Side, build_geometry
-from ..coupling.indenter import CylindricalIndenter, Indenter, SphericalIndenter
+from ..coupling.indenter import CylindricalIndenter, FlatPunch, Indenter, SphericalIndenter
 from ..coupling.model import QCModel
 from ..coupling.problems import layer_width
 from ..coupling.surface import SurfaceRelaxation, relax_surface
@@ -51,11 +51,13 @@ __all__ = ["IndentationProblem", "IndenterShape", "surface_frame"]
 
 
 class IndenterShape(Enum):
-    """Shape of the indenter, and with it the domain: a cylinder along z indents a slab periodic
-    along z (2D); a sphere indents a finite block (3D)."""
+    """Shape of the indenter, and with it the domain: a cylinder along z or a flat punch (a
+    face 2 x radius wide, infinite along z) indents a slab periodic along z (2D); a sphere
+    indents a finite block (3D)."""
 
     CYLINDER = "cylinder"
     SPHERE = "sphere"
+    PUNCH = "punch"
 
 
 def surface_frame(lattice: Lattice, surface: tuple[int, int, int] | np.ndarray) -> Directions:
@@ -133,7 +135,7 @@ class IndentationProblem:
             Miller indices of the free surface.
         shape : IndenterShape
         radius : float
-            Indenter radius (Angstrom).
+            Indenter radius (Angstrom); a flat punch's half-width.
         width, height : float
             Extent of the domain across the surface (x, and z for a block) and below it
             (Angstrom); rounded up to whole periods.
@@ -220,12 +222,17 @@ class IndentationProblem:
         return u
 
     def indenter_centre(self, depth: float) -> np.ndarray:
-        """Centre (sphere) or axis point (cylinder) of the indenter at ``depth`` (Angstrom), shape (3,)."""
+        """Centre (sphere) or axis point (cylinder) of the indenter at ``depth`` (Angstrom), shape (3,);
+        for a flat punch the point ``radius`` above the middle of its face."""
         return np.asarray(self.contact + np.array([0.0, self.radius - depth, 0.0]))
 
     def indenter(self, depth: float) -> Indenter:
         """The indenter with its lowest point ``depth`` (Angstrom) below the surface plane."""
         centre = self.indenter_centre(depth)
+        if self.shape is IndenterShape.PUNCH:
+            face = tuple(centre - np.array([0.0, self.radius, 0.0]))
+            return FlatPunch(self.stiffness, point=face, normal=(0.0, -1.0, 0.0), half_width=self.radius,
+                             periodic_axis=(0.0, 0.0, 1.0))
         if self.shape is IndenterShape.SPHERE:
             return SphericalIndenter(self.stiffness, center=tuple(centre), radius=self.radius)
         return CylindricalIndenter(self.stiffness, center=tuple(centre), axis=(0.0, 0.0, 1.0), radius=self.radius)
