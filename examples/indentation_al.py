@@ -12,7 +12,7 @@ relaxed by LAMMPS), which the coupled models hold at rest:
 * BQCF with a 25 A atomistic half-disc around the contact (blending 8 A, graded mesh),
   relaxed by LBFGS to 1e-4 eV/A. It runs until the first dislocations leave its atomistic
   region, where the padding breaks and the run stops with the reason;
-* adaptive BQCF from 15 A and from 25 A (continuum elements strained beyond 3 % and slipped
+* adaptive BQCF from 15 A and from 25 A (continuum elements strained beyond 5 % and slipped
   atoms within 10 A of the interface are made atomistic, 10 A around each, and the core
   keeps a disc around the contact reaching 8 A beyond the farthest touched atom, grown to
   18 A when it does not);
@@ -167,7 +167,7 @@ def _figure(path, problem, runs, snapshot, x_full, full_slip, radii) -> None:
         deformed = mesh.nodes + u[:, :2]
         ax[1].triplot(deformed[:, 0], deformed[:, 1], mesh.elements, lw=0.3, color="0.6")
         sc = ax[1].scatter(x[:, 0], x[:, 1], c=np.clip(slip, 0, 2), s=6, cmap="viridis", vmin=0, vmax=2)
-        ax[1].set(aspect="equal", title=f"adaptive BQCF from {radii[0]:g} A at the last depth: {n_core} atomistic "
+        ax[1].set(aspect="equal", title=f"adaptive from {radii[0]:g} A, last depth: {n_core} atomistic "
                   "sites", xlabel="x [-110] (A)", ylabel="y [001] (A)", **window)
         fig.colorbar(sc, ax=ax[1], label="nearest-neighbour slip (A)")
     sc = ax[2].scatter(x_full[:, 0], x_full[:, 1], c=np.clip(full_slip, 0, 2), s=6, cmap="viridis", vmin=0, vmax=2)
