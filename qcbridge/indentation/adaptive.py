@@ -5,9 +5,8 @@ at the coupled model, and the core must hold a disc around the contact that reac
 ``contact_margin`` beyond the farthest touched node (else it grows to ``contact_margin +
 grow``). Where they mark, the atomistic region grows, the model is rebuilt with the step's
 starting displacements carried over, and the step is relaxed again on it, until nothing is
-marked. A dislocation
-nucleated under the indenter thus stays atomistic as it glides, and the result no longer
-depends on the atomistic region one starts with.
+marked. A dislocation nucleated under the indenter thus stays atomistic as it glides, and the
+result no longer depends on the atomistic region one starts with.
 """
 
 from __future__ import annotations
