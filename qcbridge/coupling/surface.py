@@ -72,8 +72,8 @@ class SurfaceRelaxation:
         q = np.column_stack([np.mod(X[near, 0], self.period[0]), np.clip(depth[near], 0.0, None),
                              np.mod(X[near, 2], self.period[1])])
         box = np.array([self.period[0], 4.0 * (self.depth + 1.0), self.period[1]])
-        tree = cKDTree(np.mod(self.sites, box), boxsize=box)
-        dist, k = tree.query(np.mod(q, box))
+        tree = cKDTree(_wrapped(self.sites, box), boxsize=box)
+        dist, k = tree.query(_wrapped(q, box))
         if dist.max() > tol:
             i = near[int(np.argmax(dist))]
             raise CouplingError(
@@ -81,6 +81,12 @@ class SurfaceRelaxation:
                 "column: the crystal and the column differ in lattice, orientation or surface termination")
         out[near] = self.displacements[k]
         return out
+
+
+def _wrapped(points: np.ndarray, box: np.ndarray) -> np.ndarray:
+    """Points wrapped into [0, box): mod of a tiny negative number rounds to the box itself."""
+    w = np.mod(points, box)
+    return np.where(w >= box, 0.0, w)
 
 
 def relax_surface(potential: Potential, cell: Atoms, *, depth: float | None = None, ftol: float = 1e-8,
