@@ -118,12 +118,13 @@ def test_surface_column_relaxes_as_the_full_domains_surface(problem):
 
 
 def test_surface_field_takes_sites_a_rounding_error_below_the_period(problem):
-    """np.mod of -1e-16 is the period itself, which the periodic KD-tree refuses (a block's
-    sites at x = 0 after a rigid shift)."""
+    """np.mod of -1e-16 is the period itself, which the periodic KD-tree refuses as data (a
+    (111) column's sites at x = -1e-17 did this)."""
     X = problem.crystal.positions
     top = float(X[:, 1].max())
-    shifted = X - np.array([1e-16, 0.0, 1e-16])
-    np.testing.assert_allclose(problem.surface.field(shifted, top), problem.surface.field(X, top), atol=1e-12)
+    column = problem.surface
+    nudged = replace(column, sites=column.sites - np.array([1e-16, 0.0, 1e-16]))
+    np.testing.assert_allclose(nudged.field(X, top), column.field(X, top), atol=1e-12)
 
 
 def test_holding_the_relaxed_surface_brings_the_shallow_load_to_full_atomistics(problem, full_path):
