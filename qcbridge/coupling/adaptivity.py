@@ -18,6 +18,7 @@ checked against a budget (:class:`~qcbridge.errors.RefinementBudgetError`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,7 +30,8 @@ from .geometry import CoupledGeometry, Region
 from .model import QCModel
 from .reference import site_displacements
 
-__all__ = ["RefinementCriteria", "check_budget", "estimated_memory", "grown_region", "marked_points", "transfer_state"]
+__all__ = ["RefinementCriteria", "check_budget", "estimated_memory", "grown_region", "marked_points", "rebuilt",
+           "transfer_state"]
 
 
 @dataclass(frozen=True)
@@ -141,3 +143,15 @@ def transfer_state(model: QCModel, u: np.ndarray, geometry: CoupledGeometry) -> 
     if geometry.crystal is not model.geometry.crystal and len(geometry.crystal) != len(model.geometry.crystal):
         raise CouplingError("a state carries over only between geometries of the same crystal")
     return np.asarray(site_displacements(model, u)[geometry.node_site])
+
+
+def rebuilt(model: QCModel, u: np.ndarray, geometry: CoupledGeometry, build: Callable[[CoupledGeometry], QCModel],
+            budget: float) -> tuple[QCModel, np.ndarray]:
+    """The model ``build`` makes on a refined geometry and the displacements (Angstrom) carried
+    over to it (:func:`transfer_state`); the old model is closed. The memory budget (bytes) is
+    checked first, before any LAMMPS instance is made."""
+    check_budget(geometry, model.potential.cutoff, budget)
+    new = build(geometry)
+    u_new = transfer_state(model, u, geometry)
+    model.close()
+    return new, u_new

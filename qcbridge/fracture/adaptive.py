@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..coupling.adaptivity import check_budget, grown_region, transfer_state
+from ..coupling.adaptivity import grown_region, rebuilt
 from ..coupling.geometry import Region
 from ..errors import ConvergenceError, DefectGeometryError, InvertedElementError, PaddingError
 from .problem import CrackProblem
@@ -93,13 +93,9 @@ class AdaptiveCrackSolver(CoupledCrackSolver):
         if not (core & (g.region != Region.CORE)).any():
             raise ConvergenceError(f"{why} at K = {K:.5g} eV/A^2.5, but the atomistic region cannot grow there: "
                                    "it has reached the domain's boundary layer; use a larger domain")
-        geo = p.geometry(core, blend_width=self.blend_width)
-        check_budget(geo, p.potential.cutoff, self.memory_budget)
-        model = p.model_on(geo, self.method)
-        new_state = transfer_state(self.model, state, geo)
-        self.model.close()
-        self.model = model
-        self.unit = p.unit_field(geo.reference_nodes)
+        self.model, new_state = rebuilt(self.model, state, p.geometry(core, blend_width=self.blend_width),
+                                        lambda geo: p.model_on(geo, self.method), self.memory_budget)
+        self.unit = p.unit_field(self.model.geometry.reference_nodes)
         tip = p.tip_position(self.positions(new_state))
         self.refinements.append((K, tip, int(core.sum()), self.dofs))
         if self.report is not None:

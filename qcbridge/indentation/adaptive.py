@@ -16,14 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from ..coupling.adaptivity import (
-    RefinementCriteria,
-    check_budget,
-    grown_region,
-    marked_points,
-    transfer_state,
-)
-from ..coupling.geometry import Region
+from ..coupling.adaptivity import RefinementCriteria, check_budget, grown_region, marked_points, rebuilt
+from ..coupling.geometry import CoupledGeometry, Region
 from ..coupling.model import QCModel
 from ..errors import ContactOutsideAtomisticError, ConvergenceError, InvertedElementError, PaddingError
 from .loading import CoupledIndentSolver
@@ -64,10 +58,11 @@ class AdaptiveIndentSolver(CoupledIndentSolver):
         self.refinements: list[tuple[float, int, int]] = []
         self.config = (*self.config, repr(self.criteria), max_refinements)
 
-    def _rebuild(self, core: np.ndarray) -> QCModel:
-        geo = self.problem.geometry(core, blend_width=self.blend_width, growth=self.growth)
-        check_budget(geo, self.problem.potential.cutoff, self.criteria.memory_budget)
-        return self.problem.model_on(geo, self.method)
+    def _geometry(self, core: np.ndarray) -> CoupledGeometry:
+        return self.problem.geometry(core, blend_width=self.blend_width, growth=self.growth)
+
+    def _build(self, geometry: CoupledGeometry) -> QCModel:
+        return self.problem.model_on(geometry, self.method)
 
     def _relax(self, depth: float, state: np.ndarray) -> tuple[np.ndarray, float]:
         state, u, load = self._relax_or_enlarge(depth, state)
@@ -126,10 +121,7 @@ class AdaptiveIndentSolver(CoupledIndentSolver):
 
     def _refine(self, core: np.ndarray, u: np.ndarray, depth: float, why: str) -> np.ndarray:
         """Rebuild the model on the atomistic region ``core``; the state carried over."""
-        model = self._rebuild(core)
-        u_new = transfer_state(self.model, u, model.geometry)
-        self.model.close()
-        self.model = model
+        self.model, u_new = rebuilt(self.model, u, self._geometry(core), self._build, self.criteria.memory_budget)
         self.refinements.append((depth, int(core.sum()), self.dofs))
         if self.report is not None:
             self.report(f"depth {depth:.3f} A: {why[:160]}; atomistic region now {int(core.sum())} sites, "
@@ -143,7 +135,9 @@ class AdaptiveIndentSolver(CoupledIndentSolver):
     def restore(self, data: dict[str, np.ndarray]) -> None:
         core = np.asarray(data["core"], dtype=bool)
         if (core != (self.model.geometry.region == Region.CORE)).any():
-            model = self._rebuild(core)
+            geometry = self._geometry(core)  # no state to carry: the checkpoint holds it
+            check_budget(geometry, self.problem.potential.cutoff, self.criteria.memory_budget)
+            model = self._build(geometry)
             self.model.close()
             self.model = model
         self.refinements = [(float(d), int(n), int(k)) for d, n, k in data["refinements"]]
