@@ -1,0 +1,246 @@
+"""Pseudo-arclength continuation of a flexible-boundary crack in (tip position, K).
+
+Along the equilibrium branch of :class:`~.flexible.FlexibleCrack` the tip position alpha
+advances while K oscillates: rising on stable stretches (the crack trapped between two
+columns of bonds), falling on unstable ones (a bond breaking), with folds between them. The
+maxima of K are K+ (the load at which a trapped crack advances), the minima K- (at which it
+heals). Loading K alone cannot pass a fold; the arclength s in the scaled space
+can. Each step predicts along the branch's unit tangent t
+and corrects with Newton-Krylov on (w, alpha, K) plus Keller's constraint t . (p - p_1) = ds,
+where p = ((w, alpha) / spacing, K / k_scale). At a fold the branch turns in w (a bond
+stretching) as much as in alpha and K, so w is part of the arclength; and the tangent is
+the Jacobian's own ([J; t_prev] t = [0; 1]), not a secant, which near a sharp fold lies almost
+across the branch and makes the corrector singular.
+
+Long traces checkpoint every point (``checkpoint=``, a ``.npz`` file) and resume from it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import CheckpointError, ConvergenceError, SolverError
+from .flexible import TRIAL_ERRORS, FlexibleCrack, FlexibleState
+
+__all__ = ["Branch", "Fold", "trace_branch"]
+
+
+@dataclass(frozen=True)
+class Fold:
+    """A turning point of K along the branch.
+
+    Attributes
+    ----------
+    K : float
+        eV/A^(5/2), from a parabola through the three points around it.
+    alpha : float
+        Tip position of the far field there (A).
+    maximum : bool
+        True for a maximum (K+), False for a minimum (K-).
+    """
+
+    K: float
+    alpha: float
+    maximum: bool
+
+
+@dataclass
+class Branch:
+    """An equilibrium branch, point by point (K in eV/A^(5/2), positions in A).
+
+    Attributes
+    ----------
+    alpha, K, tip : list of float
+        Far-field tip, load and the tip measured from broken bonds at every point.
+    iterations : list of int
+        Newton iterations of each point.
+    state : FlexibleState
+        The last point.
+    seconds : float
+        Wall time of the trace.
+    """
+
+    alpha: list[float] = field(default_factory=list)
+    K: list[float] = field(default_factory=list)
+    tip: list[float] = field(default_factory=list)
+    iterations: list[int] = field(default_factory=list)
+    state: FlexibleState | None = None
+    seconds: float = 0.0
+
+    def add(self, s: FlexibleState) -> None:
+        self.alpha.append(s.alpha)
+        self.K.append(s.K)
+        self.tip.append(s.tip)
+        self.iterations.append(s.iterations)
+        self.state = s
+
+    def folds(self) -> list[Fold]:
+        """Every interior extremum of K along the branch, in order."""
+        K, a = np.asarray(self.K), np.asarray(self.alpha)
+        out = []
+        for i in range(1, len(K) - 1):
+            d1, d2 = K[i] - K[i - 1], K[i + 1] - K[i]
+            if d1 * d2 >= 0 or d1 == 0:
+                continue
+            # parabola through the three points in the chord-length parameter
+            s = np.concatenate([[0.0], np.cumsum(np.hypot(np.diff(a[i - 1:i + 2]), np.diff(K[i - 1:i + 2])))])
+            c = np.polyfit(s, K[i - 1:i + 2], 2)
+            s_star = float(np.clip(-c[1] / (2 * c[0]), s[0], s[2])) if c[0] != 0 else s[1]
+            out.append(Fold(float(np.polyval(c, s_star)), float(np.interp(s_star, s, a[i - 1:i + 2])), d1 > 0))
+        return out
+
+    @property
+    def K_plus(self) -> float | None:
+        """The highest maximum of K (eV/A^(5/2)), or None without one."""
+        m = [f.K for f in self.folds() if f.maximum]
+        return max(m) if m else None
+
+    @property
+    def K_minus(self) -> float | None:
+        """The lowest minimum of K (eV/A^(5/2)), or None without one."""
+        m = [f.K for f in self.folds() if not f.maximum]
+        return min(m) if m else None
+
+
+def _reduced(w: np.ndarray, alpha: float, K: float, spacing: float, k_scale: float) -> np.ndarray:
+    """A point in the scaled space of the arclength: (w, alpha) / spacing, K / k_scale."""
+    return np.concatenate([np.ravel(w) / spacing, [alpha / spacing, K / k_scale]])
+
+
+def _save(path: Path, branch: Branch, previous: FlexibleState, ds: float) -> None:
+    s = branch.state
+    assert s is not None
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez(tmp, alpha=branch.alpha, K=branch.K, tip=branch.tip, iterations=branch.iterations,
+             w=s.w, w_prev=previous.w, prev=[previous.alpha, previous.K, previous.tip], ds=ds,
+             seconds=branch.seconds)
+    tmp.replace(path)
+
+
+def _load(path: Path, n_free: int) -> tuple[Branch, FlexibleState, float]:
+    with np.load(path) as d:
+        if d["w"].shape != (n_free, 3):
+            raise CheckpointError(f"{path} holds a branch of {d['w'].shape[0]} free nodes, this crack has {n_free}")
+        b = Branch([float(x) for x in d["alpha"]], [float(x) for x in d["K"]], [float(x) for x in d["tip"]],
+                   [int(x) for x in d["iterations"]], seconds=float(d["seconds"]))
+        b.state = FlexibleState(d["w"].copy(), b.alpha[-1], b.K[-1], b.tip[-1], b.iterations[-1])
+        pa, pK, pt = (float(x) for x in d["prev"])
+        return b, FlexibleState(d["w_prev"].copy(), pa, pK, pt), float(d["ds"])
+
+
+def trace_branch(crack: FlexibleCrack, start: FlexibleState, *, points: int = 30, ds: float = 0.3,
+                 ds_max: float = 1.0, ds_min: float = 0.01, k_scale: float | None = None,
+                 checkpoint: str | Path | None = None,
+                 progress: Callable[[str], None] | None = None) -> Branch:
+    """Follow the equilibrium branch through ``start`` towards a longer crack.
+
+    Parameters
+    ----------
+    crack : FlexibleCrack
+    start : FlexibleState
+        An equilibrium (:meth:`FlexibleCrack.solve`).
+    points : int
+        Points to add after the start.
+    ds, ds_max, ds_min : float
+        Arclength steps in ((w, alpha) / spacing, K / k_scale): first, largest,
+        smallest before giving up. Halved when the corrector fails, grown by 1.5 when it
+        converges in four iterations or fewer.
+    k_scale : float, optional
+        K (eV/A^(5/2)) that weighs as much as one column spacing of tip motion; default
+        10 % of K_G.
+    checkpoint : path, optional
+        ``.npz`` written after every point; an existing one is resumed.
+    progress : callable, optional
+        Called with a line per point.
+
+    Returns
+    -------
+    Branch
+        With the start as its first point.
+
+    Raises
+    ------
+    ConvergenceError
+        The corrector failed at the smallest step.
+    """
+    report = progress if progress is not None else (lambda line: None)
+    spacing = crack.problem.spacing
+    k_scale = 0.1 * crack.problem.griffith_K if k_scale is None else float(k_scale)
+    if not (ds_min > 0 and ds_min <= ds <= ds_max) or k_scale <= 0:
+        raise SolverError(f"need 0 < ds_min <= ds <= ds_max and k_scale > 0; got ds_min={ds_min}, ds={ds}, "
+                          f"ds_max={ds_max}, k_scale={k_scale}")
+    path = None if checkpoint is None else Path(checkpoint)
+    n_free = int(crack.free.sum())
+    t0 = time.perf_counter()
+    if path is not None and path.exists():
+        branch, prev, ds = _load(path, n_free)
+        report(f"resumed {len(branch.K)} points from {path}")
+    else:
+        branch = Branch()
+        branch.add(start)
+        # a second point a little further up in K: the first secant, oriented to a longer crack
+        prev = start
+        second = crack.solve(start, start.K + 0.1 * k_scale)
+        if second.alpha < start.alpha:
+            second = crack.solve(start, start.K - 0.1 * k_scale)
+        branch.add(second)
+    t_base = branch.seconds
+    n = 3 * n_free
+    scale = np.concatenate([np.full(n + 1, spacing), [k_scale]])
+
+    def z_of(s: FlexibleState) -> np.ndarray:
+        return np.concatenate([s.w.ravel(), [s.alpha, s.K]])
+
+    def equilibrium(z: np.ndarray) -> np.ndarray:
+        f, f_alpha = crack.residual(z[:n].reshape(-1, 3), float(z[n]), float(z[n + 1]))
+        return np.concatenate([-f.ravel(), [-f_alpha]])
+
+    def tangent(z: np.ndarray, t_prev: np.ndarray) -> np.ndarray:
+        """Unit tangent (scaled) of the branch at z: [J; t_prev] zdot = [0; 1], oriented as t_prev."""
+        def G(zz: np.ndarray) -> np.ndarray:
+            return np.append(equilibrium(zz), t_prev @ (zz / scale))
+
+        rhs = np.zeros(len(z))
+        rhs[-1] = 1.0
+        zdot, _ = crack.bordered_solve(G, z, G(z), rhs, 1e-4)
+        t = zdot / scale
+        t /= float(np.linalg.norm(t))
+        return t if t @ t_prev > 0 else -t
+
+    cur = branch.state
+    assert cur is not None
+    secant = (z_of(cur) - z_of(prev)) / scale
+    t = tangent(z_of(cur), secant / float(np.linalg.norm(secant)))
+    while len(branch.K) < points + 1:
+        z1 = z_of(cur)
+
+        def F(z: np.ndarray, z1: np.ndarray = z1, t: np.ndarray = t, ds: float = ds) -> np.ndarray:
+            return np.append(equilibrium(z), float(t @ ((z - z1) / scale)) - ds)
+
+        try:
+            z, its = crack.newton(F, z1 + ds * t * scale, lambda r: crack._forces_small(r, n))
+        except (ConvergenceError, *TRIAL_ERRORS) as err:
+            if ds / 2 < ds_min:
+                raise ConvergenceError(f"the continuation stopped at alpha = {cur.alpha:.3f} A, K = {cur.K:.5g} "
+                                       f"eV/A^2.5: the corrector failed at ds = {ds:.3g} ({err})") from err
+            ds /= 2
+            report(f"corrector failed ({err}); ds -> {ds:.3g}")
+            continue
+        new = crack.state(z[:n].reshape(-1, 3), float(z[n]), float(z[n + 1]), its)
+        prev, cur = cur, new
+        t = tangent(z, t)
+        branch.add(new)
+        branch.seconds = t_base + time.perf_counter() - t0
+        report(f"point {len(branch.K) - 1}: alpha = {new.alpha:.3f} A, K = {new.K:.5f} eV/A^2.5 "
+               f"({new.K / crack.problem.griffith_K:.4f} K_G), bond tip {new.tip:.2f} A, {its} Newton iterations")
+        if its <= 4:
+            ds = min(1.5 * ds, ds_max)
+        if path is not None:
+            _save(path, branch, prev, ds)
+    branch.seconds = t_base + time.perf_counter() - t0
+    return branch
