@@ -35,6 +35,21 @@ def _tip_margin_too_wide(tmp):
     return AdaptiveCrackSolver(_crack(), 15.0, margin=20.0)
 
 
+def _flexible_negative_K(tmp):
+    from qcbridge.fracture.flexible import FlexibleCrack
+
+    with FlexibleCrack.atomistic(_crack()) as crack:
+        return crack.start(-0.5)
+
+
+def _branch_without_start(tmp):
+    from qcbridge.fracture.continuation import trace_branch
+    from qcbridge.fracture.flexible import FlexibleCrack
+
+    with FlexibleCrack.atomistic(_crack()) as crack:
+        return trace_branch(crack, None, checkpoint=tmp / "none.npz")
+
+
 def _stroh_unstable(tmp):
     from qcbridge.defects.stroh import stroh_solutions
 
@@ -56,6 +71,9 @@ CASES = [
     ("fracture", "a crack tip 12 A ahead, out of a 15 A atomistic region", _tip_leaves, errors.DefectGeometryError),
     ("fracture", "a tip margin (20 A) wider than the atomistic disc that follows the tip (15 A)",
         _tip_margin_too_wide, errors.DefectGeometryError),
+    ("fracture", "a flexible-boundary crack started at K < 0", _flexible_negative_K, errors.DefectGeometryError),
+    ("fracture", "a continuation with neither a start state nor a checkpoint to resume", _branch_without_start,
+        errors.SolverError),
     ("fracture", "elastic constants with C12 > C11 (unstable) for a Stroh field", _stroh_unstable,
         errors.ElasticConstantsError),
 ]

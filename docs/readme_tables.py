@@ -212,6 +212,32 @@ def crack_w100() -> str:
                       *[f"| {a} | {b} | {c} |" for a, b, c in rows]])
 
 
+def crack_w100_flexible() -> str:
+    r = _load("crack_w100_flexible")
+    q, f = r["qc"], r["full"]
+
+    def fold(run: dict, maximum: bool) -> str:
+        ks = [x for x in run["folds"] if x["maximum"] == maximum]
+        return f"{ks[0]['K_over_K_G']:.4f} (alpha {ks[0]['alpha']:.2f} Å)" if ks else "not reached"
+
+    def rel(key: bool) -> str:
+        a = [x["K_over_K_G"] for x in q["folds"] if x["maximum"] == key]
+        b = [x["K_over_K_G"] for x in f["folds"] if x["maximum"] == key]
+        return f"{100 * (a[0] / b[0] - 1):+.1f} %" if a and b else "–"
+
+    rows = [("far-field tip alpha at K_G", f"{q['alpha_at_K_G']:.2f} Å", f"{f['alpha_at_K_G']:.2f} Å", ""),
+            ("first maximum of K (fold) / K_G", fold(q, True), fold(f, True), rel(True)),
+            ("first minimum of K / K_G", fold(q, False), fold(f, False), rel(False)),
+            ("bond tip over the branch", f"{q['bond_tip']:.2f} → {q['last_bond_tip']:.2f} Å",
+             f"{f['bond_tip']:.2f} → {f['last_bond_tip']:.2f} Å", ""),
+            ("degrees of freedom (nodes + alpha)", f"{q['dofs']:,}", f"{f['dofs']:,}", ""),
+            ("points, continuation wall time", f"{q['points']}, {q['wall_s']:.0f} s",
+             f"{f['points']}, {f['wall_s']:.0f} s", "")]
+    return "\n".join([_source(r) + f" (BQCF atomistic radius {r['radius']:g} Å; K_G = {r['K_G_MPa_sqrt_m']:.4f} "
+                      "MPa√m):", "", "| | BQCF | full atomistic | BQCF against full |", "| --- | ---: | ---: | ---: |",
+                      *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]])
+
+
 def homogenization_polycrystal() -> str:
     r = _load("homogenization_polycrystal")
     rows = []
@@ -384,7 +410,7 @@ def indentation_al() -> str:
 
 RENDERERS: dict[str, Callable[[], str]] = {f.__name__.replace("_", "-"): f for f in (
     engine, cauchy_born, multilattice_elastic, patch_test, edge_dislocation, qc_dislocation_scaling, qc_convergence,
-    memory_kernel_argon, memory, crack_w100, homogenization_polycrystal, homogenization_fft,
+    memory_kernel_argon, memory, crack_w100, crack_w100_flexible, homogenization_polycrystal, homogenization_fft,
     hmm_executors, hmm_bar_300k, projective_bar, qc_mpi, wave_boundaries, dynamic_qc, kernel_streaming, indentation_al)}
 
 

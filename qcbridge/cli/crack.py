@@ -6,6 +6,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..fracture.problem import CrackProblem
 
 
 def _say(line: str) -> None:
@@ -59,20 +64,26 @@ def run(args: argparse.Namespace) -> int:
         def report(line: str) -> None:
             _say("  " + line)
 
-        runs: dict[str, dict[str, float]] = {}
-        qc = (AdaptiveCrackSolver(problem, radius, args.method, report=report) if args.adaptive
-              else CoupledCrackSolver(problem, radius, args.method))
-        with qc:
-            _say(f"{args.method}: {qc.model.n_nodes} nodes, {qc.dofs} DOF")
-            runs["coupled (" + args.method + ")"] = measured(
-                trapping_range(qc, step=args.step, bisections=args.bisections, max_steps=args.max_steps,
-                               progress=report))
-        if args.compare_full:
-            with AtomisticCrackSolver(problem) as full:
-                _say(f"full atomistic: {len(problem.crystal)} atoms, {full.dofs} DOF")
-                runs["full atomistic"] = measured(
-                    trapping_range(full, step=args.step, bisections=args.bisections, max_steps=args.max_steps,
+        if args.flexible is not None:
+            if args.adaptive:
+                raise QCBridgeError("--flexible and --adaptive do not combine: the flexible boundary keeps the tip "
+                                    "in a fixed atomistic region")
+            runs = _flexible_runs(problem, args, radius, report)
+        else:
+            runs = {}
+            qc = (AdaptiveCrackSolver(problem, radius, args.method, report=report) if args.adaptive
+                  else CoupledCrackSolver(problem, radius, args.method))
+            with qc:
+                _say(f"{args.method}: {qc.model.n_nodes} nodes, {qc.dofs} DOF")
+                runs["coupled (" + args.method + ")"] = measured(
+                    trapping_range(qc, step=args.step, bisections=args.bisections, max_steps=args.max_steps,
                                    progress=report))
+            if args.compare_full:
+                with AtomisticCrackSolver(problem) as full:
+                    _say(f"full atomistic: {len(problem.crystal)} atoms, {full.dofs} DOF")
+                    runs["full atomistic"] = measured(
+                        trapping_range(full, step=args.step, bisections=args.bisections, max_steps=args.max_steps,
+                                       progress=report))
     except (QCBridgeError, KeyError, ValueError) as exc:
         print(f"qcbridge crack: {exc}", file=sys.stderr)
         return 2
@@ -91,6 +102,39 @@ def run(args: argparse.Namespace) -> int:
     for name, r in runs.items():
         print(f"{name:<18} {r['K_minus']:15.4f} {r['K_plus']:15.4f} {int(r['dofs']):8d} {r['wall_s']:9.1f}")
     return 0
+
+
+def _flexible_runs(problem: CrackProblem, args: argparse.Namespace, radius: float,
+                   report: Callable[[str], None]) -> dict[str, dict[str, float]]:
+    """K+ and K- as the first maximum and the first minimum of K along the flexible-boundary
+    branch (:mod:`qcbridge.fracture.continuation`), for the coupled model and, with
+    --compare-full, full atomistics."""
+    from ..defects.stroh import MPA_SQRT_M
+    from ..errors import ConvergenceError
+    from ..fracture.continuation import trace_branch
+    from ..fracture.flexible import FlexibleCrack
+
+    builds: dict[str, Callable[[], FlexibleCrack]] = {
+        "coupled (" + args.method + ")": lambda: FlexibleCrack.coupled(problem, radius, args.method)}
+    if args.compare_full:
+        builds["full atomistic"] = lambda: FlexibleCrack.atomistic(problem)
+    runs: dict[str, dict[str, float]] = {}
+    for name, build in builds.items():
+        with build() as crack:
+            _say(f"{name}, flexible boundary: {crack.dofs} DOF (nodes and the far field's tip)")
+            start = crack.find_tip(crack.start())
+            report(f"far-field tip at K_G: alpha = {start.alpha:.3f} A, bond tip {start.tip:.2f} A")
+            branch = trace_branch(crack, start, points=args.flexible, progress=report)
+            folds = branch.folds()
+            top = next((f for f in folds if f.maximum), None)
+            low = next((f for f in folds if not f.maximum and top is not None and f.alpha > top.alpha), None)
+            if top is None or low is None:
+                raise ConvergenceError(f"{name}: the branch has no maximum of K followed by a minimum within "
+                                       f"{args.flexible} points; use a larger --flexible")
+            runs[name] = {"K_plus": top.K / MPA_SQRT_M, "K_minus": low.K / MPA_SQRT_M, "dofs": crack.dofs,
+                          "wall_s": branch.seconds, "relaxations": len(branch.K),
+                          "alpha_at_K_G": start.alpha}
+    return runs
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -117,5 +161,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                     help="load steps before a search gives up (default %(default)s: up to 3 K_G)")
     cr.add_argument("--bisections", type=int, default=4, help="bisections of each threshold (default %(default)s)")
     cr.add_argument("--compare-full", action="store_true", help="also run the full-atomistic reference")
+    cr.add_argument("--flexible", type=int, metavar="POINTS",
+                    help="flexible boundary (the far field follows the tip): trace POINTS points of the equilibrium "
+                         "branch in (tip, K) and report its first maximum (K+) and the minimum after it (K-)")
     cr.add_argument("--json", action="store_true", help="print one JSON object")
     cr.set_defaults(func=run)

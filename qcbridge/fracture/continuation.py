@@ -133,8 +133,8 @@ def _load(path: Path, n_free: int) -> tuple[Branch, FlexibleState, float]:
         return b, FlexibleState(d["w_prev"].copy(), pa, pK, pt), float(d["ds"])
 
 
-def trace_branch(crack: FlexibleCrack, start: FlexibleState, *, points: int = 30, ds: float = 0.3,
-                 ds_max: float = 1.0, ds_min: float = 0.01, k_scale: float | None = None,
+def trace_branch(crack: FlexibleCrack, start: FlexibleState | None, *, points: int = 30, ds: float = 0.3,
+                 ds_max: float = 0.5, ds_min: float = 0.002, k_scale: float | None = None,
                  checkpoint: str | Path | None = None,
                  progress: Callable[[str], None] | None = None) -> Branch:
     """Follow the equilibrium branch through ``start`` towards a longer crack.
@@ -142,14 +142,17 @@ def trace_branch(crack: FlexibleCrack, start: FlexibleState, *, points: int = 30
     Parameters
     ----------
     crack : FlexibleCrack
-    start : FlexibleState
-        An equilibrium (:meth:`FlexibleCrack.solve`).
+    start : FlexibleState or None
+        An equilibrium (:meth:`FlexibleCrack.find_tip`); may be None when ``checkpoint``
+        exists.
     points : int
         Points to add after the start.
     ds, ds_max, ds_min : float
         Arclength steps in ((w, alpha) / spacing, K / k_scale): first, largest,
-        smallest before giving up. Halved when the corrector fails, grown by 1.5 when it
-        converges in four iterations or fewer.
+        smallest before giving up. Halved when the corrector fails, when the tangent turns
+        by more than 60 degrees over the step or the point lands more than 2 ds away (on
+        another stretch of the branch); grown by 1.5 when it converges in four iterations
+        or fewer.
     k_scale : float, optional
         K (eV/A^(5/2)) that weighs as much as one column spacing of tip motion; default
         10 % of K_G.
@@ -180,6 +183,8 @@ def trace_branch(crack: FlexibleCrack, start: FlexibleState, *, points: int = 30
     if path is not None and path.exists():
         branch, prev, ds = _load(path, n_free)
         report(f"resumed {len(branch.K)} points from {path}")
+    elif start is None:
+        raise SolverError("trace_branch needs a start state, or an existing checkpoint to resume")
     else:
         branch = Branch()
         branch.add(start)
@@ -231,9 +236,20 @@ def trace_branch(crack: FlexibleCrack, start: FlexibleState, *, points: int = 30
             ds /= 2
             report(f"corrector failed ({err}); ds -> {ds:.3g}")
             continue
+        t_new = tangent(z, t)
+        jump = float(np.linalg.norm((z - z1) / scale))
+        if t_new @ t < 0.5 or jump > 2 * ds:
+            # the corrector landed on another stretch of the branch (across a fold), or the
+            # branch turns within the step: both call for a smaller step
+            if ds / 2 < ds_min:
+                raise ConvergenceError(f"the continuation stopped at alpha = {cur.alpha:.3f} A, K = {cur.K:.5g} "
+                                       f"eV/A^2.5: the branch turns within ds = {ds:.3g}")
+            ds /= 2
+            report(f"step rejected (tangent turned by {np.degrees(np.arccos(np.clip(t_new @ t, -1, 1))):.0f} "
+                   f"degrees, moved {jump:.3g} for ds {2 * ds:.3g}); ds -> {ds:.3g}")
+            continue
         new = crack.state(z[:n].reshape(-1, 3), float(z[n]), float(z[n + 1]), its)
-        prev, cur = cur, new
-        t = tangent(z, t)
+        prev, cur, t = cur, new, t_new
         branch.add(new)
         branch.seconds = t_base + time.perf_counter() - t0
         report(f"point {len(branch.K) - 1}: alpha = {new.alpha:.3f} A, K = {new.K:.5f} eV/A^2.5 "
