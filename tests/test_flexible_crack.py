@@ -99,7 +99,7 @@ def test_continuation_passes_the_fold_a_load_ramp_cannot(w_crack, full_tip, tmp_
     path = tmp_path / "branch.npz"
     first = trace_branch(crack, start, points=6, checkpoint=path)
     lines: list[str] = []
-    branch = trace_branch(crack, start, points=22, checkpoint=path, progress=lines.append)
+    branch = trace_branch(crack, start, points=26, checkpoint=path, progress=lines.append)
     assert lines[0].startswith("resumed 7 points") and branch.K[:7] == first.K
     folds = branch.folds()
     assert folds and folds[0].maximum and folds[0].K > K_G

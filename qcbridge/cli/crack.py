@@ -133,7 +133,7 @@ def _flexible_runs(problem: CrackProblem, args: argparse.Namespace, radius: floa
                                        f"{args.flexible} points; use a larger --flexible")
             runs[name] = {"K_plus": top.K / MPA_SQRT_M, "K_minus": low.K / MPA_SQRT_M, "dofs": crack.dofs,
                           "wall_s": branch.seconds, "relaxations": len(branch.K),
-                          "alpha_at_K_G": start.alpha}
+                          "alpha_at_K_G": start.alpha, "bond_tip_start": start.tip, "bond_tip_end": branch.tip[-1]}
     return runs
 
 
@@ -163,6 +163,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cr.add_argument("--compare-full", action="store_true", help="also run the full-atomistic reference")
     cr.add_argument("--flexible", type=int, metavar="POINTS",
                     help="flexible boundary (the far field follows the tip): trace POINTS points of the equilibrium "
-                         "branch in (tip, K) and report its first maximum (K+) and the minimum after it (K-)")
+                         "branch in (tip, K) and report its first maximum (K+) and the minimum after it (K-), with the "
+                         "bond tip at the start and the end (whether a bond broke on the way)")
     cr.add_argument("--json", action="store_true", help="print one JSON object")
     cr.set_defaults(func=run)

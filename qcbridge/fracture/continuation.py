@@ -91,7 +91,7 @@ class Branch:
             s = np.concatenate([[0.0], np.cumsum(np.hypot(np.diff(a[i - 1:i + 2]), np.diff(K[i - 1:i + 2])))])
             c = np.polyfit(s, K[i - 1:i + 2], 2)
             s_star = float(np.clip(-c[1] / (2 * c[0]), s[0], s[2])) if c[0] != 0 else s[1]
-            out.append(Fold(float(np.polyval(c, s_star)), float(np.interp(s_star, s, a[i - 1:i + 2])), d1 > 0))
+            out.append(Fold(float(np.polyval(c, s_star)), float(np.interp(s_star, s, a[i - 1:i + 2])), bool(d1 > 0)))
         return out
 
     @property
