@@ -228,7 +228,7 @@ def trace_branch(crack: FlexibleCrack, start: FlexibleState | None, *, points: i
             return np.append(equilibrium(z), float(t @ ((z - z1) / scale)) - ds)
 
         try:
-            z, its = crack.newton(F, z1 + ds * t * scale, lambda r: crack._forces_small(r, n))
+            z, its = crack.newton(F, z1 + ds * t * scale, lambda r: crack.converged(r, n))
         except (ConvergenceError, *TRIAL_ERRORS) as err:
             if ds / 2 < ds_min:
                 raise ConvergenceError(f"the continuation stopped at alpha = {cur.alpha:.3f} A, K = {cur.K:.5g} "

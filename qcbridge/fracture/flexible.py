@@ -305,7 +305,7 @@ class FlexibleCrack:
             f, f_alpha = self.residual(z[:n].reshape(-1, 3), float(z[n]), K)
             return np.append(-f.ravel(), -f_alpha)
 
-        z, its = self.newton(F, np.append(start.w.ravel(), start.alpha), lambda r: self._forces_small(r, n))
+        z, its = self.newton(F, np.append(start.w.ravel(), start.alpha), lambda r: self.converged(r, n))
         return self.state(z[:n].reshape(-1, 3), float(z[n]), K, its)
 
     def relax_at(self, start: FlexibleState, alpha: float) -> tuple[FlexibleState, float]:
@@ -316,7 +316,7 @@ class FlexibleCrack:
         def F(z: np.ndarray) -> np.ndarray:
             return -self.residual(z.reshape(-1, 3), alpha, start.K)[0].ravel()
 
-        w, its = self.newton(F, start.w.ravel(), lambda r: self._forces_small(r, n))
+        w, its = self.newton(F, start.w.ravel(), lambda r: self.converged(r, n))
         return self.state(w.reshape(-1, 3), alpha, start.K, its), self.residual(w.reshape(-1, 3), alpha, start.K)[1]
 
     def find_tip(self, start: FlexibleState, *, tolerance: float | None = None, max_steps: int = 12) -> FlexibleState:
@@ -348,7 +348,9 @@ class FlexibleCrack:
         raise ConvergenceError(f"no far-field tip with a vanishing crack-tip force within {max_steps} secant steps "
                                f"(last alpha {s0.alpha:.3f} A, f_alpha {f0:.3g} eV/A)")
 
-    def _forces_small(self, r: np.ndarray, n: int) -> bool:
+    def converged(self, r: np.ndarray, n: int) -> bool:
+        """Whether a residual (negated forces on the ``n`` node components, then the extra
+        rows) is below ``fmax``: the largest node force and every extra row (eV/A)."""
         return bool(np.linalg.norm(r[:n].reshape(-1, 3), axis=1).max(initial=0.0) < self.fmax
                     and np.all(np.abs(r[n:]) < self.fmax))
 
