@@ -33,7 +33,7 @@ def test_fits_of_one_to_twenty_terms_keep_the_kernels_diffusion_coefficient(monk
     for n in (1, 3, 20):
         calls.clear()
         fit = report.best_fit(kernel, n)
-        assert len(fit.c) == n and len(calls) == 3 + 6 * (n - 1)  # linear in the terms
+        assert len(fit.c) == n and len(calls) == 3 + 9 * (n - 1)  # linear in the terms
         d = fit.diffusion()
         assert np.isfinite(d) and d > 0 and abs(d / d_kernel - 1) < 0.1, (n, d / d_kernel)
         assert fit.g.min() >= MIN_RATE_SPAN / kernel.t[-1] * (1 - 1e-9)

@@ -64,8 +64,9 @@ def best_fit(kernel: KernelResult, n_terms: int, *, seed: int = 0) -> KernelFit:
 
     The one-term fit tries each shape from Prony's and random starts. Every further step keeps the
     previous fit's terms as the start and adds one term of each shape in turn, with its rate
-    started at one and at ten times the fastest rate so far; the lowest misfit wins, ties going
-    to an exponential. The cost is therefore linear in ``n_terms`` (six fits per added term), not a
+    started at one and at ten times the fastest rate so far, and once at a negligible amplitude
+    (the previous fit itself); the lowest misfit wins, ties going to an exponential. The cost is
+    therefore linear in ``n_terms`` (nine fits per added term), not a
     search over every split, and each step starts from a fit that already describes the kernel.
     Every fit matches the kernel's integral (hence its diffusion coefficient) and keeps its
     rates above the slowest the data can resolve (:func:`~qcbridge.memory.embedding.fit_kernel`).
@@ -122,16 +123,18 @@ def _grown(fit: KernelFit | None, counts: tuple[int, int, int], shape: int, t_en
     """Starts for ``fit`` (``counts`` terms of each shape, in that order) with one more term of
     shape ``shape`` (0 exponential, 1 damped cosine, 2 smooth oscillator): None (Prony and random
     starts) for the first term, else the fit's terms with the new one, at a small amplitude, put
-    after its shape's group, its rate one and ten times the fastest rate so far."""
+    after its shape's group, its rate one and ten times the fastest rate so far; and once more
+    at the fastest rate with a negligible amplitude, a start that is the previous fit itself, so
+    that no step ends worse than the one before (least squares only descends from its start)."""
     if fit is None:
         return [None]
     bounds = np.cumsum((0, *counts))
     fastest = max(float(np.max(np.hypot(fit.g, fit.w))), 1.0 / t_end)
     out: list[KernelFit | None] = []
-    for factor in (1.0, 10.0):
+    for factor, amplitude in ((1.0, 0.05), (10.0, 0.05), (1.0, 1e-4)):
         rate = factor * fastest
         at = int(bounds[shape + 1])
-        c = np.insert(fit.c, at, 0.05 * float(np.max(fit.c)))
+        c = np.insert(fit.c, at, amplitude * float(np.max(fit.c)))
         g = np.insert(fit.g, at, rate)
         w = np.insert(fit.w, at, 0.0 if shape == 0 else rate)
         smooth = np.insert(fit.smooth_terms, at, shape == 2)
