@@ -79,9 +79,10 @@ def test_isotropic_limit_equals_the_williams_crack_fields():
     u = crack_displacement(sols, [K2, K1, K3], x)
     assert np.abs(u - np.stack([ux, uy, uz], axis=1)).max() < 1e-11 * np.abs(u).max()
     Eprime = 2 * MU / (1 - NU)
-    assert mode_one_modulus(sols) == pytest.approx(Eprime, rel=1e-12)
+    # round-off of the split degenerate sextic: 2.5e-12 with numpy 2.4's LAPACK, 1e-11 like the fields
+    assert mode_one_modulus(sols) == pytest.approx(Eprime, rel=1e-11)
     assert energy_release_rate(sols, [K2, K1, K3]) == pytest.approx(
-        (K1**2 + K2**2) / Eprime + K3**2 / (2 * MU), rel=1e-12)
+        (K1**2 + K2**2) / Eprime + K3**2 / (2 * MU), rel=1e-11)
 
 
 @pytest.mark.parametrize("plane, front", [((0, 0, 1), (0, 1, 0)), ((1, 1, 0), (0, 0, 1)), ((1, 1, 0), (1, -1, 0)),
