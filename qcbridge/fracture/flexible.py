@@ -321,7 +321,7 @@ class FlexibleCrack:
 
     def find_tip(self, start: FlexibleState, *, tolerance: float | None = None, max_steps: int = 12) -> FlexibleState:
         """The far field's tip for a crack held at fixed K: secant steps in alpha, each with
-        the nodes relaxed (:meth:`relax_at`), until |f_alpha| is below ``tolerance``
+        the nodes relaxed (:meth:`relax_at`), until abs(f_alpha) is below ``tolerance``
         (default 20 fmax); then :meth:`solve`. The first step is a column spacing towards
         f_alpha. For a start far from the flexible equilibrium (a state relaxed with the
         field's tip at the slit's end), where Newton on all unknowns at once can wander.
@@ -359,12 +359,12 @@ class FlexibleCrack:
         """Newton-Krylov for F(z) = 0, where z starts with the free nodes' 3 n_free
         components and F with their negated forces, followed by a few extra unknowns (tip,
         K) and equations (tip force, arclength). Each step is bordered
-        (:meth:`_bordered_step`); a backtracking line search on |F| accepts it.
+        (:meth:`bordered_solve`); a backtracking line search on norm(F) accepts it.
 
         Raises
         ------
         ConvergenceError
-            No convergence within ``max_iterations``, or no step length reduces |F|.
+            No convergence within ``max_iterations``, or no step length reduces norm(F).
         """
         n = 3 * int(self.free.sum())
         z = np.array(z0, dtype=float)
