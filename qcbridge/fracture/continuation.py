@@ -107,11 +107,6 @@ class Branch:
         return min(m) if m else None
 
 
-def _reduced(w: np.ndarray, alpha: float, K: float, spacing: float, k_scale: float) -> np.ndarray:
-    """A point in the scaled space of the arclength: (w, alpha) / spacing, K / k_scale."""
-    return np.concatenate([np.ravel(w) / spacing, [alpha / spacing, K / k_scale]])
-
-
 def _save(path: Path, branch: Branch, previous: FlexibleState, ds: float) -> None:
     s = branch.state
     assert s is not None
