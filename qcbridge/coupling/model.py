@@ -141,14 +141,20 @@ class QCModel:
     def evaluate(self, u: np.ndarray) -> tuple[float | None, np.ndarray]:
         """Energy (eV, None for force-based methods) and node forces (eV/A) at u; the
         forces on prescribed nodes are set to zero."""
+        e, f = self.node_forces(u)
+        f = f.copy()
+        f[~self.free] = 0.0
+        return e, f
+
+    def node_forces(self, u: np.ndarray) -> tuple[float | None, np.ndarray]:
+        """Energy (eV or None) and the forces (eV/A) on every node at u, prescribed nodes
+        included (their reactions, which a flexible boundary projects on its field's shift)."""
         u = np.asarray(u, dtype=float)
         if u.shape != (self.n_nodes, 3):
             raise CouplingError(f"u has shape {u.shape}, expected ({self.n_nodes}, 3)")
         self.check_padding(u, "the displacements")
         e, f = self.assembly.evaluate(u)
         self.evaluations += 1
-        f = f.copy()
-        f[~self.free] = 0.0
         return e, f
 
     def check_padding(self, u: np.ndarray, what: str = "u") -> None:

@@ -1,10 +1,11 @@
 """Pseudo-arclength continuation of a flexible-boundary crack in (tip position, K).
 
 Along the equilibrium branch of :class:`~.flexible.FlexibleCrack` the tip position alpha
-advances while K oscillates: rising on stable stretches (the crack trapped between two
-columns of bonds), falling on unstable ones (a bond breaking), with folds between them. The
-maxima of K are K+ (the load at which a trapped crack advances), the minima K- (at which it
-heals). Loading K alone cannot pass a fold; the arclength s in the scaled space
+advances while K oscillates: rising on stable stretches, falling on unstable ones, with
+folds between them. For a cleaving crack a stable stretch is the crack trapped between two
+columns of bonds and an unstable one a bond breaking, the maxima of K are K+ and the minima
+K-; whether a branch's folds are such steps is for the bond tip (``Branch.tip``) to say (on
+W (100) the first folds are not: no bond breaks). Loading K alone cannot pass a fold; the arclength s in the scaled space
 can. Each step predicts along the branch's unit tangent t
 and corrects with Newton-Krylov on (w, alpha, K) plus Keller's constraint t . (p - p_1) = ds,
 where p = ((w, alpha) / spacing, K / k_scale). At a fold the branch turns in w (a bond
@@ -190,7 +191,7 @@ def trace_branch(crack: FlexibleCrack, start: FlexibleState | None, *, points: i
             second = crack.solve(start, start.K - 0.1 * k_scale)
         branch.add(second)
     t_base = branch.seconds
-    n = 3 * n_free
+    n = crack.node_dofs
     scale = np.concatenate([np.full(n + 1, spacing), [k_scale]])
 
     def z_of(s: FlexibleState) -> np.ndarray:

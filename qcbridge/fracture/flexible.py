@@ -84,9 +84,7 @@ class CoupledForceField:
         self.fixed = ~model.free
 
     def forces(self, u: np.ndarray) -> np.ndarray:
-        self.model.check_padding(u, "the displacements")
-        self.model.evaluations += 1
-        return self.model.assembly.evaluate(u)[1]
+        return self.model.node_forces(u)[1]
 
     def site_positions(self, u: np.ndarray) -> np.ndarray:
         return self.model.geometry.crystal.positions + site_displacements(self.model, u)
@@ -239,9 +237,15 @@ class FlexibleCrack:
         return self.state((u - self.field(0.0, K))[self.free], 0.0, K)
 
     @property
+    def node_dofs(self) -> int:
+        """Degrees of freedom of the free nodes (3 each): the leading part of every unknown
+        vector of :meth:`newton`."""
+        return 3 * int(self.free.sum())
+
+    @property
     def dofs(self) -> int:
         """Free degrees of freedom (3 per free node) plus the tip position."""
-        return 3 * int(self.free.sum()) + 1
+        return self.node_dofs + 1
 
     # ----------------------------------------------------------------- field
     def field(self, alpha: float, K: float, X: np.ndarray | None = None) -> np.ndarray:
@@ -299,7 +303,7 @@ class FlexibleCrack:
         """Equilibrium at fixed ``K`` (default the start's) with the tip position free,
         Newton-Krylov from ``start``."""
         K = start.K if K is None else float(K)
-        n = 3 * int(self.free.sum())
+        n = self.node_dofs
 
         def F(z: np.ndarray) -> np.ndarray:
             f, f_alpha = self.residual(z[:n].reshape(-1, 3), float(z[n]), K)
@@ -311,7 +315,7 @@ class FlexibleCrack:
     def relax_at(self, start: FlexibleState, alpha: float) -> tuple[FlexibleState, float]:
         """Equilibrium of the nodes with the far field's tip held at ``alpha`` (A), and the
         crack-tip force f_alpha there (eV/A)."""
-        n = 3 * int(self.free.sum())
+        n = self.node_dofs
 
         def F(z: np.ndarray) -> np.ndarray:
             return -self.residual(z.reshape(-1, 3), alpha, start.K)[0].ravel()
@@ -366,7 +370,7 @@ class FlexibleCrack:
         ConvergenceError
             No convergence within ``max_iterations``, or no step length reduces norm(F).
         """
-        n = 3 * int(self.free.sum())
+        n = self.node_dofs
         z = np.array(z0, dtype=float)
         r = F(z)
         r0 = float(np.linalg.norm(r))
@@ -406,7 +410,7 @@ class FlexibleCrack:
         the tip at fixed w) never enter GMRES, which solves only the preconditioned node block,
         to ``eta`` for rhs_u and to 1e-4 for the columns (which are multiplied by y afterwards).
         Derivatives are one-sided differences of F. Returns d and GMRES's worst info."""
-        n = 3 * int(self.free.sum())
+        n = self.node_dofs
         m = len(z) - n
         h = np.sqrt(np.finfo(float).eps) * (1.0 + np.linalg.norm(z))
 
