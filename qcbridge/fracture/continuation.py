@@ -5,8 +5,8 @@ advances while K oscillates: rising on stable stretches, falling on unstable one
 folds between them. For a cleaving crack a stable stretch is the crack trapped between two
 columns of bonds and an unstable one a bond breaking, the maxima of K are K+ and the minima
 K-; whether a branch's folds are such steps is for the bond tip (``Branch.tip``) to say (on
-W (100) the first folds are not: no bond breaks). Loading K alone cannot pass a fold; the arclength s in the scaled space
-can. Each step predicts along the branch's unit tangent t
+W (100) the first folds are not: no bond breaks). Loading K alone cannot pass a fold; the
+arclength s in the scaled space can. Each step predicts along the branch's unit tangent t
 and corrects with Newton-Krylov on (w, alpha, K) plus Keller's constraint t . (p - p_1) = ds,
 where p = ((w, alpha) / spacing, K / k_scale). At a fold the branch turns in w (a bond
 stretching) as much as in alpha and K, so w is part of the arclength; and the tangent is
