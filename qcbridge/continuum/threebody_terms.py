@@ -25,6 +25,23 @@ __all__ = ["FD_STEP", "threebody_energy_terms"]
 FD_STEP = 1e-5
 
 
+def _row_sets(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows of a boolean array (n, m) and each row's index among them: what
+    ``np.unique(rows, axis=0, return_inverse=True)`` gives, from the rows packed into 64-bit
+    words and sorted lexicographically (the generic row sort of np.unique took half the time
+    of a diamond Cauchy-Born evaluation)."""
+    packed = np.packbits(rows, axis=1)
+    words = np.zeros((len(rows), -(-packed.shape[1] // 8) * 8), dtype=np.uint8)
+    words[:, :packed.shape[1]] = packed
+    keys = words.view(np.uint64)
+    order = np.lexsort(keys.T[::-1])
+    ordered = keys[order]
+    starts = np.concatenate([[True], np.any(ordered[1:] != ordered[:-1], axis=1)])
+    group = np.empty(len(rows), dtype=np.int64)
+    group[order] = np.cumsum(starts) - 1
+    return rows[order[starts]], group
+
+
 def _gradient(fn: ThreeBodyFunctions, bonds: tuple[np.ndarray, ...], F: np.ndarray, s: np.ndarray,
               species: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     a, c, X, A = bonds
@@ -33,11 +50,11 @@ def _gradient(fn: ThreeBodyFunctions, bonds: tuple[np.ndarray, ...], F: np.ndarr
     # the others would only multiply zeros in the triplets, whose number grows as the square
     # of the bonds per atom): members of the batch are grouped by their set of such bonds
     inside = np.einsum("bni,bni->bn", x, x) < fn.cutoff**2
-    sets, group = np.unique(inside, axis=0, return_inverse=True)
+    sets, group = _row_sets(inside)
     B, M = F.shape[0], A.shape[1]
     E, G = np.empty(B), np.empty((B, 3, M))
     for k, active in enumerate(sets):
-        members = np.flatnonzero(group.ravel() == k)
+        members = np.flatnonzero(group == k)
         near = np.flatnonzero(active)
         E_sites, g = fn.site_energies(x[members][:, near], a[near], c[near], species, s.shape[1])
         E[members] = E_sites.sum(axis=1)
