@@ -12,6 +12,7 @@ from conftest import sih_paris_irwin_modulus
 from lammps_reference import run_lammps_directly
 
 from qcbridge.continuum.mesh import Mesh
+from qcbridge.coupling.boundary import HomogeneousDeformation
 from qcbridge.coupling.model import QCModel
 from qcbridge.coupling.problems import DefectProblem
 from qcbridge.coupling.reference import site_displacements
@@ -60,6 +61,31 @@ def test_no_element_spans_the_slit_and_every_site_is_inside_the_mesh(case):
     full = Mesh.from_points(p.crystal.positions[:, :2]).volumes.sum()
     strip = (above - below) * (tip - p.crystal.positions[:, 0].min())
     assert abs(full - g.mesh.volumes.sum() / g.mesh.thickness - strip) < 4 * (above - below) * p.spacing  # ragged ends
+
+
+def test_diamond_shuffle_slit_hangs_the_second_sublattice_off_its_face():
+    """Si (111)[-110] with Stillinger-Weber: the crack sits on the shuffle plane, the widest
+    gap, between a plane of one sublattice and one of the other; the mesh is on the Bravais
+    sublattice, so the other face's first plane hangs 0.78 A off the mesh. Under a uniform
+    shear every site (those hanging off the face and those beyond the mesh at the domain's
+    edge included) is where the Cauchy-Born rule with inner relaxation puts it."""
+    p = CrackProblem.build(load_potential("Si.sw"), Lattice.DIAMOND, CrackOrientation.of((1, 1, 1), (-1, 1, 0)),
+                           half_width=60.0)
+    g = p.geometry(15.0)
+    X = g.crystal.positions
+    assert set(np.unique(g.sublattice)) == {0, 1} and np.all(g.sublattice[g.node_site[:g.n_mesh_nodes]] == 0)
+    hang = g.slit.between_faces(X[:, :2], X[g.sublattice == 0, :2])
+    atoms = np.zeros(len(X), bool)
+    atoms[g.atom_site] = True
+    assert (hang & atoms).sum() > 0 and np.all(g.sublattice[hang] == 1)
+    below, above = g.slit.faces(X[g.sublattice == 0, :2])
+    assert np.allclose(above - X[hang, 1], np.sqrt(3) * p.a / 12, atol=1e-9)  # 0.78 A under the upper face
+    F = np.array([[1.01, 0.02, 0.0], [0.0, 0.995, 0.0], [0.0, 0.0, 1.0]])
+    with QCModel(g, p.potential, p.material, "bqcf", HomogeneousDeformation(F)) as model:
+        u = site_displacements(model, model.predictor())
+        s = p.material.inner_shifts(F)
+    assert np.abs(s[1]).max() > 1e-3  # the shear moves the second sublattice off F X
+    assert np.abs(u - (X @ (F - np.eye(3)).T + s[g.sublattice])).max() < 1e-10
 
 
 def crack_openings(p: CrackProblem, geo) -> np.ndarray:

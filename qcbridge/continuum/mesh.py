@@ -148,7 +148,7 @@ class Mesh:
         x = self.nodes[self.elements]  # (m, d+1, d)
         return x, np.linalg.inv(np.swapaxes(x[:, 1:] - x[:, :1], 1, 2)), cKDTree(x.mean(axis=1))
 
-    def locate(self, points: np.ndarray, k: int = 24) -> tuple[np.ndarray, np.ndarray]:
+    def locate(self, points: np.ndarray, k: int = 24, *, extrapolate: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Element containing each point and its barycentric coordinates.
 
         Parameters
@@ -158,6 +158,10 @@ class Mesh:
         k : int
             Candidate elements per point (nearest centroids); more are tried for points
             not found among them (long, coarse elements).
+        extrapolate : bool
+            A point outside the mesh gets the element it lies least outside of (largest
+            smallest barycentric coordinate) and its unclipped coordinates there, instead of
+            an error.
 
         Returns
         -------
@@ -167,7 +171,8 @@ class Mesh:
         Raises
         ------
         MeshError
-            A point lies outside the mesh, or points have the wrong dimension.
+            A point lies outside the mesh (unless ``extrapolate``), or points have the wrong
+            dimension.
         """
         points = np.asarray(points, dtype=float)
         if points.ndim != 2 or points.shape[1] != self.dim or not np.all(np.isfinite(points)):
@@ -187,16 +192,38 @@ class Mesh:
             first = np.argmax(inside, axis=1)[found]
             element[todo[found]] = cand[found, first]
             bary_out[todo[found]] = np.clip(bary[found, first], 0.0, 1.0)
+            if kk == self.n_elements and extrapolate and not found.all():
+                best = np.argmax(bary.min(axis=2), axis=1)[~found]  # the element it is least outside of
+                element[todo[~found]] = cand[~found, best]
+                bary_out[todo[~found]] = bary[~found, best]
+                found[:] = True
             todo = todo[~found]
             if len(todo) and kk == self.n_elements:
                 raise MeshError(f"{len(todo)} point(s) lie outside the mesh, first at {points[todo[0]]}")
             k *= 4  # long, coarse elements: look further
         return element, bary_out
 
-    def interpolation_matrix(self, points: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    def interpolation_matrix(self, points: np.ndarray, hosts: np.ndarray | None = None, *,
+                             extrapolate: bool = False) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
         """Sparse P1 interpolation (n_points x n_nodes) of nodal fields at points, with the
-        containing elements and barycentric coordinates (:meth:`locate`)."""
-        element, bary = self.locate(points)
+        containing elements and barycentric coordinates (:meth:`locate`).
+
+        ``hosts`` (n_points, dim; Angstrom), when given, are points inside the mesh whose
+        elements serve ``points``: a point outside the mesh (an atom hanging off a free face)
+        is extrapolated linearly from its host's element, i.e. it follows that element's
+        uniform deformation, and its barycentric coordinates fall outside [0, 1]. With
+        ``extrapolate`` a point outside the mesh follows the element it is least outside of
+        (a multilattice's other sublattice just beyond the mesh of its Bravais sites).
+        """
+        if hosts is None:
+            element, bary = self.locate(points, extrapolate=extrapolate)
+        else:
+            points = np.asarray(points, dtype=float)
+            element, bary = self.locate(hosts, extrapolate=extrapolate)
+            moved = np.flatnonzero(np.any(np.asarray(hosts, dtype=float) != points, axis=1))
+            x, Jinv, _ = self._locator
+            lam = np.einsum("pij,pj->pi", Jinv[element[moved]], points[moved] - x[element[moved], 0])
+            bary[moved] = np.concatenate([1.0 - lam.sum(axis=1, keepdims=True), lam], axis=1)
         rows = np.repeat(np.arange(len(points)), self.dim + 1)
         interp = sp.csr_matrix((bary.ravel(), (rows, self.elements[element].ravel())),
                                shape=(len(points), self.n_nodes))

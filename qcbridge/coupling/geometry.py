@@ -33,7 +33,6 @@ from scipy.spatial import cKDTree
 from ..continuum.mesh import Mesh, graded_lattice_nodes
 from ..errors import (
     CouplingError,
-    DefectGeometryError,
     NodeOffLatticeError,
     PaddingDoesNotFitError,
     ThinAtomisticRegionError,
@@ -117,6 +116,8 @@ class CoupledGeometry:
     sublattice : ndarray of int, shape (n_sites,)
         Basis atom of the crystal's primitive cell each site belongs to (all 0 for a simple
         lattice); sublattice 0 carries the mesh.
+    slit : Slit or None
+        The crack the mesh was cut along, if any.
     """
 
     crystal: Atoms
@@ -131,6 +132,20 @@ class CoupledGeometry:
     atom_element: np.ndarray
     atom_bary: np.ndarray
     sublattice: np.ndarray
+    slit: Slit | None = None
+
+    def interpolate(self, points: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+        """P1 interpolation of the mesh at reference points (n, dim; Angstrom), with their
+        elements and barycentric coordinates (:meth:`Mesh.interpolation_matrix`); points
+        hanging off a slit's face follow that face's elements (:meth:`Slit.onto_faces`), and
+        a multilattice's other sublattices beyond the mesh of the Bravais sites (at the domain's
+        edge) the nearest element's uniform deformation."""
+        extrapolate = bool(self.sublattice.any())
+        if self.slit is None:
+            return self.mesh.interpolation_matrix(points, extrapolate=extrapolate)
+        bravais = self.crystal.positions[self.sublattice == 0, :2]
+        return self.mesh.interpolation_matrix(points, hosts=self.slit.onto_faces(points, bravais),
+                                              extrapolate=extrapolate)
 
     @property
     def reference_nodes(self) -> np.ndarray:
@@ -318,9 +333,6 @@ def build_geometry(
     if slit is not None:
         if dim != 2:
             raise CouplingError("a slit (crack) needs a slab periodic along z (a 2D mesh)")
-        if (slit.between_faces(P) & (resolved | padding)).any():
-            raise DefectGeometryError("atoms lie between the crack's face planes behind the tip; put the crack "
-                                      "plane between two planes of mesh (Bravais) sites with no atom between them")
         mesh_site = np.union1d(mesh_site, bravais[slit.node_sites(P[bravais])])
     thickness = float(crystal.cell[2, 2]) if dim == 2 else 1.0
     if slit is None:
@@ -330,13 +342,15 @@ def build_geometry(
     extra_site = np.flatnonzero(resolved & (sub != 0))
     node_site = np.concatenate([mesh_site, extra_site])
     atom_site = np.flatnonzero(resolved | padding)
-    on_mesh, element, bary = mesh.interpolation_matrix(P[atom_site])
+    hosts = None if slit is None else slit.onto_faces(P[atom_site], P[bravais])
+    on_mesh, element, bary = mesh.interpolation_matrix(P[atom_site], hosts=hosts)
     interp = _with_extra_dofs(on_mesh, atom_site, extra_site)
     region = np.full(len(X), Region.CONTINUUM, dtype=np.int8)
     region[padding] = Region.PADDING
     region[blend] = Region.BLEND
     region[core] = Region.CORE
-    return CoupledGeometry(crystal, dim, region, beta, node_site, atom_site, mesh, interp, depth, element, bary, sub)
+    return CoupledGeometry(crystal, dim, region, beta, node_site, atom_site, mesh, interp, depth, element, bary, sub,
+                           slit)
 
 
 def _check_padding_fits(resolved: np.ndarray, lo: np.ndarray, hi: np.ndarray, depth: float,

@@ -34,7 +34,7 @@ def lumped_masses(geometry: CoupledGeometry) -> np.ndarray:
     extra = geometry.node_site[n_mesh:]  # resolved atoms of a multilattice's other sublattices
     on_mesh = np.ones(len(masses), dtype=bool)
     on_mesh[extra] = False
-    interp, _, _ = geometry.mesh.interpolation_matrix(geometry.crystal.positions[on_mesh, :geometry.dim])
+    interp, _, _ = geometry.interpolate(geometry.crystal.positions[on_mesh, :geometry.dim])
     out = np.empty(len(geometry.node_site))
     out[:n_mesh] = interp.T @ masses[on_mesh]
     out[n_mesh:] = masses[extra]

@@ -37,6 +37,7 @@ from ..potentials.potential import Potential
 from ..structures import (
     Directions,
     Lattice,
+    assign_sublattices,
     cubic_crystal,
     lattice_basis,
     oriented_primitive_cell,
@@ -110,11 +111,18 @@ class DefectProblem:
     def geometry(self, radius: float | np.ndarray, *, blend_width: float = 8.0,
                  **geometry_options: Any) -> CoupledGeometry:
         """Coupled geometry with an atomistic disc of ``radius`` (A) around the defect (or a
-        mask over sites)."""
+        mask over sites). A multilattice (diamond) gets its mesh on the Bravais sublattice of
+        the material's cell, the other sublattices as extra degrees of freedom or inner-shifted
+        padding atoms."""
+        X = self.crystal.positions
+        sublattice = None
+        if self.material.nbasis > 1:
+            cell = Atoms(positions=self.material.basis, cell=self.material.cell, pbc=True)
+            sublattice = assign_sublattices(X, cell)
+        bravais = X if sublattice is None else X[sublattice == 0]
         return build_geometry(self.crystal, self.region(radius), cutoff=self.potential.cutoff,
-                              manybody=self.potential.is_manybody,
-                              lattice=lattice_basis(self.crystal.positions[:, :2]), blend_width=blend_width,
-                              **geometry_options)
+                              manybody=self.potential.is_manybody, lattice=lattice_basis(bravais[:, :2]),
+                              blend_width=blend_width, sublattice=sublattice, **geometry_options)
 
     def model(self, radius: float | np.ndarray, method: CouplingMethod | str = "bqcf", *, blend_width: float = 8.0,
               comm: Any = None, **geometry_options: Any) -> QCModel:

@@ -81,7 +81,7 @@ def site_displacements(model: QCModel, u: np.ndarray) -> np.ndarray:
     g = model.geometry
     X = g.crystal.positions
     m = g.n_mesh_nodes
-    interp, elem, bary = g.mesh.interpolation_matrix(X[:, : g.dim])
+    interp, elem, bary = g.interpolate(X[:, : g.dim])
     _, offsets = slip_corrections(g.mesh, g.reference_nodes, model.boundary, X, elem, bary)
     out = interp @ u[:m] + offsets
     other = np.flatnonzero(g.sublattice > 0)  # a multilattice's other sublattices: plus their inner shift

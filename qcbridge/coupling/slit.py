@@ -5,6 +5,11 @@ lattice planes (the crack's faces). Every lattice site of the two face planes be
 becomes a mesh node, so the elements between the faces form a strip one interplanar spacing
 high; removing the strip leaves two distinct sets of face nodes, each face bounded only by
 the elements on its own side, and no material (no traction) between them.
+
+For a multilattice the faces are planes of the Bravais (mesh) sublattice. Atoms of the
+other sublattices between them behind the tip (diamond's on a (111) shuffle plane, 0.78 A
+below the upper face) belong to the face on their side of the crack and follow the uniform
+deformation of its element there (:meth:`Slit.onto_faces`).
 """
 
 from __future__ import annotations
@@ -67,11 +72,24 @@ class Slit:
             need[index[ConvexHull(np.round(P[index], 6)).vertices]] = True
         return need
 
-    def between_faces(self, P: np.ndarray) -> np.ndarray:
-        """Mask of the sites P strictly between the face planes behind the tip (a
-        multilattice's other sublattices can sit there)."""
-        below, above = self.faces(P)
+    def between_faces(self, P: np.ndarray, sites: np.ndarray | None = None) -> np.ndarray:
+        """Mask of the points P (n, 2) strictly between the face planes behind the tip (a
+        multilattice's other sublattices can sit there); the faces are those of ``sites``
+        (default P)."""
+        below, above = self.faces(P if sites is None else sites)
         return (P[:, 1] > below + ON_PLANE) & (P[:, 1] < above - ON_PLANE) & (P[:, 0] < self.tip)
+
+    def onto_faces(self, points: np.ndarray, sites: np.ndarray) -> np.ndarray:
+        """Hosts of ``points`` (n, 2; Angstrom) in the slit's mesh: the points strictly between
+        the face planes behind the tip (a multilattice's other sublattice hanging off a face,
+        e.g. diamond's on a (111) shuffle plane) moved onto the face plane on their side of the
+        crack; the others unchanged. ``sites`` are the Bravais sites that define the faces.
+        The element there carries such an atom (:meth:`Mesh.interpolation_matrix`)."""
+        below, above = self.faces(sites)
+        hosts = np.array(points, dtype=float)
+        hang = self.between_faces(hosts, sites)
+        hosts[hang, 1] = np.where(hosts[hang, 1] > self.y, above, below)
+        return hosts
 
     def mesh(self, nodes: np.ndarray, sites: np.ndarray, *, thickness: float = 1.0) -> Mesh:
         """Mesh of ``nodes`` (n, 2) with no element across the slit.

@@ -20,7 +20,7 @@ from scipy.spatial import cKDTree
 from ..continuum.materials import cauchy_born_material
 from ..coupling.boundary import DisplacementField
 from ..coupling.builders import cubic_lattice_constant
-from ..coupling.geometry import CoupledGeometry, build_geometry
+from ..coupling.geometry import CoupledGeometry
 from ..coupling.problems import DefectProblem, layer_width
 from ..coupling.slit import Slit
 from ..defects.stroh import (
@@ -33,7 +33,7 @@ from ..defects.stroh import (
 )
 from ..errors import DefectGeometryError
 from ..potentials.potential import Potential
-from ..structures import Lattice, cubic_crystal, lattice_basis, oriented_primitive_cell
+from ..structures import Lattice, cubic_crystal, oriented_primitive_cell
 from .orientation import CrackOrientation, widest_gap
 from .surface import surface_energy
 
@@ -210,11 +210,9 @@ class CrackProblem(DefectProblem):
     def geometry(self, radius: float | np.ndarray, *, blend_width: float = 8.0,
                  **geometry_options: Any) -> CoupledGeometry:
         """Coupled geometry, slit along the crack, atomistic disc of ``radius`` (A) at the tip
-        (or a mask over sites)."""
-        return build_geometry(self.crystal, self.region(radius), cutoff=self.potential.cutoff,
-                              manybody=self.potential.is_manybody,
-                              lattice=lattice_basis(self.crystal.positions[:, :2]), blend_width=blend_width,
-                              slit=self.slit, **geometry_options)
+        (or a mask over sites); a multilattice's mesh on its Bravais sublattice
+        (:meth:`DefectProblem.geometry`)."""
+        return super().geometry(radius, blend_width=blend_width, slit=self.slit, **geometry_options)
 
     def report(self) -> dict[str, float]:
         """Surface energy (J/m^2), E' (GPa) and K_G (MPa sqrt(m))."""
