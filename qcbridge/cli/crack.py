@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -32,6 +33,9 @@ def run(args: argparse.Namespace) -> int:
     from .patch_test import load_potential_spec
 
     try:
+        if args.checkpoint is not None and args.flexible is None:
+            raise QCBridgeError("--checkpoint saves the branches of --flexible; without --flexible there is no "
+                                "branch to save")
         pot = load_potential_spec(args.potential)
         lattice = Lattice[args.lattice.upper()]
         orientation = CrackOrientation.of(tuple(args.plane), tuple(args.front))
@@ -119,12 +123,17 @@ def _flexible_runs(problem: CrackProblem, args: argparse.Namespace, radius: floa
     if args.compare_full:
         builds["full atomistic"] = lambda: FlexibleCrack.atomistic(problem)
     runs: dict[str, dict[str, float]] = {}
+    if args.checkpoint is not None:
+        args.checkpoint.mkdir(parents=True, exist_ok=True)
     for name, build in builds.items():
         with build() as crack:
             _say(f"{name}, flexible boundary: {crack.dofs} DOF (nodes and the far field's tip)")
-            start = crack.find_tip(crack.start())
-            report(f"far-field tip at K_G: alpha = {start.alpha:.3f} A, bond tip {start.tip:.2f} A")
-            branch = trace_branch(crack, start, points=args.flexible, progress=report)
+            path = None if args.checkpoint is None else args.checkpoint / f"branch_{name.split()[0]}.npz"
+            start = None
+            if path is None or not path.exists():
+                start = crack.find_tip(crack.start())
+                report(f"far-field tip at K_G: alpha = {start.alpha:.3f} A, bond tip {start.tip:.2f} A")
+            branch = trace_branch(crack, start, points=args.flexible, checkpoint=path, progress=report)
             folds = branch.folds()
             top = next((f for f in folds if f.maximum), None)
             low = next((f for f in folds if not f.maximum and top is not None and f.alpha > top.alpha), None)
@@ -133,7 +142,8 @@ def _flexible_runs(problem: CrackProblem, args: argparse.Namespace, radius: floa
                                        f"{args.flexible} points; use a larger --flexible")
             runs[name] = {"K_plus": top.K / MPA_SQRT_M, "K_minus": low.K / MPA_SQRT_M, "dofs": crack.dofs,
                           "wall_s": branch.seconds, "relaxations": len(branch.K),
-                          "alpha_at_K_G": start.alpha, "bond_tip_start": start.tip, "bond_tip_end": branch.tip[-1]}
+                          "alpha_at_K_G": branch.alpha[0], "bond_tip_start": branch.tip[0],
+                          "bond_tip_end": branch.tip[-1]}
     return runs
 
 
@@ -165,5 +175,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                     help="flexible boundary (the far field follows the tip): trace POINTS points of the equilibrium "
                          "branch in (tip, K) and report its first maximum (K+) and the minimum after it (K-), with the "
                          "bond tip at the start and the end (whether a bond broke on the way)")
+    cr.add_argument("--checkpoint", type=Path, metavar="DIR",
+                    help="with --flexible: save each branch after every point (DIR/branch_coupled.npz, "
+                         "DIR/branch_full.npz) and resume from there when rerun")
     cr.add_argument("--json", action="store_true", help="print one JSON object")
     cr.set_defaults(func=run)

@@ -131,7 +131,7 @@ def _load(path: Path, n_free: int) -> tuple[Branch, FlexibleState, float]:
 
 def trace_branch(crack: FlexibleCrack, start: FlexibleState | None, *, points: int = 30, ds: float = 0.3,
                  ds_max: float = 0.5, ds_min: float = 0.002, k_scale: float | None = None,
-                 checkpoint: str | Path | None = None,
+                 corrector_iterations: int = 10, checkpoint: str | Path | None = None,
                  progress: Callable[[str], None] | None = None) -> Branch:
     """Follow the equilibrium branch through ``start`` towards a longer crack.
 
@@ -152,6 +152,9 @@ def trace_branch(crack: FlexibleCrack, start: FlexibleState | None, *, points: i
     k_scale : float, optional
         K (eV/A^(5/2)) that weighs as much as one column spacing of tip motion; default
         10 % of K_G.
+    corrector_iterations : int
+        Newton iterations of the corrector before the step is halved (a corrector that needs
+        more is far from the branch; a smaller step is cheaper than insisting).
     checkpoint : path, optional
         ``.npz`` written after every point; an existing one is resumed.
     progress : callable, optional
@@ -224,7 +227,7 @@ def trace_branch(crack: FlexibleCrack, start: FlexibleState | None, *, points: i
             return np.append(equilibrium(z), float(t @ ((z - z1) / scale)) - ds)
 
         try:
-            z, its = crack.newton(F, z1 + ds * t * scale, lambda r: crack.converged(r, n))
+            z, its = crack.newton(F, z1 + ds * t * scale, lambda r: crack.converged(r, n), corrector_iterations)
         except (ConvergenceError, *TRIAL_ERRORS) as err:
             if ds / 2 < ds_min:
                 raise ConvergenceError(f"the continuation stopped at alpha = {cur.alpha:.3f} A, K = {cur.K:.5g} "

@@ -326,7 +326,7 @@ class FlexibleCrack:
     def find_tip(self, start: FlexibleState, *, tolerance: float | None = None, max_steps: int = 12) -> FlexibleState:
         """The far field's tip for a crack held at fixed K: secant steps in alpha, each with
         the nodes relaxed (:meth:`relax_at`), until abs(f_alpha) is below ``tolerance``
-        (default 20 fmax); then :meth:`solve`. The first step is a column spacing towards
+        (eV/A, default 2 fmax); then :meth:`solve`. The first step is a column spacing towards
         f_alpha. For a start far from the flexible equilibrium (a state relaxed with the
         field's tip at the slit's end), where Newton on all unknowns at once can wander.
 
@@ -335,7 +335,7 @@ class FlexibleCrack:
         ConvergenceError
             No tip within ``max_steps``.
         """
-        tol = 20 * self.fmax if tolerance is None else tolerance
+        tol = 2 * self.fmax if tolerance is None else tolerance
         s0, f0 = self.relax_at(start, start.alpha)
         a1 = s0.alpha + np.sign(f0) * self.problem.spacing
         for _ in range(max_steps):
@@ -359,11 +359,12 @@ class FlexibleCrack:
                     and np.all(np.abs(r[n:]) < self.fmax))
 
     def newton(self, F: Callable[[np.ndarray], np.ndarray], z0: np.ndarray,
-               converged: Callable[[np.ndarray], bool]) -> tuple[np.ndarray, int]:
+               converged: Callable[[np.ndarray], bool], max_iterations: int | None = None) -> tuple[np.ndarray, int]:
         """Newton-Krylov for F(z) = 0, where z starts with the free nodes' 3 n_free
         components and F with their negated forces, followed by a few extra unknowns (tip,
         K) and equations (tip force, arclength). Each step is bordered
         (:meth:`bordered_solve`); a backtracking line search on norm(F) accepts it.
+        ``max_iterations`` defaults to the crack's.
 
         Raises
         ------
@@ -371,13 +372,14 @@ class FlexibleCrack:
             No convergence within ``max_iterations``, or no step length reduces norm(F).
         """
         n = self.node_dofs
+        limit = self.max_iterations if max_iterations is None else max_iterations
         z = np.array(z0, dtype=float)
         r = F(z)
         r0 = float(np.linalg.norm(r))
-        for it in range(self.max_iterations + 1):
+        for it in range(limit + 1):
             if converged(r):
                 return z, it
-            if it == self.max_iterations:
+            if it == limit:
                 break
             rnorm = float(np.linalg.norm(r))
             eta = min(0.1, rnorm / max(r0, 1e-300))
@@ -398,7 +400,7 @@ class FlexibleCrack:
             if self.log is not None:
                 self.log(f"newton {it}: |r| {rnorm:.3g} -> {np.linalg.norm(r):.3g}, step {step:.3g}, "
                          f"extras {np.round(d[n:], 4).tolist()}, |d_u| {np.abs(d[:n]).max():.3g}, gmres {info}")
-        raise ConvergenceError(f"the flexible-boundary solve did not converge in {self.max_iterations} Newton "
+        raise ConvergenceError(f"the flexible-boundary solve did not converge in {limit} Newton "
                                f"iterations (residual {np.linalg.norm(r):.3g})")
 
     def bordered_solve(self, F: Callable[[np.ndarray], np.ndarray], z: np.ndarray, Fz: np.ndarray,
