@@ -115,14 +115,27 @@ class DefectProblem:
         the material's cell, the other sublattices as extra degrees of freedom or inner-shifted
         padding atoms."""
         X = self.crystal.positions
-        sublattice = None
-        if self.material.nbasis > 1:
-            cell = Atoms(positions=self.material.basis, cell=self.material.cell, pbc=True)
-            sublattice = assign_sublattices(X, cell)
+        sublattice = self.sublattice_of(X) if self.material.nbasis > 1 else None
         bravais = X if sublattice is None else X[sublattice == 0]
         return build_geometry(self.crystal, self.region(radius), cutoff=self.potential.cutoff,
                               manybody=self.potential.is_manybody, lattice=lattice_basis(bravais[:, :2]),
                               blend_width=blend_width, sublattice=sublattice, **geometry_options)
+
+    def sublattice_of(self, X: np.ndarray) -> np.ndarray:
+        """Basis atom of the material's cell (index into its inner shifts) of each lattice
+        site X (n, 3; Angstrom), as the geometry labels the crystal's sites; all 0 for a
+        simple lattice.
+
+        Raises
+        ------
+        StructureError
+            A point that is no site of the crystal's lattice.
+        """
+        X = np.asarray(X, dtype=float).reshape(-1, 3)
+        if self.material.nbasis == 1:
+            return np.zeros(len(X), dtype=np.int64)
+        cell = Atoms(positions=self.material.basis, cell=self.material.cell, pbc=True)
+        return assign_sublattices(np.vstack([self.crystal.positions[:1], X]), cell)[1:]
 
     def model(self, radius: float | np.ndarray, method: CouplingMethod | str = "bqcf", *, blend_width: float = 8.0,
               comm: Any = None, **geometry_options: Any) -> QCModel:

@@ -204,6 +204,7 @@ class FlexibleCrack:
         self.X = np.asarray(forces.reference, dtype=float)
         self.free = ~np.asarray(forces.fixed, dtype=bool)
         self.boundary = np.flatnonzero(~self.free)
+        self._sublattice = problem.sublattice_of(self.X)
         L = crack_laplacian(self.X, float(problem.centre[1]), float(problem.centre[0]))
         L = L[self.free][:, self.free]
         C = problem.material.elastic_constants()
@@ -251,8 +252,9 @@ class FlexibleCrack:
     def field(self, alpha: float, K: float, X: np.ndarray | None = None) -> np.ndarray:
         """Far-field displacement (A) of mode-I ``K`` (eV/A^(5/2)) with its tip ``alpha`` (A)
         ahead of the problem's tip, at the nodes (or at ``X``)."""
-        X = self.X if X is None else X
-        return K * self.problem.unit_field(X - np.array([alpha, 0.0, 0.0]))
+        if X is None:
+            return K * self.problem.unit_field(self.X, alpha, self._sublattice)
+        return K * self.problem.unit_field(X, alpha)
 
     def shift(self, alpha: float, K: float, X: np.ndarray) -> np.ndarray:
         """dU/dalpha (dimensionless) at ``X`` by central differences (the boundary is far from
