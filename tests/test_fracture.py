@@ -300,3 +300,5 @@ def test_crack_command_prints_griffith_and_trapping_of_both_models_as_json():
     bad = subprocess.run(cmd[:5] + ["W_zhou.eam.alloy", "--lattice", "bcc", "--plane", "1", "1", "0", "--front", "1",
                                     "0", "0"], capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "not in the plane" in bad.stderr
+    lone = subprocess.run(cmd[:-1] + ["--checkpoint", "ckpt"], capture_output=True, text=True, timeout=60)
+    assert lone.returncode == 2 and "without --flexible" in lone.stderr
