@@ -148,7 +148,8 @@ def trace_branch(crack: FlexibleCrack, start: FlexibleState | None, *, points: i
         smallest before giving up. Halved when the corrector fails, when the tangent turns
         by more than 60 degrees over the step or the point lands more than 2 ds away (on
         another stretch of the branch); grown by 1.5 when it converges in four iterations
-        or fewer.
+        or fewer. A turn within a step below 2 ds_min that lands within 2 ds is a sharp
+        fold and is taken.
     k_scale : float, optional
         K (eV/A^(5/2)) that weighs as much as one column spacing of tip motion; default
         10 % of K_G.
@@ -237,12 +238,14 @@ def trace_branch(crack: FlexibleCrack, start: FlexibleState | None, *, points: i
             continue
         t_new = tangent(z, t)
         jump = float(np.linalg.norm((z - z1) / scale))
-        if t_new @ t < 0.5 or jump > 2 * ds:
+        sharp = t_new @ t < 0.5 and jump <= 2 * ds and ds / 2 < ds_min
+        if (t_new @ t < 0.5 or jump > 2 * ds) and not sharp:
             # the corrector landed on another stretch of the branch (across a fold), or the
-            # branch turns within the step: both call for a smaller step
+            # branch turns within the step: both call for a smaller step; a turn within the
+            # smallest step that lands where it should is a sharp fold, and is taken
             if ds / 2 < ds_min:
                 raise ConvergenceError(f"the continuation stopped at alpha = {cur.alpha:.3f} A, K = {cur.K:.5g} "
-                                       f"eV/A^2.5: the branch turns within ds = {ds:.3g}")
+                                       f"eV/A^2.5: the corrector jumped {jump:.3g} for ds = {ds:.3g}")
             ds /= 2
             report(f"step rejected (tangent turned by {np.degrees(np.arccos(np.clip(t_new @ t, -1, 1))):.0f} "
                    f"degrees, moved {jump:.3g} for ds {2 * ds:.3g}); ds -> {ds:.3g}")

@@ -427,7 +427,8 @@ class FlexibleCrack:
 
         A = spla.LinearOperator((n, n), matvec=node_block, dtype=float)
         P = spla.LinearOperator((n, n), matvec=lambda v: self.precondition(v).ravel(), dtype=float)
-        cols = np.array([derivative(np.eye(len(z))[n + j]) for j in range(m)]).reshape(m, n + m).T
+        cols = np.array([derivative(np.bincount([n + j], minlength=n + m).astype(float))
+                         for j in range(m)]).reshape(m, n + m).T
         B, D = cols[:n], cols[n:]
         solutions, worst = [], 0
         for k, b in enumerate([rhs[:n], *(-B.T)]):
