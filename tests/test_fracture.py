@@ -181,6 +181,23 @@ def test_lattice_trapping_brackets_griffith_and_the_crack_moves_outside(w_crack)
     assert healed <= t.tip - p.spacing + 1e-9
 
 
+def test_si_shuffle_crack_is_trapped_at_griffith_and_cleaves_or_heals_by_a_column_outside():
+    """Si (111)[-110], Stillinger-Weber, full atomistics with the inner-shifted Stroh field
+    (~20 s): the crack sits trapped at K_G; at 1.2 K+ it advances and at 0.8 K- it heals, each
+    by at least a column of shuffle bonds (3.33 A)."""
+    p = CrackProblem.build(load_potential("Si.sw"), Lattice.DIAMOND, CrackOrientation.of((1, 1, 1), (-1, 1, 0)),
+                           half_width=60.0)
+    with AtomisticCrackSolver(p) as solver:
+        t = trapping_range(solver, step=0.1, bisections=2)
+        assert t.K_minus < t.K_G < t.K_plus
+        state = solver.relax(t.K_G, solver.predictor(t.K_G), t.K_G)
+        assert solver.tip(state) == pytest.approx(t.tip)
+        advanced = solver.tip(solver.relax(1.2 * t.K_plus, state, t.K_G))
+        healed = solver.tip(solver.relax(0.8 * t.K_minus, state, t.K_G))
+    assert advanced >= t.tip + p.spacing - 1e-9
+    assert healed <= t.tip - p.spacing + 1e-9
+
+
 def test_a_crack_tip_leaving_the_atomistic_region_is_named(w_crack):
     from qcbridge.defects.stroh import crack_displacement
     from qcbridge.fracture.trapping import CoupledCrackSolver
