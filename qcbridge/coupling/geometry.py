@@ -343,7 +343,7 @@ def build_geometry(
     node_site = np.concatenate([mesh_site, extra_site])
     atom_site = np.flatnonzero(resolved | padding)
     hosts = None if slit is None else slit.onto_faces(P[atom_site], P[bravais])
-    on_mesh, element, bary = mesh.interpolation_matrix(P[atom_site], hosts=hosts)
+    on_mesh, element, bary = mesh.interpolation_matrix(P[atom_site], hosts=hosts, extrapolate=bool(sub.any()))
     interp = _with_extra_dofs(on_mesh, atom_site, extra_site)
     region = np.full(len(X), Region.CONTINUUM, dtype=np.int8)
     region[padding] = Region.PADDING
