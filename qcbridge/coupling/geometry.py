@@ -140,12 +140,7 @@ class CoupledGeometry:
         hanging off a slit's face follow that face's elements (:meth:`Slit.onto_faces`), and
         a multilattice's other sublattices beyond the mesh of the Bravais sites (at the domain's
         edge) the nearest element's uniform deformation."""
-        extrapolate = bool(self.sublattice.any())
-        if self.slit is None:
-            return self.mesh.interpolation_matrix(points, extrapolate=extrapolate)
-        bravais = self.crystal.positions[self.sublattice == 0, :2]
-        return self.mesh.interpolation_matrix(points, hosts=self.slit.onto_faces(points, bravais),
-                                              extrapolate=extrapolate)
+        return _interpolation(self.mesh, points, self.crystal.positions[:, :self.dim], self.sublattice, self.slit)
 
     @property
     def reference_nodes(self) -> np.ndarray:
@@ -342,8 +337,7 @@ def build_geometry(
     extra_site = np.flatnonzero(resolved & (sub != 0))
     node_site = np.concatenate([mesh_site, extra_site])
     atom_site = np.flatnonzero(resolved | padding)
-    hosts = None if slit is None else slit.onto_faces(P[atom_site], P[bravais])
-    on_mesh, element, bary = mesh.interpolation_matrix(P[atom_site], hosts=hosts, extrapolate=bool(sub.any()))
+    on_mesh, element, bary = _interpolation(mesh, P[atom_site], P, sub, slit)
     interp = _with_extra_dofs(on_mesh, atom_site, extra_site)
     region = np.full(len(X), Region.CONTINUUM, dtype=np.int8)
     region[padding] = Region.PADDING
@@ -351,6 +345,15 @@ def build_geometry(
     region[core] = Region.CORE
     return CoupledGeometry(crystal, dim, region, beta, node_site, atom_site, mesh, interp, depth, element, bary, sub,
                            slit)
+
+
+def _interpolation(mesh: Mesh, points: np.ndarray, sites: np.ndarray, sublattice: np.ndarray,
+                   slit: Slit | None) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    """The mesh's interpolation at ``points`` (reference, Angstrom) of a crystal with ``sites``
+    and their ``sublattice`` labels: points hanging off a slit's face take that face's
+    elements, and a multilattice's other sublattices beyond the Bravais mesh extrapolate."""
+    hosts = None if slit is None else slit.onto_faces(points, sites[sublattice == 0])
+    return mesh.interpolation_matrix(points, hosts=hosts, extrapolate=bool(sublattice.any()))
 
 
 def _check_padding_fits(resolved: np.ndarray, lo: np.ndarray, hi: np.ndarray, depth: float,

@@ -115,10 +115,9 @@ class DefectProblem:
         the material's cell, the other sublattices as extra degrees of freedom or inner-shifted
         padding atoms."""
         X = self.crystal.positions
-        sublattice = self.sublattice_of(X) if self.material.nbasis > 1 else None
-        bravais = X if sublattice is None else X[sublattice == 0]
+        sublattice = self.sublattice_of(X)  # all 0 for a simple lattice
         return build_geometry(self.crystal, self.region(radius), cutoff=self.potential.cutoff,
-                              manybody=self.potential.is_manybody, lattice=lattice_basis(bravais[:, :2]),
+                              manybody=self.potential.is_manybody, lattice=lattice_basis(X[sublattice == 0, :2]),
                               blend_width=blend_width, sublattice=sublattice, **geometry_options)
 
     def sublattice_of(self, X: np.ndarray) -> np.ndarray:
