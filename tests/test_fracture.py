@@ -35,6 +35,13 @@ def w_crack() -> CrackProblem:
     return CrackProblem.build(load_potential(W_100[0]), W_100[1], CrackOrientation.of(*W_100[2:]), half_width=70.0)
 
 
+@pytest.fixture(scope="module")
+def si_crack() -> CrackProblem:
+    """Si (111)[-110] with Stillinger-Weber: the shuffle plane between the two sublattices."""
+    return CrackProblem.build(load_potential("Si.sw"), Lattice.DIAMOND, CrackOrientation.of((1, 1, 1), (-1, 1, 0)),
+                              half_width=60.0)
+
+
 @pytest.mark.parametrize("case", [W_100, ("W_zhou.eam.alloy", Lattice.BCC, (1, 1, 0), (0, 0, 1)),
                                   ("Al_jnp.eam", Lattice.FCC, (1, 1, 1), (-1, 1, 0))], ids=["W100", "W110", "Al111"])
 def test_no_element_spans_the_slit_and_every_site_is_inside_the_mesh(case):
@@ -63,14 +70,13 @@ def test_no_element_spans_the_slit_and_every_site_is_inside_the_mesh(case):
     assert abs(full - g.mesh.volumes.sum() / g.mesh.thickness - strip) < 4 * (above - below) * p.spacing  # ragged ends
 
 
-def test_diamond_shuffle_slit_hangs_the_second_sublattice_off_its_face():
+def test_diamond_shuffle_slit_hangs_the_second_sublattice_off_its_face(si_crack):
     """Si (111)[-110] with Stillinger-Weber: the crack sits on the shuffle plane, the widest
     gap, between a plane of one sublattice and one of the other; the mesh is on the Bravais
     sublattice, so the other face's first plane hangs 0.78 A off the mesh. Under a uniform
     shear every site (those hanging off the face and those beyond the mesh at the domain's
     edge included) is where the Cauchy-Born rule with inner relaxation puts it."""
-    p = CrackProblem.build(load_potential("Si.sw"), Lattice.DIAMOND, CrackOrientation.of((1, 1, 1), (-1, 1, 0)),
-                           half_width=60.0)
+    p = si_crack
     g = p.geometry(15.0)
     X = g.crystal.positions
     assert set(np.unique(g.sublattice)) == {0, 1} and np.all(g.sublattice[g.node_site[:g.n_mesh_nodes]] == 0)
@@ -88,7 +94,7 @@ def test_diamond_shuffle_slit_hangs_the_second_sublattice_off_its_face():
     assert np.abs(u - (X @ (F - np.eye(3)).T + s[g.sublattice])).max() < 1e-10
 
 
-def test_diamond_crack_field_carries_the_inner_shift():
+def test_diamond_crack_field_carries_the_inner_shift(si_crack):
     """The Stroh field of Si (111) at K_G puts the second sublattice where the strain's inner
     relaxation puts it: LAMMPS's forces on the sites 20-40 A from the tip (strains of 2-3 %)
     are second order (rms 0.044 eV/A against 0.41 with the bare field on both sublattices),
@@ -96,8 +102,7 @@ def test_diamond_crack_field_carries_the_inner_shift():
     it sat 12 A ahead: the boundary pushed on the atoms inside it)."""
     from qcbridge.fracture.flexible import AtomisticForceField, FlexibleCrack
 
-    p = CrackProblem.build(load_potential("Si.sw"), Lattice.DIAMOND, CrackOrientation.of((1, 1, 1), (-1, 1, 0)),
-                           half_width=60.0)
+    p = si_crack
     X = p.crystal.positions
     k = p.sublattice_of(X)
     assert set(np.unique(k)) == {0, 1}
@@ -181,12 +186,11 @@ def test_lattice_trapping_brackets_griffith_and_the_crack_moves_outside(w_crack)
     assert healed <= t.tip - p.spacing + 1e-9
 
 
-def test_si_shuffle_crack_is_trapped_at_griffith_and_cleaves_or_heals_by_a_column_outside():
+def test_si_shuffle_crack_is_trapped_at_griffith_and_cleaves_or_heals_by_a_column_outside(si_crack):
     """Si (111)[-110], Stillinger-Weber, full atomistics with the inner-shifted Stroh field
     (~20 s): the crack sits trapped at K_G; at 1.2 K+ it advances and at 0.8 K- it heals, each
     by at least a column of shuffle bonds (3.33 A)."""
-    p = CrackProblem.build(load_potential("Si.sw"), Lattice.DIAMOND, CrackOrientation.of((1, 1, 1), (-1, 1, 0)),
-                           half_width=60.0)
+    p = si_crack
     with AtomisticCrackSolver(p) as solver:
         t = trapping_range(solver, step=0.1, bisections=2)
         assert t.K_minus < t.K_G < t.K_plus
