@@ -19,6 +19,7 @@ cutoff for the most compressed F of the batch.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -190,12 +191,14 @@ class CauchyBorn(HyperelasticCrystal):
         E, G, H, s = self._relaxed_terms(F, order)
         return *condense(E, G, H, order, relaxed=self.nbasis > 1 and self.relax), s
 
-    def _relaxed_terms(self, F: np.ndarray, order: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
+    def _relaxed_terms(self, F: np.ndarray, order: int, *,
+                       predict: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
         """E, its gradient and Hessian in (F, s) at the relaxed shifts, and the shifts. The
         Hessian is None below order 2 where it is a finite difference (three-body potentials).
 
         W(F) = min_s E / V0 is a global minimum, and a sheared multilattice can have
-        several local minima over s. Local minimizations start from s = 0 and from
+        several local minima over s. Local minimizations start from the shifts linearized
+        about the rest state (:meth:`_predicted_shifts`; s = 0 if not ``predict``) and from
         displacements F d of each basis atom, with d = +-``start_step`` A along the
         reference axes, all in one batch; the lowest end point wins (ties: the earliest
         start). The starts are mapped by F, so that for QF they are the rotated starts of F
@@ -219,6 +222,8 @@ class CauchyBorn(HyperelasticCrystal):
         S = len(starts)
         FF = np.repeat(F, S, axis=0)
         s0 = np.einsum("bij,baj->bai", FF, np.tile(np.array(starts), (B, 1, 1)))
+        if predict:  # the first start: the shifts linearized about the rest state
+            s0[::S] = self._predicted_shifts(F)
         s_all, E_all, G_all, H_all = minimize_shifts(self._energy_terms, FF, s0, relax_tol=self.relax_tol,
                                                      max_step=self.max_step, shift_terms=self._shift_terms(),
                                                      order=order, strict=False)
@@ -251,6 +256,15 @@ class CauchyBorn(HyperelasticCrystal):
     def _shifts(self, F: np.ndarray) -> np.ndarray:
         return self._relaxed(F, 1)[3][0]
 
+    def relaxed_shifts(self, F: np.ndarray) -> np.ndarray:
+        """Relaxed inner shifts s_k (Angstrom) of a batch F, shape (B, nb, 3): what
+        :meth:`shift_derivatives` gives without the derivatives' Hessian (zero for basis
+        atom 0 and for simple lattices)."""
+        F = check_deformation(np.asarray(F, dtype=float).reshape(-1, 3, 3))
+        if self.nbasis == 1 or not self.relax or len(F) == 0:
+            return np.zeros((len(F), self.nbasis, 3))
+        return self._relaxed_terms(F, 1)[3]
+
     def shift_derivatives(self, F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Relaxed inner shifts s_k (Angstrom) of a batch F, shape (B, nb, 3), and their
         derivatives ds_k,m / dF_iJ (Angstrom), shape (B, nb, 3, 3, 3) [b, k, m, i, J], from
@@ -261,7 +275,12 @@ class CauchyBorn(HyperelasticCrystal):
         ds = np.zeros((B, nb, 3, 3, 3))
         if nb == 1 or not self.relax or B == 0:
             return np.zeros((B, nb, 3)), ds
-        _, _, H, s = self._relaxed_terms(F, 2)
+        return self._shift_derivatives(F, predict=True)
+
+    def _shift_derivatives(self, F: np.ndarray, *, predict: bool) -> tuple[np.ndarray, np.ndarray]:
+        B, nb = F.shape[0], self.nbasis
+        ds = np.zeros((B, nb, 3, 3, 3))
+        _, _, H, s = self._relaxed_terms(F, 2, predict=predict)
         if H is None:  # relaxed multilattices always carry the Hessian
             raise SolverError("the inner relaxation returned no Hessian")
         m = 3 * (nb - 1)
@@ -269,3 +288,19 @@ class CauchyBorn(HyperelasticCrystal):
         Hss = H[:, :, 4:, :, 4:].transpose(0, 2, 1, 4, 3).reshape(B, m, m)
         ds[:, 1:] = -np.einsum("bmn,bnij->bmij", pinv_sym(Hss), HsF).reshape(B, nb - 1, 3, 3, 3)
         return s, ds
+
+    @cached_property
+    def _rest_shifts(self) -> tuple[np.ndarray, np.ndarray]:
+        """Relaxed shifts (nb, 3) and ds/dF (nb, 3, 3, 3) at F = I, relaxed from s = 0."""
+        s, ds = self._shift_derivatives(np.eye(3)[None], predict=False)
+        return s[0], ds[0]
+
+    def _predicted_shifts(self, F: np.ndarray) -> np.ndarray:
+        """Shifts (B, nb, 3) linearized about the rest state in the stretch U of F = R U and
+        rotated by R: R (s_I + ds/dF : (U - I)), the start from which the inner relaxation
+        of a small strain converges in a step or two, and as objective as the relaxation."""
+        W, sigma, Vt = np.linalg.svd(F)
+        R = W @ Vt
+        U = np.einsum("bki,bk,bkj->bij", Vt, sigma, Vt)
+        s_rest, ds = self._rest_shifts
+        return np.einsum("bij,baj->bai", R, s_rest + np.einsum("amiJ,biJ->bam", ds, U - np.eye(3)))

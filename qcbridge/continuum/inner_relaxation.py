@@ -73,54 +73,57 @@ def minimize_shifts(energy_terms: EnergyTerms, F: np.ndarray, s: np.ndarray, *, 
     B, nb = s.shape[0], s.shape[1]
     m = 3 * (nb - 1)
     s = s.copy()
-    polished = False
-    residuals: list[float] = []
     terms = energy_terms if shift_terms is None else shift_terms
-    for _ in range(100):
-        E, G, H = terms(F, s, 2)
+    # each member iterates until its own residual is small; converged members leave the batch
+    # (in a strained body most F converge in a few steps, and only a few need many)
+    active = np.arange(B)
+    history = np.full((100, B), np.inf)  # residual of each member at each iteration
+    residual = np.full(B, np.inf)
+    for it in range(100):
+        if len(active) == 0:
+            break
+        Fa, sa = F[active], s[active]
+        E, G, H = terms(Fa, sa, 2)
         if G is None or H is None:
             raise SolverError("energy_terms(F, s, 2) must return the gradient and the Hessian, got None")
-        gs = G[:, :, 4:].transpose(0, 2, 1).reshape(B, m)  # dE/ds of basis atoms 1..nb-1
-        if polished:
-            if shift_terms is not None:
-                E, G, H = energy_terms(F, s, max(order, 1))
-                if G is None or (order >= 2 and H is None):
-                    raise SolverError(f"energy_terms(F, s, {max(order, 1)}) returned None for the gradient or "
-                                      "the Hessian")
-            return s, E, G, H
-        residuals.append(float(np.abs(gs).max()))
-        stalled = len(residuals) > 5 and residuals[-1] > 0.5 * residuals[-6] \
-            and residuals[-1] < STAGNATION_FACTOR * relax_tol
-        polished = residuals[-1] < relax_tol or stalled
-        Hss = H[:, :, 4:, :, 4:].transpose(0, 2, 1, 4, 3).reshape(B, m, m)
-        step = -np.einsum("bmn,bn->bm", pinv_sym(Hss, absolute=True), gs).reshape(B, nb - 1, 3)
-        if polished:
-            s[:, 1:] += step
-            continue
+        n = len(active)
+        gs = G[:, :, 4:].transpose(0, 2, 1).reshape(n, m)  # dE/ds of basis atoms 1..nb-1
+        residual[active] = history[it, active] = np.abs(gs).max(axis=1)
+        stalled = (history[it - 5, active] if it >= 5 else np.inf) < 2.0 * residual[active]
+        done = (residual[active] < relax_tol) | (stalled & (residual[active] < STAGNATION_FACTOR * relax_tol))
+        Hss = H[:, :, 4:, :, 4:].transpose(0, 2, 1, 4, 3).reshape(n, m, m)
+        step = -np.einsum("bmn,bn->bm", pinv_sym(Hss, absolute=True), gs).reshape(n, nb - 1, 3)
+        # converged: one full Newton step polishes the shifts to round-off, and the member leaves
+        s[active[done], 1:] += step[done]
+        keep = ~done
+        active, Fa, sa, E, gs, step = active[keep], Fa[keep], sa[keep], E[keep], gs[keep], step[keep]
+        if len(active) == 0:
+            break
         # trust region: no basis atom moves more than max_step per iteration (keeps
         # the shared bond list of the batch small when curvature is tiny or negative)
         norm = np.linalg.norm(step, axis=-1).max(axis=-1)
         step *= np.minimum(1.0, max_step / np.maximum(norm, 1e-300))[:, None, None]
-        alpha = np.ones(B)
-        slope = np.einsum("bm,bm->b", gs, step.reshape(B, m))
+        alpha = np.ones(len(active))
+        slope = np.einsum("bm,bm->b", gs, step.reshape(len(active), m))
         for _ in range(30):
-            trial = s.copy()
+            trial = sa.copy()
             trial[:, 1:] += alpha[:, None, None] * step
-            bad = energy_terms(F, trial, 0)[0] > E + 1e-4 * alpha * slope + 1e-14 * np.abs(E)
+            bad = energy_terms(Fa, trial, 0)[0] > E + 1e-4 * alpha * slope + 1e-14 * np.abs(E)
             if not bad.any():
                 break
             alpha = np.where(bad, 0.5 * alpha, alpha)
-        s = trial
-    if not strict:  # the members that did not converge get an infinite energy: never the chosen minimum
-        E, G, H = energy_terms(F, s, max(order, 1))
-        if G is None:
-            raise SolverError("energy_terms(F, s, 1) must return the gradient, got None")
-        E = np.where(np.abs(gs).max(axis=1) < STAGNATION_FACTOR * relax_tol, E, np.inf)
+        s[active] = trial
+    E, G, H = energy_terms(F, s, max(order, 1) if shift_terms is not None else 2)
+    if G is None or (order >= 2 and H is None):
+        raise SolverError(f"energy_terms(F, s, {max(order, 1)}) returned None for the gradient or the Hessian")
+    if len(active) == 0:
         return s, E, G, H
-    worst = int(np.argmax(np.abs(gs).max(axis=1)))
+    if not strict:  # the members that did not converge get an infinite energy: never the chosen minimum
+        return s, np.where(residual < STAGNATION_FACTOR * relax_tol, E, np.inf), G, H
+    worst = int(active[np.argmax(residual[active])])
     raise ConvergenceError(
         f"inner relaxation of the basis atoms did not converge in 100 steps: residual force "
-        f"{np.abs(gs).max():.3g} eV/A (tolerance {relax_tol:g}) at F = {np.round(F[worst], 4).tolist()}; the "
+        f"{residual[worst]:.3g} eV/A (tolerance {relax_tol:g}) at F = {np.round(F[worst], 4).tolist()}; the "
         "crystal is probably unstable there (a phase change); loosen relax_tol or use smaller deformations"
     )
 

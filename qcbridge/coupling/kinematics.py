@@ -83,7 +83,8 @@ class Kinematics:
     padding_elements : ndarray of int
         Elements that hold padding atoms.
     material : object or None
-        Gives ``shift_derivatives(F)`` (relaxed shifts and ds/dF) for multilattices.
+        Gives ``relaxed_shifts(F)`` and ``shift_derivatives(F)`` (relaxed shifts and ds/dF) for
+        multilattices.
     """
 
     geometry: CoupledGeometry
@@ -105,7 +106,7 @@ class Kinematics:
         boundary.check(geometry.dim)
         g = geometry
         if (g.sublattice[g.node_site] > 0).any() or len(g.shifted_atoms):
-            if not hasattr(material, "shift_derivatives"):
+            if not (hasattr(material, "shift_derivatives") and hasattr(material, "relaxed_shifts")):
                 raise CouplingError("a multilattice geometry needs the Cauchy-Born material of its primitive cell "
                                     "(its inner shifts place the atoms of the other sublattices)")
         eigen, offset = slip_corrections(g.mesh, g.reference_nodes, boundary, g.reference_atoms, g.atom_element,
@@ -129,9 +130,13 @@ class Kinematics:
         F = self.element_gradients(u, elems)
         # elements with bit-identical F (all of them in a homogeneous state) relax once
         F_unique, same = np.unique(F.reshape(len(F), 9), axis=0, return_inverse=True)
-        s, ds = self.material.shift_derivatives(F_unique.reshape(-1, 3, 3))
+        F_unique = F_unique.reshape(-1, 3, 3)
+        if derivative:
+            s, ds = self.material.shift_derivatives(F_unique)
+        else:  # the shifts alone cost no Hessian
+            s, ds = self.material.relaxed_shifts(F_unique), None
         rows, k = same.ravel()[where], g.atom_sublattice[atom_rows]
-        return s[rows, k], (ds[rows, k] if derivative else None)
+        return s[rows, k], (None if ds is None else ds[rows, k])
 
     def predictor(self) -> np.ndarray:
         """The boundary field at every node, shape (n_nodes, 3), Angstrom; the extra degrees

@@ -88,7 +88,7 @@ def site_displacements(model: QCModel, u: np.ndarray) -> np.ndarray:
     if len(other):
         kin = model.kinematics
         elems, where = np.unique(elem[other], return_inverse=True)
-        s, _ = kin.material.shift_derivatives(kin.element_gradients(u, elems))
+        s = kin.material.relaxed_shifts(kin.element_gradients(u, elems))
         out[other] += s[where, g.sublattice[other]]
     out[g.node_site[m:]] = u[m:]  # extra degrees of freedom directly (mesh nodes interpolate to themselves)
     return out
