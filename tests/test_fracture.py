@@ -186,20 +186,76 @@ def test_lattice_trapping_brackets_griffith_and_the_crack_moves_outside(w_crack)
     assert healed <= t.tip - p.spacing + 1e-9
 
 
-def test_si_shuffle_crack_is_trapped_at_griffith_and_cleaves_or_heals_by_a_column_outside(si_crack):
+@pytest.fixture(scope="module")
+def si_held(si_crack):
+    """The Si crack's trapping range with the field held (LAMMPS CG), brackets of 2.5 % K_G."""
+    with AtomisticCrackSolver(si_crack) as solver:
+        return trapping_range(solver, step=0.1, bisections=2)
+
+
+def test_si_shuffle_crack_is_trapped_at_griffith_and_cleaves_or_heals_by_a_column_outside(si_crack, si_held):
     """Si (111)[-110], Stillinger-Weber, full atomistics with the inner-shifted Stroh field
     (~20 s): the crack sits trapped at K_G; at 1.2 K+ it advances and at 0.8 K- it heals, each
     by at least a column of shuffle bonds (3.33 A)."""
-    p = si_crack
+    p, t = si_crack, si_held
+    assert t.K_minus < t.K_G < t.K_plus
     with AtomisticCrackSolver(p) as solver:
-        t = trapping_range(solver, step=0.1, bisections=2)
-        assert t.K_minus < t.K_G < t.K_plus
         state = solver.relax(t.K_G, solver.predictor(t.K_G), t.K_G)
         assert solver.tip(state) == pytest.approx(t.tip)
         advanced = solver.tip(solver.relax(1.2 * t.K_plus, state, t.K_G))
         healed = solver.tip(solver.relax(0.8 * t.K_minus, state, t.K_G))
     assert advanced >= t.tip + p.spacing - 1e-9
     assert healed <= t.tip - p.spacing + 1e-9
+
+
+def test_coloured_hessian_of_the_si_crack_matches_directional_differences(si_crack):
+    """The Hessian of the Si crack's free sites by coloured one-sided differences (3 x colours
+    LAMMPS evaluations instead of 3 per site) applied to a random vector equals the central
+    directional difference of LAMMPS's forces, and is symmetric."""
+    from scipy.spatial import cKDTree
+
+    from qcbridge.fracture.flexible import AtomisticForceField
+    from qcbridge.solvers.hessian import colour_sites, coloured_hessian
+
+    p = si_crack
+    ff = AtomisticForceField(p)
+    try:
+        X, free = ff.reference, ~ff.fixed
+        u = p.griffith_K * p.unit_field(X, 0.0, p.sublattice_of(X))
+        colour = colour_sites(X[free], 2 * ff.reach)
+        close = cKDTree(X[free, :2]).query_pairs(2 * ff.reach, output_type="ndarray")
+        assert not np.any(colour[close[:, 0]] == colour[close[:, 1]])
+        calls = []
+        H = coloured_hessian(lambda v: calls.append(1) or ff.forces(v), u, X + u, free, ff.reach)
+        assert len(calls) <= 3 * (colour.max() + 1) + 1 < 0.2 * 3 * free.sum()
+        v = np.zeros_like(u)
+        v[free] = np.random.default_rng(3).standard_normal((free.sum(), 3))
+        h = 1e-5
+        Jv = -(ff.forces(u + h * v) - ff.forces(u - h * v))[free].ravel() / (2 * h)
+        assert np.linalg.norm(H @ v[free].ravel() - Jv) < 2e-4 * np.linalg.norm(Jv)
+        assert abs(H - H.T).max() < 1e-12 * abs(H).max()
+    finally:
+        ff.close()
+
+
+def test_si_flexible_branch_passes_the_healing_fold_the_held_field_finds(si_crack, si_held):
+    """Full atomistics with the flexible boundary and the Hessian preconditioner (~45 s): from
+    K_G the trapped branch falls to a fold where the crack heals, at the K- of the held field
+    (within its bracket, 1.25 % K_G), and the continuation passes it: beyond, K rises again
+    while the far field's tip moves back (towards the healed crack)."""
+    from qcbridge.fracture.continuation import trace_branch
+    from qcbridge.fracture.flexible import FlexibleCrack
+    from qcbridge.fracture.preconditioners import Preconditioner
+
+    p, held = si_crack, si_held
+    K_G = p.griffith_K
+    with FlexibleCrack.atomistic(p, preconditioner=Preconditioner.HESSIAN) as crack:
+        branch = trace_branch(crack, crack.find_tip(crack.start()), points=20)
+    folds = branch.folds()
+    assert folds and not folds[0].maximum
+    assert abs(folds[0].K - held.K_minus) <= 0.0125 * K_G + 1e-3 * K_G
+    assert branch.K[-1] > folds[0].K + 0.01 * K_G
+    assert branch.alpha[-1] < folds[0].alpha - 0.1
 
 
 def test_a_crack_tip_leaving_the_atomistic_region_is_named(w_crack):

@@ -132,8 +132,8 @@ def _load(path: Path, n_free: int) -> tuple[Branch, FlexibleState, float]:
 def trace_branch(crack: FlexibleCrack, start: FlexibleState | None, *, points: int = 30, ds: float = 0.3,
                  ds_max: float = 0.5, ds_min: float = 0.002, k_scale: float | None = None,
                  corrector_iterations: int = 10, checkpoint: str | Path | None = None,
-                 progress: Callable[[str], None] | None = None) -> Branch:
-    """Follow the equilibrium branch through ``start`` towards a longer crack.
+                 progress: Callable[[str], None] | None = None, rising: bool | None = None) -> Branch:
+    """Follow the equilibrium branch through ``start`` towards a longer crack (or up or down in K).
 
     Parameters
     ----------
@@ -160,6 +160,9 @@ def trace_branch(crack: FlexibleCrack, start: FlexibleState | None, *, points: i
         ``.npz`` written after every point; an existing one is resumed.
     progress : callable, optional
         Called with a line per point.
+    rising : bool, optional
+        Leave the start upwards (True) or downwards (False) in K; by default the way the far
+        field's tip moves ahead (a longer crack).
 
     Returns
     -------
@@ -190,8 +193,8 @@ def trace_branch(crack: FlexibleCrack, start: FlexibleState | None, *, points: i
         branch.add(start)
         # a second point a little further up in K: the first secant, oriented to a longer crack
         prev = start
-        second = crack.solve(start, start.K + 0.1 * k_scale)
-        if second.alpha < start.alpha:
+        second = crack.solve(start, start.K + (0.1 if rising in (None, True) else -0.1) * k_scale)
+        if rising is None and second.alpha < start.alpha:
             second = crack.solve(start, start.K - 0.1 * k_scale)
         branch.add(second)
     t_base = branch.seconds
@@ -212,7 +215,7 @@ def trace_branch(crack: FlexibleCrack, start: FlexibleState | None, *, points: i
 
         rhs = np.zeros(len(z))
         rhs[-1] = 1.0
-        zdot, _ = crack.bordered_solve(G, z, G(z), rhs, 1e-4)
+        zdot, _ = crack.linear_solve(G, z, G(z), rhs, 1e-4)
         t = zdot / scale
         t /= float(np.linalg.norm(t))
         return t if t @ t_prev > 0 else -t

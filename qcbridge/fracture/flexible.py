@@ -15,10 +15,10 @@ which uses the region-II forces alone).
 
 The solution is a saddle point in alpha, which minimizers run away from (relaxed together
 with the nodes by FIRE, the field centre drifts and the crack heals), so it is found by
-Newton-Krylov: GMRES on finite-difference Jacobian-vector products, preconditioned by a graph
-Laplacian of the nodes (their nearest neighbours in the plane, cut along the crack: the
-Laplacian is what elasticity looks like at long wavelengths, as in ASE's ``precon`` module).
-:mod:`.continuation` traces K against alpha through its folds with this corrector.
+Newton-Krylov: GMRES on finite-difference Jacobian-vector products (:mod:`.linear_solves`),
+preconditioned by a graph Laplacian of the nodes or, for full atomistics, by their Hessian
+(:mod:`.preconditioners`). :mod:`.continuation` traces K against alpha through its folds with
+this corrector.
 """
 
 from __future__ import annotations
@@ -29,9 +29,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
-import scipy.sparse as sp
-import scipy.sparse.linalg as spla
-from scipy.spatial import cKDTree
 
 from ..coupling.model import QCModel
 from ..coupling.reference import site_displacements
@@ -39,10 +36,11 @@ from ..engines.lammps import LammpsEngine
 from ..errors import ConvergenceError, DefectGeometryError, MeshError, PaddingError, SolverError, StructureError
 from ..fingerprint import fingerprint
 from ..solvers import FIRE, RelaxOptions, relax
+from .linear_solves import augmented_solve, bordered_solve
+from .preconditioners import Preconditioner
 from .problem import CrackProblem
 
-__all__ = ["AtomisticForceField", "CoupledForceField", "CrackForceField", "FlexibleCrack", "FlexibleState",
-           "crack_laplacian"]
+__all__ = ["AtomisticForceField", "CoupledForceField", "CrackForceField", "FlexibleCrack", "FlexibleState"]
 
 #: Errors a trial state may raise (an element compressed past its padding, an inverted
 #: element, forces that are not finite, atoms on top of each other): the Newton step is
@@ -102,6 +100,8 @@ class AtomisticForceField:
         self.fixed = problem.layer.copy()
         atoms = problem.crystal.copy()  # type: ignore[no-untyped-call]  # unannotated in ase
         self.engine = LammpsEngine(atoms, problem.potential)
+        #: a site's move changes the forces within two cutoffs (A), plus a margin for relative moves
+        self.reach = 2.0 * problem.potential.cutoff + 1.0
 
     def forces(self, u: np.ndarray) -> np.ndarray:
         self.engine.set_positions(self.reference + u)
@@ -112,23 +112,6 @@ class AtomisticForceField:
 
     def close(self) -> None:
         self.engine.close()
-
-
-def crack_laplacian(positions: np.ndarray, plane_y: float, slit_tip: float, neighbours: int = 8) -> sp.csr_matrix:
-    """Graph Laplacian (unit weights) of every point's ``neighbours`` nearest points in the
-    xy plane, without the edges that cross the crack plane y = ``plane_y`` behind
-    x = ``slit_tip`` (A). Shape (n, n)."""
-    xy = np.asarray(positions, dtype=float)[:, :2]
-    n = len(xy)
-    _, j = cKDTree(xy).query(xy, k=min(neighbours + 1, n))
-    i = np.repeat(np.arange(n), j.shape[1] - 1)
-    j = j[:, 1:].ravel()
-    a, b = xy[i], xy[j]
-    across = ((a[:, 1] - plane_y) * (b[:, 1] - plane_y) < 0) & (np.maximum(a[:, 0], b[:, 0]) < slit_tip)
-    i, j = i[~across], j[~across]
-    A = sp.coo_matrix((np.ones(len(i)), (i, j)), shape=(n, n)).tocsr()
-    A = ((A + A.T) > 0).astype(float)
-    return (sp.diags(np.asarray(A.sum(axis=1)).ravel()) - A).tocsr()
 
 
 class _HeldFarField:
@@ -193,10 +176,15 @@ class FlexibleCrack:
         Newton iterations per solve.
     krylov : int
         GMRES iterations per Newton step (one force evaluation each).
+    preconditioner : Preconditioner
+        The node block's approximate inverse: the graph Laplacian (any force field), or the
+        force field's Hessian by coloured finite differences (full atomistics; GMRES then
+        converges in a few iterations, near folds too).
     """
 
     def __init__(self, problem: CrackProblem, forces: CrackForceField, *, fmax: float = 1e-3,
-                 max_iterations: int = 40, krylov: int = 80):
+                 max_iterations: int = 40, krylov: int = 80,
+                 preconditioner: Preconditioner = Preconditioner.LAPLACIAN):
         if not (np.isfinite(fmax) and fmax > 0):
             raise SolverError(f"fmax must be a positive number of eV/A, got {fmax}")
         self.problem, self.force_field = problem, forces
@@ -205,15 +193,12 @@ class FlexibleCrack:
         self.free = ~np.asarray(forces.fixed, dtype=bool)
         self.boundary = np.flatnonzero(~self.free)
         self._sublattice = problem.sublattice_of(self.X)
-        L = crack_laplacian(self.X, float(problem.centre[1]), float(problem.centre[0]))
-        L = L[self.free][:, self.free]
-        C = problem.material.elastic_constants()
-        shear = float(np.mean(np.diag(C)[3:]))  # Voigt 6x6, eV/A^3
-        self.stiffness = 0.6 * shear * float(problem.crystal.cell[2, 2])  # eV/A^2 per unit of L
-        self._precon = spla.splu((L + 1e-3 * sp.identity(L.shape[0])).tocsc())
+        self.preconditioner = Preconditioner(preconditioner)
+        self._precon = self.preconditioner.build(forces, self.X, self.free, problem)
         self.evaluations, self.seconds = 0, 0.0
         self.log: Callable[[str], None] | None = None
         self._pure: tuple[tuple[float, float], np.ndarray, np.ndarray] | None = None
+        self._last_u = np.zeros_like(self.X)  # displacements of the last residual (A)
 
     @classmethod
     def atomistic(cls, problem: CrackProblem, **options: Any) -> FlexibleCrack:
@@ -277,7 +262,8 @@ class FlexibleCrack:
         t0 = time.perf_counter()
         b = self.boundary
         try:
-            f = self.force_field.forces(self.displacements(w, alpha, K))
+            self._last_u = self.displacements(w, alpha, K)
+            f = self.force_field.forces(self._last_u)
             self.evaluations += 1
             if self._pure is None or self._pure[0] != (alpha, K):
                 f_pure = self.force_field.forces(self.field(alpha, K))[b]
@@ -293,7 +279,7 @@ class FlexibleCrack:
 
     def precondition(self, g: np.ndarray) -> np.ndarray:
         """Approximate inverse stiffness applied to node forces (n_free, 3) -> A."""
-        return self._precon.solve(np.asarray(g, dtype=float).reshape(-1, 3)) / self.stiffness
+        return self._precon.apply(g)
 
     def state(self, w: np.ndarray, alpha: float, K: float, iterations: int = 0) -> FlexibleState:
         """A :class:`FlexibleState` with its measured tip."""
@@ -364,8 +350,8 @@ class FlexibleCrack:
                converged: Callable[[np.ndarray], bool], max_iterations: int | None = None) -> tuple[np.ndarray, int]:
         """Newton-Krylov for F(z) = 0, where z starts with the free nodes' 3 n_free
         components and F with their negated forces, followed by a few extra unknowns (tip,
-        K) and equations (tip force, arclength). Each step is bordered
-        (:meth:`bordered_solve`); a backtracking line search on norm(F) accepts it.
+        K) and equations (tip force, arclength). Each step is :meth:`linear_solve`; a
+        backtracking line search on norm(F) accepts it.
         ``max_iterations`` defaults to the crack's.
 
         Raises
@@ -378,14 +364,18 @@ class FlexibleCrack:
         z = np.array(z0, dtype=float)
         r = F(z)
         r0 = float(np.linalg.norm(r))
+        stale = True  # the preconditioner is rebuilt at the start and after GMRES fails
         for it in range(limit + 1):
             if converged(r):
                 return z, it
             if it == limit:
                 break
+            if stale:
+                self._precon.update(self._last_u)  # F(z) was the last residual taken
             rnorm = float(np.linalg.norm(r))
             eta = min(0.1, rnorm / max(r0, 1e-300))
-            d, info = self.bordered_solve(F, z, r, -r, eta)
+            d, info = self.linear_solve(F, z, r, -r, eta)
+            stale = info != 0
             step = 1.0
             for _ in range(12):
                 try:
@@ -405,46 +395,13 @@ class FlexibleCrack:
         raise ConvergenceError(f"the flexible-boundary solve did not converge in {limit} Newton "
                                f"iterations (residual {np.linalg.norm(r):.3g})")
 
-    def bordered_solve(self, F: Callable[[np.ndarray], np.ndarray], z: np.ndarray, Fz: np.ndarray,
-                       rhs: np.ndarray, eta: float) -> tuple[np.ndarray, int]:
-        """Solve J d = rhs, J the Jacobian of F at z (F(z) = ``Fz``), by bordering (Keller):
-        with A the nodes' block, B its columns for the extra unknowns, C and D their rows,
-        (D - C A^-1 B) y = rhs_e - C A^-1 rhs_u, then A d_u = rhs_u - B y. The extra unknowns
-        (whose entries of A's diagonal can be nearly zero: the tip force hardly changes with
-        the tip at fixed w) never enter GMRES, which solves only the preconditioned node block,
-        to ``eta`` for rhs_u and to 1e-4 for the columns (which are multiplied by y afterwards).
-        Derivatives are one-sided differences of F. Returns d and GMRES's worst info."""
-        n = self.node_dofs
-        m = len(z) - n
-        h = np.sqrt(np.finfo(float).eps) * (1.0 + np.linalg.norm(z))
-
-        def derivative(v: np.ndarray) -> np.ndarray:
-            vn = float(np.linalg.norm(v))
-            return np.zeros(len(z)) if vn == 0 else (F(z + (h / vn) * v) - Fz) * (vn / h)
-
-        def node_block(v: np.ndarray) -> np.ndarray:
-            return derivative(np.concatenate([v, np.zeros(m)]))[:n]
-
-        A = spla.LinearOperator((n, n), matvec=node_block, dtype=float)
-        P = spla.LinearOperator((n, n), matvec=lambda v: self.precondition(v).ravel(), dtype=float)
-        cols = np.array([derivative(np.bincount([n + j], minlength=n + m).astype(float))
-                         for j in range(m)]).reshape(m, n + m).T
-        B, D = cols[:n], cols[n:]
-        solutions, worst = [], 0
-        for k, b in enumerate([rhs[:n], *(-B.T)]):
-            if k == 0 and not np.any(b):
-                solutions.append(np.zeros(n))
-                continue
-            x, info = spla.gmres(A, b, rtol=eta if k == 0 else 1e-4, atol=0.0, restart=min(self.krylov, n),
-                                 maxiter=3, M=P)
-            solutions.append(x)
-            worst = max(worst, int(info))
-        if m == 0:
-            return solutions[0], worst
-        Cx = np.array([derivative(np.concatenate([x, np.zeros(m)]))[n:] for x in solutions]).T  # (m, m + 1)
-        y = np.linalg.solve(D + Cx[:, 1:], rhs[n:] - Cx[:, 0])
-        d_u = solutions[0] + np.array(solutions[1:]).T @ y
-        return np.concatenate([d_u, y]), worst
+    def linear_solve(self, F: Callable[[np.ndarray], np.ndarray], z: np.ndarray, Fz: np.ndarray,
+                     rhs: np.ndarray, eta: float) -> tuple[np.ndarray, int]:
+        """Solve J d = rhs, J the Jacobian of F at z (F(z) = ``Fz``) by differences: bordered
+        with the Laplacian, augmented with the Hessian (:mod:`.linear_solves`). Returns d and
+        GMRES's worst info."""
+        solve = augmented_solve if self.preconditioner is Preconditioner.HESSIAN else bordered_solve
+        return solve(F, z, Fz, rhs, eta, n=self.node_dofs, precondition=self.precondition, krylov=self.krylov)
 
     def close(self) -> None:
         """Release the force field (its LAMMPS instance)."""
