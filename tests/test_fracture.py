@@ -186,6 +186,27 @@ def test_lattice_trapping_brackets_griffith_and_the_crack_moves_outside(w_crack)
     assert healed <= t.tip - p.spacing + 1e-9
 
 
+def test_coupled_si_crack_predictor_shifts_the_second_sublattice_once(si_crack):
+    """The coupled Si crack model's predictor puts the resolved atoms of the second sublattice
+    (its extra degrees of freedom) at the Stroh field plus one inner shift, that of their
+    element's strain by the relaxed Cauchy-Born (to first order in the strain), not two: the
+    crack's field carries the shift, so the predictor adds none."""
+    p = si_crack
+    with p.model(12.0, "bqcf") as model:
+        g, kin = model.geometry, model.kinematics
+        m = g.n_mesh_nodes
+        extra = np.arange(m, len(g.node_site))
+        assert len(extra) > 10
+        X = g.reference_nodes[extra]
+        bare = p.griffith_K * p.unit_field(X, sublattice=np.zeros(len(X), dtype=int))  # no shift
+        moved = model.predictor()[extra] - bare
+        rows = np.searchsorted(g.atom_site, g.node_site[extra])
+        shift = kin._shifts(model.predictor(), rows)[0]
+    ratio = np.sum(moved * shift) / np.sum(shift * shift)
+    assert np.abs(shift).max() > 1e-3
+    assert abs(ratio - 1.0) < 0.1
+
+
 @pytest.fixture(scope="module")
 def si_held(si_crack):
     """The Si crack's trapping range with the field held (LAMMPS CG), brackets of 2.5 % K_G."""

@@ -14,9 +14,12 @@ __all__ = ["Boundary", "DisplacementField", "FreeSurface", "HomogeneousDeformati
 
 
 class Boundary:
-    """Base class. ``fixes_outer`` says whether the outer mesh nodes are prescribed."""
+    """Base class. ``fixes_outer`` says whether the outer mesh nodes are prescribed;
+    ``carries_inner_shift`` whether the displacement already holds the inner shifts of a
+    multilattice's other sublattices (the predictor then adds none)."""
 
     fixes_outer: bool = True
+    carries_inner_shift: bool = False
 
     def check(self, dim: int) -> None:
         """Raise a named error if this boundary condition cannot act on a model of mesh
@@ -77,11 +80,15 @@ class DisplacementField(Boundary):
     cut, side : callable, optional
         ``cut(Xv) -> mask`` of elements crossed by the field's cut and ``side(X) -> s``, the
         lattice vector u jumps by for points beyond the cut (see :meth:`Boundary.cut_elements`).
+    carries_inner_shift : bool
+        The field already moves a multilattice's other sublattices by their inner shift (a
+        crack's field, :meth:`~qcbridge.fracture.problem.CrackProblem.unit_field`).
     """
 
     field: Callable[[np.ndarray], np.ndarray]
     cut: Callable[[np.ndarray], np.ndarray] | None = None
     side: Callable[[np.ndarray], np.ndarray] | None = None
+    carries_inner_shift: bool = False
 
     def cut_elements(self, Xv: np.ndarray) -> np.ndarray:
         return super().cut_elements(Xv) if self.cut is None else np.asarray(self.cut(Xv), dtype=bool)

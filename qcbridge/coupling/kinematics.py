@@ -140,11 +140,11 @@ class Kinematics:
 
     def predictor(self) -> np.ndarray:
         """The boundary field at every node, shape (n_nodes, 3), Angstrom; the extra degrees
-        of freedom of a multilattice get their inner shift on top."""
+        of freedom of a multilattice get their inner shift on top, unless the field carries it."""
         g = self.geometry
         u = self.boundary.displacement(g.reference_nodes)
         m = g.n_mesh_nodes
-        if len(g.node_site) > m:
+        if len(g.node_site) > m and not self.boundary.carries_inner_shift:
             rows = np.searchsorted(g.atom_site, g.node_site[m:])
             u[m:] += self._shifts(u, rows)[0]
         return u

@@ -189,11 +189,14 @@ class CrackProblem(DefectProblem):
     @cached_property
     def inner_shift_gradient(self) -> np.ndarray | None:
         """d s_k / d F at F = I (nbasis, 3, 3, 3; Angstrom): the inner shift of each basis
-        atom per unit displacement gradient, by central differences of the material's
-        relaxed shifts; None for a simple lattice."""
+        atom per unit displacement gradient, from the material's ``shift_derivatives`` (the
+        relaxed shifts' stationarity) or else by central differences of its relaxed shifts;
+        None for a simple lattice."""
         m = self.material
         if m.nbasis == 1:
             return None
+        if hasattr(m, "shift_derivatives"):
+            return np.asarray(m.shift_derivatives(np.eye(3))[1][0])
         Z = np.zeros((m.nbasis, 3, 3, 3))
         h = 1e-4
         for J in range(3):
@@ -205,7 +208,7 @@ class CrackProblem(DefectProblem):
 
     def boundary_at(self, K: float) -> DisplacementField:
         """The far field for mode-I ``K`` (eV/A^(5/2))."""
-        return DisplacementField(field=lambda X: K * self.unit_field(X))
+        return DisplacementField(field=lambda X: K * self.unit_field(X), carries_inner_shift=True)
 
     def opening(self, K: float, r: np.ndarray) -> np.ndarray:
         """LEFM opening (A) of mode-I ``K`` at distances ``r`` (A) behind the tip."""
