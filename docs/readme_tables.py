@@ -238,6 +238,36 @@ def crack_w100_flexible() -> str:
                       *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]])
 
 
+def crack_si111() -> str:
+    r = _load("crack_si111")
+    h, f = r["held"], r["flexible"]
+    down, up = f["down"], f["up"]
+
+    def fold(b: dict, maximum: bool) -> str:
+        ks = [x for x in b["folds"] if x["maximum"] == maximum]
+        return f"{ks[0]['K_over_K_G']:.4f} (fold, alpha {ks[0]['alpha']:.2f} Å)" if ks else "not reached"
+
+    o = r["opening"]
+    rows = [("K− / K_G (the crack heals)", f"{h['K_minus']:.4f}", fold(down, False)),
+            ("K+ / K_G (the crack advances)", f"{h['K_plus']:.4f}", fold(up, True)),
+            ("crack at K_G", f"bond tip {h['tip']:.2f} Å",
+             f"far-field tip alpha {f['alpha_at_K_G']:.2f} Å, bond tip {f['bond_tip_at_K_G']:.2f} Å"),
+            (f"opening {o['r']:.1f} Å behind the slit's tip at K_G (LEFM)",
+             f"{o['held']:.3f} Å ({o['lefm_held']:.3f})", f"{o['flexible']:.3f} Å ({o['lefm_flexible']:.3f})"),
+            ("further folds, on the unstable arms", "",
+             "; ".join(f"{x['K_over_K_G']:.4f} (alpha {x['alpha']:.2f} Å)"
+                       for x in down["folds"][1:] + up["folds"][1:])),
+            ("bond tip at the ends of the traces", "",
+             f"down {down['bond_tip'][1]:.2f} Å, up {up['bond_tip'][1]:.2f} Å"),
+            ("degrees of freedom", f"{h['dofs']:,}", f"{f['dofs']:,} (with alpha)"),
+            ("wall time", f"{h['wall_s']:.0f} s ({h['relaxations']} relaxations)",
+             f"down {down['points']} points {down['wall_s']:.0f} s, up {up['points']} points {up['wall_s']:.0f} s")]
+    return "\n".join([_source(r) + f" ({r['sites']:,} sites, half-width {r['half_width']:g} Å; γ = "
+                      f"{r['surface_energy']:.4f} J/m², E′ = {r['E_prime_GPa']:.2f} GPa, K_G = {r['K_G']:.4f} MPa√m):",
+                      "", "| | field held (LAMMPS CG) | flexible boundary (continuation) |", "| --- | ---: | ---: |",
+                      *[f"| {a} | {b} | {c} |" for a, b, c in rows]])
+
+
 def homogenization_polycrystal() -> str:
     r = _load("homogenization_polycrystal")
     rows = []
@@ -410,8 +440,9 @@ def indentation_al() -> str:
 
 RENDERERS: dict[str, Callable[[], str]] = {f.__name__.replace("_", "-"): f for f in (
     engine, cauchy_born, multilattice_elastic, patch_test, edge_dislocation, qc_dislocation_scaling, qc_convergence,
-    memory_kernel_argon, memory, crack_w100, crack_w100_flexible, homogenization_polycrystal, homogenization_fft,
-    hmm_executors, hmm_bar_300k, projective_bar, qc_mpi, wave_boundaries, dynamic_qc, kernel_streaming, indentation_al)}
+    memory_kernel_argon, memory, crack_w100, crack_w100_flexible, crack_si111, homogenization_polycrystal,
+    homogenization_fft, hmm_executors, hmm_bar_300k, projective_bar, qc_mpi, wave_boundaries, dynamic_qc,
+    kernel_streaming, indentation_al)}
 
 
 def render(text: str) -> str:

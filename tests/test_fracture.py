@@ -229,6 +229,21 @@ def test_si_shuffle_crack_is_trapped_at_griffith_and_cleaves_or_heals_by_a_colum
     assert healed <= t.tip - p.spacing + 1e-9
 
 
+def test_si_example_measures_the_pairs_at_the_trapped_tip(si_crack, si_held):
+    """examples/crack_si111.py's tip pairs of the crack trapped at K_G (held field): the last
+    broken column is broken, the first intact one stretched beyond the bond length a sqrt(3)/4."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("crack_si111",
+                                                  Path(__file__).parents[1] / "examples" / "crack_si111.py")
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    p = si_crack
+    pairs = example.tip_pairs(p, p.crystal.positions + si_held.state, si_held.tip)
+    assert pairs["behind"] > p.break_distance > pairs["ahead"] > 1.05 * p.a * np.sqrt(3) / 4
+
+
 def test_coloured_hessian_of_the_si_crack_matches_directional_differences(si_crack):
     """The Hessian of the Si crack's free sites by coloured one-sided differences (3 x colours
     LAMMPS evaluations instead of 3 per site) applied to a random vector equals the central

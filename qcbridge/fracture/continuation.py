@@ -64,6 +64,8 @@ class Branch:
         The last point.
     seconds : float
         Wall time of the trace.
+    stopped : str or None
+        Why a trace that was not ``strict`` ended before its points (None if it did not).
     """
 
     alpha: list[float] = field(default_factory=list)
@@ -72,6 +74,7 @@ class Branch:
     iterations: list[int] = field(default_factory=list)
     state: FlexibleState | None = None
     seconds: float = 0.0
+    stopped: str | None = None
 
     def add(self, s: FlexibleState) -> None:
         self.alpha.append(s.alpha)
@@ -132,7 +135,8 @@ def _load(path: Path, n_free: int) -> tuple[Branch, FlexibleState, float]:
 def trace_branch(crack: FlexibleCrack, start: FlexibleState | None, *, points: int = 30, ds: float = 0.3,
                  ds_max: float = 0.5, ds_min: float = 0.002, k_scale: float | None = None,
                  corrector_iterations: int = 10, checkpoint: str | Path | None = None,
-                 progress: Callable[[str], None] | None = None, rising: bool | None = None) -> Branch:
+                 progress: Callable[[str], None] | None = None, rising: bool | None = None,
+                 strict: bool = True) -> Branch:
     """Follow the equilibrium branch through ``start`` towards a longer crack (or up or down in K).
 
     Parameters
@@ -149,7 +153,8 @@ def trace_branch(crack: FlexibleCrack, start: FlexibleState | None, *, points: i
         by more than 60 degrees over the step or the point lands more than 2 ds away (on
         another stretch of the branch); grown by 1.5 when it converges in four iterations
         or fewer. A turn within a step below 2 ds_min that lands within 2 ds is a sharp
-        fold and is taken.
+        fold and is taken; where the corrector fails below 2 ds_min, a step of
+        :data:`ALPHA_STEP` column spacings in alpha with K free is tried (a fold in K).
     k_scale : float, optional
         K (eV/A^(5/2)) that weighs as much as one column spacing of tip motion; default
         10 % of K_G.
@@ -163,6 +168,9 @@ def trace_branch(crack: FlexibleCrack, start: FlexibleState | None, *, points: i
     rising : bool, optional
         Leave the start upwards (True) or downwards (False) in K; by default the way the far
         field's tip moves ahead (a longer crack).
+    strict : bool
+        Raise when the continuation stops (default); otherwise return the branch so far with
+        the reason in ``Branch.stopped`` (a snap of the configuration, where no step passes).
 
     Returns
     -------
@@ -172,7 +180,7 @@ def trace_branch(crack: FlexibleCrack, start: FlexibleState | None, *, points: i
     Raises
     ------
     ConvergenceError
-        The corrector failed at the smallest step.
+        The corrector failed at the smallest step (if ``strict``).
     """
     report = progress if progress is not None else (lambda line: None)
     spacing = crack.problem.spacing
@@ -220,6 +228,15 @@ def trace_branch(crack: FlexibleCrack, start: FlexibleState | None, *, points: i
         t /= float(np.linalg.norm(t))
         return t if t @ t_prev > 0 else -t
 
+    def accept(prev: FlexibleState, new: FlexibleState) -> None:
+        branch.add(new)
+        branch.seconds = t_base + time.perf_counter() - t0
+        report(f"point {len(branch.K) - 1}: alpha = {new.alpha:.3f} A, K = {new.K:.5f} eV/A^2.5 "
+               f"({new.K / crack.problem.griffith_K:.4f} K_G), bond tip {new.tip:.2f} A, {new.iterations} Newton "
+               "iterations")
+        if path is not None:
+            _save(path, branch, prev, ds)
+
     cur = branch.state
     assert cur is not None
     secant = (z_of(cur) - z_of(prev)) / scale
@@ -234,8 +251,21 @@ def trace_branch(crack: FlexibleCrack, start: FlexibleState | None, *, points: i
             z, its = crack.newton(F, z1 + ds * t * scale, lambda r: crack.converged(r, n), corrector_iterations)
         except (ConvergenceError, *TRIAL_ERRORS) as err:
             if ds / 2 < ds_min:
-                raise ConvergenceError(f"the continuation stopped at alpha = {cur.alpha:.3f} A, K = {cur.K:.5g} "
-                                       f"eV/A^2.5: the corrector failed at ds = {ds:.3g} ({err})") from err
+                # at a fold in K the tip is the natural parameter: one step in alpha, K free
+                moved = _alpha_step(crack, cur, (1.0 if t[n] >= 0 else -1.0) * ALPHA_STEP * spacing)
+                if moved is not None:
+                    report(f"corrector failed at ds = {ds:.3g}; a step of {moved.alpha - cur.alpha:+.3f} A in "
+                           "alpha with K free passed")
+                    secant = (z_of(moved) - z1) / scale
+                    prev, cur, t = cur, moved, tangent(z_of(moved), secant / float(np.linalg.norm(secant)))
+                    accept(prev, cur)
+                    continue
+                reason = (f"the continuation stopped at alpha = {cur.alpha:.3f} A, K = {cur.K:.5g} eV/A^2.5: the "
+                          f"corrector failed at ds = {ds:.3g} ({err})")
+                if strict:
+                    raise ConvergenceError(reason) from err
+                branch.stopped = reason
+                break
             ds /= 2
             report(f"corrector failed ({err}); ds -> {ds:.3g}")
             continue
@@ -247,21 +277,42 @@ def trace_branch(crack: FlexibleCrack, start: FlexibleState | None, *, points: i
             # branch turns within the step: both call for a smaller step; a turn within the
             # smallest step that lands where it should is a sharp fold, and is taken
             if ds / 2 < ds_min:
-                raise ConvergenceError(f"the continuation stopped at alpha = {cur.alpha:.3f} A, K = {cur.K:.5g} "
-                                       f"eV/A^2.5: the corrector jumped {jump:.3g} for ds = {ds:.3g}")
+                reason = (f"the continuation stopped at alpha = {cur.alpha:.3f} A, K = {cur.K:.5g} eV/A^2.5: the "
+                          f"corrector jumped {jump:.3g} for ds = {ds:.3g}")
+                if strict:
+                    raise ConvergenceError(reason)
+                branch.stopped = reason
+                break
             ds /= 2
             report(f"step rejected (tangent turned by {np.degrees(np.arccos(np.clip(t_new @ t, -1, 1))):.0f} "
                    f"degrees, moved {jump:.3g} for ds {2 * ds:.3g}); ds -> {ds:.3g}")
             continue
         new = crack.state(z[:n].reshape(-1, 3), float(z[n]), float(z[n + 1]), its)
         prev, cur, t = cur, new, t_new
-        branch.add(new)
-        branch.seconds = t_base + time.perf_counter() - t0
-        report(f"point {len(branch.K) - 1}: alpha = {new.alpha:.3f} A, K = {new.K:.5f} eV/A^2.5 "
-               f"({new.K / crack.problem.griffith_K:.4f} K_G), bond tip {new.tip:.2f} A, {its} Newton iterations")
         if its <= 4:
             ds = min(1.5 * ds, ds_max)
-        if path is not None:
-            _save(path, branch, prev, ds)
+        accept(prev, cur)
     branch.seconds = t_base + time.perf_counter() - t0
     return branch
+
+
+#: The step in the far field's tip (in column spacings) taken with K free where the arclength
+#: corrector fails at its smallest step (a fold in K whose curvature the step cannot follow).
+ALPHA_STEP = 0.01
+
+
+def _alpha_step(crack: FlexibleCrack, start: FlexibleState, delta: float) -> FlexibleState | None:
+    """Equilibrium with the far field's tip moved by ``delta`` (A) and K free (the tip-force
+    equation fixes it), from ``start``; None if Newton fails."""
+    n = crack.node_dofs
+    alpha = start.alpha + delta
+
+    def F(z: np.ndarray) -> np.ndarray:
+        f, f_alpha = crack.residual(z[:n].reshape(-1, 3), alpha, float(z[n]))
+        return np.append(-f.ravel(), -f_alpha)
+
+    try:
+        z, its = crack.newton(F, np.append(start.w.ravel(), start.K), lambda r: crack.converged(r, n))
+    except (ConvergenceError, *TRIAL_ERRORS):
+        return None
+    return crack.state(z[:n].reshape(-1, 3), alpha, float(z[n]), its)
