@@ -251,3 +251,19 @@ def test_nothing_reaches_lammps_from_a_bad_file(tmp_path):
         LammpsEngine(bulk("Si", "diamond", a=5.431, cubic=True), bad)
     with pytest.raises(PotentialFileError):
         threebody_functions(bad)
+
+
+def test_cauchy_born_of_a_crystal_pulled_apart_has_no_energy_and_no_stress():
+    """Diamond Si with Stillinger-Weber (cutoff 3.77 A) stretched until some or all bonds leave
+    the cutoff -- an element across an opened crack: W and P are those of the bonds left (none
+    at 3 x), and a batch mixing such F with intact ones gives each its own values."""
+    from qcbridge.continuum.cauchy_born import CauchyBorn
+
+    cb = CauchyBorn(bulk("Si", "diamond", a=5.431), load_potential("Si.sw"), start_step=0.0)
+    apart = np.diag([3.0, 3.0, 3.0])
+    assert cb.energy_density(apart) == 0.0 and np.all(cb.first_piola(apart) == 0.0)
+    batch = np.stack([apart, np.eye(3), np.diag([1.0, 1.0, 1.7])])
+    W = cb.energy_density(batch)
+    assert W[0] == 0.0 and W[1] < W[2] < 0.0  # stretched by 1.7 along z, the bonds still within the cutoff
+    assert W[1] == pytest.approx(cb.energy_density(np.eye(3)), rel=1e-12)
+    assert np.all(np.isfinite(cb.inner_shifts(apart)))

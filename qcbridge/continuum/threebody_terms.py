@@ -30,6 +30,8 @@ def _row_sets(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ``np.unique(rows, axis=0, return_inverse=True)`` gives, from the rows packed into 64-bit
     words and sorted lexicographically (the generic row sort of np.unique took half the time
     of a diamond Cauchy-Born evaluation)."""
+    if rows.shape[1] == 0:  # no bonds at all: one (empty) set
+        return rows[:1], np.zeros(len(rows), dtype=np.int64)
     packed = np.packbits(rows, axis=1)
     words = np.zeros((len(rows), -(-packed.shape[1] // 8) * 8), dtype=np.uint8)
     words[:, :packed.shape[1]] = packed
@@ -56,6 +58,9 @@ def _gradient(fn: ThreeBodyFunctions, bonds: tuple[np.ndarray, ...], F: np.ndarr
     for k, active in enumerate(sets):
         members = np.flatnonzero(group == k)
         near = np.flatnonzero(active)
+        if len(near) == 0:  # stretched beyond the cutoff (an element across an opened crack): no energy
+            E[members], G[members] = 0.0, 0.0
+            continue
         E_sites, g = fn.site_energies(x[members][:, near], a[near], c[near], species, s.shape[1])
         E[members] = E_sites.sum(axis=1)
         G[members] = (g.transpose(0, 2, 1).reshape(-1, len(near)) @ A[near]).reshape(-1, 3, M)
