@@ -35,7 +35,7 @@ def trace(problem: CrackProblem, preconditioner: Preconditioner, points: int, ri
     t0 = time.perf_counter()
     with FlexibleCrack.atomistic(problem, fmax=1e-4, preconditioner=preconditioner) as crack:
         branch = trace_branch(crack, crack.find_tip(crack.start()), points=points, strict=False, rising=rising)
-        hessian = getattr(crack._precon, "evaluations", 0)
+        hessian = crack.preconditioner_evaluations
         evaluations = crack.evaluations
     folds = branch.folds()
     return {"seconds": time.perf_counter() - t0, "evaluations": evaluations, "hessian_evaluations": hessian,

@@ -109,7 +109,7 @@ def run(outdir: Path, *, half_width: float = 60.0, points: int = 80) -> dict:
             out["flexible"][name] = branch_summary(problem, crack, branch)
             assert branch.state is not None
             write(outdir / f"crack_si111_{name}.extxyz", snapshot(problem, crack, branch.state))
-        out["flexible"]["hessian_evaluations"] = getattr(crack._precon, "evaluations", 0)
+        out["flexible"]["hessian_evaluations"] = crack.preconditioner_evaluations
         out["flexible"]["residual_evaluations"] = crack.evaluations
     r, open_held = _opening(problem, x_held)
     _, open_flex = _opening(problem, x_flex)

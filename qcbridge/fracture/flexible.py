@@ -233,6 +233,12 @@ class FlexibleCrack:
         """Free degrees of freedom (3 per free node) plus the tip position."""
         return self.node_dofs + 1
 
+    @property
+    def preconditioner_evaluations(self) -> int:
+        """Force evaluations spent building the preconditioner (the Hessian's; 0 for the
+        Laplacian), beside :attr:`evaluations` of the residual."""
+        return int(getattr(self._precon, "evaluations", 0))
+
     # ----------------------------------------------------------------- field
     def field(self, alpha: float, K: float, X: np.ndarray | None = None) -> np.ndarray:
         """Far-field displacement (A) of mode-I ``K`` (eV/A^(5/2)) with its tip ``alpha`` (A)
