@@ -237,6 +237,13 @@ def trace_branch(crack: FlexibleCrack, start: FlexibleState | None, *, points: i
         if path is not None:
             _save(path, branch, prev, ds)
 
+    def stop(at: FlexibleState, why: str) -> None:
+        """Raise (strict) or note why the trace ends at point ``at``."""
+        reason = f"the continuation stopped at alpha = {at.alpha:.3f} A, K = {at.K:.5g} eV/A^2.5: {why}"
+        if strict:
+            raise ConvergenceError(reason)
+        branch.stopped = reason
+
     cur = branch.state
     assert cur is not None
     secant = (z_of(cur) - z_of(prev)) / scale
@@ -260,11 +267,7 @@ def trace_branch(crack: FlexibleCrack, start: FlexibleState | None, *, points: i
                     prev, cur, t = cur, moved, tangent(z_of(moved), secant / float(np.linalg.norm(secant)))
                     accept(prev, cur)
                     continue
-                reason = (f"the continuation stopped at alpha = {cur.alpha:.3f} A, K = {cur.K:.5g} eV/A^2.5: the "
-                          f"corrector failed at ds = {ds:.3g} ({err})")
-                if strict:
-                    raise ConvergenceError(reason) from err
-                branch.stopped = reason
+                stop(cur, f"the corrector failed at ds = {ds:.3g} ({err})")
                 break
             ds /= 2
             report(f"corrector failed ({err}); ds -> {ds:.3g}")
@@ -277,11 +280,7 @@ def trace_branch(crack: FlexibleCrack, start: FlexibleState | None, *, points: i
             # branch turns within the step: both call for a smaller step; a turn within the
             # smallest step that lands where it should is a sharp fold, and is taken
             if ds / 2 < ds_min:
-                reason = (f"the continuation stopped at alpha = {cur.alpha:.3f} A, K = {cur.K:.5g} eV/A^2.5: the "
-                          f"corrector jumped {jump:.3g} for ds = {ds:.3g}")
-                if strict:
-                    raise ConvergenceError(reason)
-                branch.stopped = reason
+                stop(cur, f"the corrector jumped {jump:.3g} for ds = {ds:.3g}")
                 break
             ds /= 2
             report(f"step rejected (tangent turned by {np.degrees(np.arccos(np.clip(t_new @ t, -1, 1))):.0f} "
