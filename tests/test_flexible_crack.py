@@ -107,3 +107,22 @@ def test_continuation_passes_the_fold_a_load_ramp_cannot(w_crack, full_tip, tmp_
     with pytest.raises(CheckpointError):
         with FlexibleCrack.coupled(w_crack, 15.0) as qc:
             trace_branch(qc, qc.start(), points=3, checkpoint=path)
+
+
+def test_crack_command_refuses_a_branch_that_heals_before_it_advances():
+    """The command's K+ and K- are the first maximum of K along the branch towards a longer
+    crack and the minimum after it. A branch that meets a minimum first (Si (111): alpha grows
+    as K falls) has no K+ there, and is refused by name instead of reporting a later maximum
+    of an unstable arm as K+."""
+    from qcbridge.cli.crack import trapping_folds
+    from qcbridge.errors import ConvergenceError
+    from qcbridge.fracture.continuation import Branch
+
+    snake = Branch(alpha=[0.0, 0.2, 0.4, 0.6, 0.8, 1.0], K=[1.0, 1.05, 1.07, 1.04, 0.97, 1.0])
+    top, low = trapping_folds(snake)
+    assert top.maximum and top.K == pytest.approx(1.07, abs=0.01) and not low.maximum and low.K < 1.0
+    heals_first = Branch(alpha=[0.0, 0.1, 0.2, 0.1, -1.0, -3.0], K=[1.0, 0.8, 0.56, 0.57, 0.9, 1.4])
+    with pytest.raises(ConvergenceError, match="heals before it advances"):
+        trapping_folds(heals_first)
+    with pytest.raises(ConvergenceError, match="no maximum"):
+        trapping_folds(Branch(alpha=[0.0, 0.1, 0.2], K=[1.0, 1.1, 1.2]))

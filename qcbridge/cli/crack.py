@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from ..fracture.continuation import Branch, Fold
     from ..fracture.problem import CrackProblem
 
 
@@ -114,7 +115,6 @@ def _flexible_runs(problem: CrackProblem, args: argparse.Namespace, radius: floa
     branch (:mod:`qcbridge.fracture.continuation`), for the coupled model and, with
     --compare-full, full atomistics."""
     from ..defects.stroh import MPA_SQRT_M
-    from ..errors import ConvergenceError
     from ..fracture.continuation import trace_branch
     from ..fracture.flexible import FlexibleCrack
 
@@ -134,17 +134,39 @@ def _flexible_runs(problem: CrackProblem, args: argparse.Namespace, radius: floa
                 start = crack.find_tip(crack.start())
                 report(f"far-field tip at K_G: alpha = {start.alpha:.3f} A, bond tip {start.tip:.2f} A")
             branch = trace_branch(crack, start, points=args.flexible, checkpoint=path, progress=report)
-            folds = branch.folds()
-            top = next((f for f in folds if f.maximum), None)
-            low = next((f for f in folds if not f.maximum and top is not None and f.alpha > top.alpha), None)
-            if top is None or low is None:
-                raise ConvergenceError(f"{name}: the branch has no maximum of K followed by a minimum within "
-                                       f"{args.flexible} points; use a larger --flexible")
+            top, low = trapping_folds(branch, f"{name}: ", args.flexible)
             runs[name] = {"K_plus": top.K / MPA_SQRT_M, "K_minus": low.K / MPA_SQRT_M, "dofs": crack.dofs,
                           "wall_s": branch.seconds, "relaxations": len(branch.K),
                           "alpha_at_K_G": branch.alpha[0], "bond_tip_start": branch.tip[0],
                           "bond_tip_end": branch.tip[-1]}
     return runs
+
+
+def trapping_folds(branch: Branch, label: str = "", points: int | None = None) -> tuple[Fold, Fold]:
+    """K+ and K- of a branch traced from K_G towards a longer crack: its first maximum of K and
+    the first minimum after it (one snake of the branch).
+
+    Raises
+    ------
+    ConvergenceError
+        The branch has no maximum followed by a minimum, or it meets a minimum first: the
+        crack heals before it advances along this trace (Si (111): trace up and down from K_G
+        with ``trace_branch(rising=)``, as ``examples/crack_si111.py`` does).
+    """
+    from ..errors import ConvergenceError
+
+    folds = branch.folds()
+    if folds and not folds[0].maximum:
+        raise ConvergenceError(f"{label}the branch from K_G towards a longer crack meets a minimum of K "
+                               f"({folds[0].K / branch.K[0]:.4f} of its start) before a maximum: the crack heals "
+                               "before it advances; trace up and down from K_G (trace_branch(rising=True/False), "
+                               "examples/crack_si111.py) instead")
+    top = next((f for f in folds if f.maximum), None)
+    low = next((f for f in folds if not f.maximum and top is not None and f.alpha > top.alpha), None)
+    if top is None or low is None:
+        more = "" if points is None else f" within {points} points; use a larger --flexible"
+        raise ConvergenceError(f"{label}the branch has no maximum of K followed by a minimum{more}")
+    return top, low
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
