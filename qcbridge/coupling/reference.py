@@ -84,7 +84,9 @@ def site_displacements(model: QCModel, u: np.ndarray) -> np.ndarray:
     interp, elem, bary = g.interpolate(X[:, : g.dim])
     _, offsets = slip_corrections(g.mesh, g.reference_nodes, model.boundary, X, elem, bary)
     out = interp @ u[:m] + offsets
-    other = np.flatnonzero(g.sublattice > 0)  # a multilattice's other sublattices: plus their inner shift
+    # a multilattice's other sublattices: plus their inner shift (not the resolved ones, which
+    # are degrees of freedom and whose elements may span an opened crack)
+    other = np.setdiff1d(np.flatnonzero(g.sublattice > 0), g.node_site[m:])
     if len(other):
         kin = model.kinematics
         elems, where = np.unique(elem[other], return_inverse=True)
