@@ -272,9 +272,8 @@ class CauchyBorn(HyperelasticCrystal):
         and for simple lattices)."""
         F = check_deformation(np.asarray(F, dtype=float).reshape(-1, 3, 3))
         B, nb = F.shape[0], self.nbasis
-        ds = np.zeros((B, nb, 3, 3, 3))
         if nb == 1 or not self.relax or B == 0:
-            return np.zeros((B, nb, 3)), ds
+            return np.zeros((B, nb, 3)), np.zeros((B, nb, 3, 3, 3))
         return self._shift_derivatives(F, predict=True)
 
     def _shift_derivatives(self, F: np.ndarray, *, predict: bool) -> tuple[np.ndarray, np.ndarray]:
