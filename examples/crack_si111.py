@@ -52,9 +52,7 @@ RESULTS = Path(__file__).resolve().parents[1] / "docs" / "results"
 def tip_pairs(problem: CrackProblem, positions: np.ndarray, tip: float) -> dict[str, float]:
     """Mean length (A) of the face pairs of the last broken column (half a spacing behind the
     bond tip) and of the first intact one (half a spacing ahead)."""
-    d = positions[problem.face_pairs[:, 0]] - positions[problem.face_pairs[:, 1]]
-    d[:, 2] -= np.rint(d[:, 2] / problem.crystal.cell[2, 2]) * problem.crystal.cell[2, 2]
-    length = np.linalg.norm(d, axis=1)
+    length = problem.pair_lengths(positions)
     x, h = problem.pair_x, 0.5 * problem.spacing
     return {"behind": float(length[np.abs(x - (tip - h)) < 1e-3].mean()),
             "ahead": float(length[np.abs(x - (tip + h)) < 1e-3].mean())}
@@ -111,8 +109,8 @@ def run(outdir: Path, *, half_width: float = 60.0, points: int = 80) -> dict:
             write(outdir / f"crack_si111_{name}.extxyz", snapshot(problem, crack, branch.state))
         out["flexible"]["hessian_evaluations"] = crack.preconditioner_evaluations
         out["flexible"]["residual_evaluations"] = crack.evaluations
-    r, open_held = _opening(problem, x_held)
-    _, open_flex = _opening(problem, x_flex)
+    r, open_held = problem.opening_behind(x_held)
+    _, open_flex = problem.opening_behind(x_flex)
     at = int(np.argmin(np.abs(r - 10 * problem.spacing)))
     lefm_held = problem.opening(K_G, r)
     lefm_flex = problem.opening(K_G, r + out["flexible"]["alpha_at_K_G"])  # the far field's tip at alpha
@@ -121,14 +119,6 @@ def run(outdir: Path, *, half_width: float = 60.0, points: int = 80) -> dict:
     (outdir / "crack_si111.json").write_text(json.dumps(out, indent=1))
     _figure(outdir / "crack_si111.png", out, r, open_held, open_flex, lefm_held, lefm_flex, problem)
     return out
-
-
-def _opening(problem: CrackProblem, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distance behind the slit's tip (A) and opening (A) of the face pairs behind it, sorted."""
-    r, opening = problem.face_openings(positions)
-    behind = r > 0
-    order = np.argsort(r[behind])
-    return r[behind][order], opening[behind][order]
 
 
 def _figure(path: Path, out: dict, r, open_held, open_flex, lefm_held, lefm_flex, problem) -> None:

@@ -42,14 +42,6 @@ from qcbridge.structures import Lattice
 RESULTS = Path(__file__).resolve().parents[1] / "docs" / "results"
 
 
-def opening_profile(problem: CrackProblem, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distance behind the tip (A) and opening (A) of every face pair behind the tip, sorted."""
-    r, opening = problem.face_openings(positions)
-    behind = r > 0
-    order = np.argsort(r[behind])
-    return r[behind][order], opening[behind][order]
-
-
 def run(outdir: Path, *, radius: float = 20.0, half_width: float = 70.0, step: float = 0.1,
         bisections: int = 3) -> dict:
     """Run both searches; return their numbers (K in MPa m^0.5, lengths in A, s)."""
@@ -75,8 +67,8 @@ def run(outdir: Path, *, radius: float = 20.0, half_width: float = 70.0, step: f
     ref = problem.crystal.copy()
     ref.positions = x_full
     write(outdir / "crack_w100_reference.extxyz", ref)
-    r, open_qc = opening_profile(problem, x_qc)
-    _, open_full = opening_profile(problem, x_full)
+    r, open_qc = problem.opening_behind(x_qc)
+    _, open_full = problem.opening_behind(x_full)
     lefm = problem.opening(problem.griffith_K, r)
     at = np.argmin(np.abs(r - 10 * problem.a))
 

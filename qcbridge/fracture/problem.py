@@ -222,12 +222,17 @@ class CrackProblem(DefectProblem):
         return crack_opening(self.solutions, [0.0, K, 0.0], r)[:, 1]
 
     # ---------------------------------------------------------- measuring
+    def pair_lengths(self, positions: np.ndarray) -> np.ndarray:
+        """Length (A) of every face pair in deformed ``positions`` (n_sites, 3), the nearest
+        periodic image along z."""
+        d = positions[self.face_pairs[:, 0]] - positions[self.face_pairs[:, 1]]
+        d[:, 2] -= np.rint(d[:, 2] / self.crystal.cell[2, 2]) * self.crystal.cell[2, 2]
+        return np.linalg.norm(d, axis=1)
+
     def broken(self, positions: np.ndarray) -> np.ndarray:
         """Which face pairs are broken (longer than ``break_distance``, :data:`BROKEN` times
         their reference length) in deformed ``positions`` (n_sites, 3)."""
-        d = positions[self.face_pairs[:, 0]] - positions[self.face_pairs[:, 1]]
-        d[:, 2] -= np.rint(d[:, 2] / self.crystal.cell[2, 2]) * self.crystal.cell[2, 2]
-        return np.linalg.norm(d, axis=1) > self.break_distance
+        return self.pair_lengths(positions) > self.break_distance
 
     @property
     def pair_x(self) -> np.ndarray:
@@ -247,6 +252,13 @@ class CrackProblem(DefectProblem):
         X = self.crystal.positions
         i, j = self.face_pairs.T
         return self.centre[0] - self.pair_x, (positions[i, 1] - positions[j, 1]) - (X[i, 1] - X[j, 1])
+
+    def opening_behind(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`face_openings` of the pairs behind the tip, sorted by distance (A, A)."""
+        r, opening = self.face_openings(positions)
+        behind = r > 0
+        order = np.argsort(r[behind])
+        return r[behind][order], opening[behind][order]
 
     def tip_position(self, positions: np.ndarray) -> float:
         """x (A, reference) of the crack tip: half a pair column past the farthest column of
