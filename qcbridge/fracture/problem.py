@@ -263,8 +263,8 @@ class CrackProblem(DefectProblem):
     def tip_position(self, positions: np.ndarray) -> float:
         """x (A, reference) of the crack tip: half a pair column past the farthest column of
         broken pairs connected to the left edge through broken columns."""
-        x, xs = self.pair_x, self.pair_columns
-        broken_at = np.array([self.broken(positions)[np.abs(x - c) < 1e-5].all() for c in xs])
+        x, xs, broken = self.pair_x, self.pair_columns, self.broken(positions)
+        broken_at = np.array([broken[np.abs(x - c) < 1e-5].all() for c in xs])
         n = len(xs) if broken_at.all() else int(np.argmin(broken_at))
         return float(xs[0] - 0.5 * self.spacing) if n == 0 else float(xs[n - 1] + 0.5 * self.spacing)
 
