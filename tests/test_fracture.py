@@ -229,6 +229,17 @@ def test_si_shuffle_crack_is_trapped_at_griffith_and_cleaves_or_heals_by_a_colum
     assert healed <= t.tip - p.spacing + 1e-9
 
 
+def test_one_threshold_search_brackets_the_trapping_range_end(si_crack, si_held):
+    """trapping_threshold (one end of the search, as benchmarks/si_healing_threshold.py runs it)
+    brackets the K- of trapping_range's same search: its midpoint, K_G above it."""
+    from qcbridge.fracture.trapping import trapping_threshold
+
+    with AtomisticCrackSolver(si_crack) as solver:
+        held, healed = trapping_threshold(solver, advance=False, step=0.1, bisections=2)
+    assert healed < held < si_held.K_G
+    assert 0.5 * (held + healed) == pytest.approx(si_held.K_minus, rel=1e-12)
+
+
 def test_si_example_measures_the_pairs_at_the_trapped_tip(si_crack, si_held):
     """examples/crack_si111.py's tip pairs of the crack trapped at K_G (held field): the last
     broken column is broken, the first intact one stretched beyond the bond length a sqrt(3)/4."""

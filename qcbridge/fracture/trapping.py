@@ -28,7 +28,8 @@ from ..errors import ConvergenceError, DefectGeometryError
 from ..solvers import FIRE, RelaxOptions, relax
 from .problem import CrackProblem
 
-__all__ = ["AtomisticCrackSolver", "CoupledCrackSolver", "CrackSolver", "TrappingRange", "trapping_range"]
+__all__ = ["AtomisticCrackSolver", "CoupledCrackSolver", "CrackSolver", "TrappingRange", "trapping_range",
+           "trapping_threshold"]
 
 
 class CrackSolver(ABC):
@@ -213,8 +214,9 @@ class TrappingRange:
 
 def _threshold(solver: CrackSolver, K0: float, state0: np.ndarray, tip0: float, direction: float, step: float,
                bisections: int, max_steps: int, history: list[tuple[float, float]],
-               report: Callable[[str], None], strict: bool) -> float | None:
-    """K at which the tip leaves ``tip0`` (advance for direction +1, heal for -1)."""
+               report: Callable[[str], None], strict: bool) -> tuple[float, float] | None:
+    """Final bracket (K that holds the tip, K that moves it) at which the tip leaves ``tip0``
+    (advance for direction +1, heal for -1)."""
     half = 0.5 * solver.problem.spacing
 
     def moved(state: np.ndarray, K: float) -> bool:
@@ -247,7 +249,7 @@ def _threshold(solver: CrackSolver, K0: float, state0: np.ndarray, tip0: float, 
             K_out = K_mid
         else:
             K_in, s_in = K_mid, s_mid
-    return 0.5 * (K_in + K_out)
+    return K_in, K_out
 
 
 def trapping_range(solver: CrackSolver, *, step: float = 0.02, bisections: int = 4, max_steps: int = 40,
@@ -278,7 +280,30 @@ def trapping_range(solver: CrackSolver, *, step: float = 0.02, bisections: int =
     tip0 = solver.tip(state0)
     history = [(K_G, tip0)]
     report(f"K_G = {K_G:.5f} eV/A^2.5: trapped tip at {tip0:.2f} A")
-    K_plus = _threshold(solver, K_G, state0, tip0, +1.0, step, bisections, max_steps, history, report, strict)
-    K_minus = _threshold(solver, K_G, state0, tip0, -1.0, step, bisections, max_steps, history, report, strict)
+    up = _threshold(solver, K_G, state0, tip0, +1.0, step, bisections, max_steps, history, report, strict)
+    down = _threshold(solver, K_G, state0, tip0, -1.0, step, bisections, max_steps, history, report, strict)
+    K_plus = None if up is None else 0.5 * (up[0] + up[1])
+    K_minus = None if down is None else 0.5 * (down[0] + down[1])
     return TrappingRange(K_G, K_plus, K_minus, tip0, history, state0, solver.dofs, solver.seconds,
                          solver.relaxations)
+
+
+def trapping_threshold(solver: CrackSolver, *, advance: bool, step: float = 0.02, bisections: int = 4,
+                       max_steps: int = 40, progress: Callable[[str], None] | None = None) -> tuple[float, float]:
+    """One end of :func:`trapping_range`, the same search: from the state trapped at K_G, K
+    steps up (``advance``) or down until the tip moves by half a column, then that bracket is
+    bisected. Returns the final bracket (eV/A^(5/2)), the K that holds the tip first.
+
+    Raises
+    ------
+    ConvergenceError
+        No move within ``max_steps`` steps.
+    """
+    report = progress if progress is not None else (lambda line: None)
+    K_G = solver.problem.griffith_K
+    state0 = solver.relax(K_G, solver.predictor(K_G), K_G)
+    bracket = _threshold(solver, K_G, state0, solver.tip(state0), 1.0 if advance else -1.0, step, bisections,
+                         max_steps, [], report, True)
+    if bracket is None:  # a strict search raises instead
+        raise ConvergenceError("the threshold search found no move")
+    return bracket
