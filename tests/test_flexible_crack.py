@@ -109,20 +109,23 @@ def test_continuation_passes_the_fold_a_load_ramp_cannot(w_crack, full_tip, tmp_
             trace_branch(qc, qc.start(), points=3, checkpoint=path)
 
 
-def test_crack_command_refuses_a_branch_that_heals_before_it_advances():
-    """The command's K+ and K- are the first maximum of K along the branch towards a longer
-    crack and the minimum after it. A branch that meets a minimum first (Si (111): alpha grows
-    as K falls) has no K+ there, and is refused by name instead of reporting a later maximum
-    of an unstable arm as K+."""
-    from qcbridge.cli.crack import trapping_folds
+def test_the_trapping_range_is_the_first_fold_up_and_the_first_fold_down_in_K():
+    """K+ and K- of the flexible boundary are the folds of the trapped stretch through K_G,
+    whichever way alpha moves along it: W-like (alpha grows with K) and Si-like (alpha shrinks
+    as K rises) branches give the same folds; a later fold of an unstable arm is never
+    reported, and a trace that ends before its fold is named."""
     from qcbridge.errors import ConvergenceError
-    from qcbridge.fracture.continuation import Branch
+    from qcbridge.fracture.continuation import Branch, TrappedBranch
 
-    snake = Branch(alpha=[0.0, 0.2, 0.4, 0.6, 0.8, 1.0], K=[1.0, 1.05, 1.07, 1.04, 0.97, 1.0])
-    top, low = trapping_folds(snake)
-    assert top.maximum and top.K == pytest.approx(1.07, abs=0.01) and not low.maximum and low.K < 1.0
-    heals_first = Branch(alpha=[0.0, 0.1, 0.2, 0.1, -1.0, -3.0], K=[1.0, 0.8, 0.56, 0.57, 0.9, 1.4])
-    with pytest.raises(ConvergenceError, match="heals before it advances"):
-        trapping_folds(heals_first)
-    with pytest.raises(ConvergenceError, match="no maximum"):
-        trapping_folds(Branch(alpha=[0.0, 0.1, 0.2], K=[1.0, 1.1, 1.2]))
+    w_like = TrappedBranch(up=Branch(alpha=[0.0, 0.2, 0.4, 0.6], K=[1.0, 1.05, 1.07, 1.04]),
+                           down=Branch(alpha=[0.0, -0.2, -0.4, -0.6], K=[1.0, 0.95, 0.93, 0.96]))
+    si_like = TrappedBranch(up=Branch(alpha=[0.0, -0.1, -0.2, -0.1, 2.0, 3.0], K=[1.0, 1.3, 1.38, 1.35, 0.3, 0.5]),
+                            down=Branch(alpha=[0.0, 0.03, 0.06, 0.0, -3.0, -3.3], K=[1.0, 0.7, 0.56, 0.57, 1.4, 1.3]))
+    for trapped, (K_plus, K_minus) in ((w_like, (1.07, 0.93)), (si_like, (1.38, 0.56))):
+        top, low = trapped.folds()
+        assert top.maximum and not low.maximum
+        assert top.K == pytest.approx(K_plus, abs=0.01) and low.K == pytest.approx(K_minus, abs=0.01)
+    unfinished = TrappedBranch(up=Branch(alpha=[0.0, 0.1, 0.2], K=[1.0, 1.1, 1.2], stopped="the corrector failed"),
+                               down=w_like.down)
+    with pytest.raises(ConvergenceError, match="up in K found no maximum of K within 2 points .the corrector"):
+        unfinished.folds()

@@ -285,24 +285,29 @@ def test_coloured_hessian_of_the_si_crack_matches_directional_differences(si_cra
         ff.close()
 
 
-def test_si_flexible_branch_passes_the_healing_fold_the_held_field_finds(si_crack, si_held):
-    """Full atomistics with the flexible boundary and the Hessian preconditioner (~45 s): from
+def test_si_flexible_trapping_range_lies_inside_the_held_fields(si_crack, si_held, tmp_path):
+    """Full atomistics with the flexible boundary and the Hessian preconditioner (~60 s): from
     K_G the trapped branch falls to a fold where the crack heals, at the K- of the held field
-    (within its bracket, 1.25 % K_G), and the continuation passes it: beyond, K rises again
-    while the far field's tip moves back (towards the healed crack)."""
-    from qcbridge.fracture.continuation import trace_branch
+    (within its bracket, 1.25 % K_G), and rises to a fold where it advances, below the held
+    field's K+ (the held field pins the tip); along it the far field's tip moves back as K
+    rises. The continuation passes the healing fold: resumed from its checkpoint, K rises
+    again beyond it while the far field's tip moves back (towards the healed crack)."""
+    from qcbridge.fracture.continuation import trace_branch, trace_trapped
     from qcbridge.fracture.flexible import FlexibleCrack
     from qcbridge.fracture.preconditioners import Preconditioner
 
     p, held = si_crack, si_held
     K_G = p.griffith_K
     with FlexibleCrack.atomistic(p, preconditioner=Preconditioner.HESSIAN) as crack:
-        branch = trace_branch(crack, crack.find_tip(crack.start()), points=20)
-    folds = branch.folds()
-    assert folds and not folds[0].maximum
-    assert abs(folds[0].K - held.K_minus) <= 0.0125 * K_G + 1e-3 * K_G
-    assert branch.K[-1] > folds[0].K + 0.01 * K_G
-    assert branch.alpha[-1] < folds[0].alpha - 0.1
+        trapped = trace_trapped(crack, crack.find_tip(crack.start()), points=25, ds_min=5e-4,
+                                checkpoint=tmp_path / "si")
+        top, low = trapped.folds()
+        down = trace_branch(crack, None, points=len(trapped.down.K) + 4, checkpoint=tmp_path / "si_down.npz")
+    assert abs(low.K - held.K_minus) <= 0.0125 * K_G + 1e-3 * K_G
+    assert K_G < top.K < held.K_plus - 0.2 * K_G
+    assert top.alpha < trapped.up.alpha[0] < low.alpha
+    assert down.K[-1] > low.K + 0.01 * K_G
+    assert down.alpha[-1] < low.alpha - 0.1
 
 
 def test_a_crack_tip_leaving_the_atomistic_region_is_named(w_crack):

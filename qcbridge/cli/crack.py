@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..fracture.continuation import Branch, Fold
     from ..fracture.problem import CrackProblem
 
 
@@ -111,11 +110,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _flexible_runs(problem: CrackProblem, args: argparse.Namespace, radius: float,
                    report: Callable[[str], None]) -> dict[str, dict[str, float]]:
-    """K+ and K- as the first maximum and the first minimum of K along the flexible-boundary
-    branch (:mod:`qcbridge.fracture.continuation`), for the coupled model and, with
-    --compare-full, full atomistics."""
+    """K+ and K- as the folds of the flexible-boundary branch through K_G, traced up and down
+    in K (:func:`qcbridge.fracture.continuation.trace_trapped`), for the coupled model and,
+    with --compare-full, full atomistics."""
     from ..defects.stroh import MPA_SQRT_M
-    from ..fracture.continuation import trace_branch
+    from ..fracture.continuation import trace_trapped
     from ..fracture.flexible import FlexibleCrack
 
     builds: dict[str, Callable[[], FlexibleCrack]] = {
@@ -128,45 +127,19 @@ def _flexible_runs(problem: CrackProblem, args: argparse.Namespace, radius: floa
     for name, build in builds.items():
         with build() as crack:
             _say(f"{name}, flexible boundary: {crack.dofs} DOF (nodes and the far field's tip)")
-            path = None if args.checkpoint is None else args.checkpoint / f"branch_{name.split()[0]}.npz"
+            stem = None if args.checkpoint is None else args.checkpoint / f"branch_{name.split()[0]}"
             start = None
-            if path is None or not path.exists():
+            if stem is None or not all(Path(f"{stem}_{way}.npz").exists() for way in ("up", "down")):
                 start = crack.find_tip(crack.start())
                 report(f"far-field tip at K_G: alpha = {start.alpha:.3f} A, bond tip {start.tip:.2f} A")
-            branch = trace_branch(crack, start, points=args.flexible, checkpoint=path, progress=report)
-            top, low = trapping_folds(branch, f"{name}: ", args.flexible)
+            trapped = trace_trapped(crack, start, points=args.flexible, checkpoint=stem, progress=report)
+            top, low = trapped.folds(f"{name}: ")
+            up, down = trapped.up, trapped.down
             runs[name] = {"K_plus": top.K / MPA_SQRT_M, "K_minus": low.K / MPA_SQRT_M, "dofs": crack.dofs,
-                          "wall_s": branch.seconds, "relaxations": len(branch.K),
-                          "alpha_at_K_G": branch.alpha[0], "bond_tip_start": branch.tip[0],
-                          "bond_tip_end": branch.tip[-1]}
+                          "wall_s": trapped.seconds, "relaxations": len(up.K) + len(down.K) - 1,
+                          "alpha_at_K_G": up.alpha[0], "alpha_K_plus": top.alpha, "alpha_K_minus": low.alpha,
+                          "bond_tip_start": up.tip[0], "bond_tip_up": up.tip[-1], "bond_tip_down": down.tip[-1]}
     return runs
-
-
-def trapping_folds(branch: Branch, label: str = "", points: int | None = None) -> tuple[Fold, Fold]:
-    """K+ and K- of a branch traced from K_G towards a longer crack: its first maximum of K and
-    the first minimum after it (one snake of the branch).
-
-    Raises
-    ------
-    ConvergenceError
-        The branch has no maximum followed by a minimum, or it meets a minimum first: the
-        crack heals before it advances along this trace (Si (111): trace up and down from K_G
-        with ``trace_branch(rising=)``, as ``examples/crack_si111.py`` does).
-    """
-    from ..errors import ConvergenceError
-
-    folds = branch.folds()
-    if folds and not folds[0].maximum:
-        raise ConvergenceError(f"{label}the branch from K_G towards a longer crack meets a minimum of K "
-                               f"({folds[0].K / branch.K[0]:.4f} of its start) before a maximum: the crack heals "
-                               "before it advances; trace up and down from K_G (trace_branch(rising=True/False), "
-                               "examples/crack_si111.py) instead")
-    top = next((f for f in folds if f.maximum), None)
-    low = next((f for f in folds if not f.maximum and top is not None and f.alpha > top.alpha), None)
-    if top is None or low is None:
-        more = "" if points is None else f" within {points} points; use a larger --flexible"
-        raise ConvergenceError(f"{label}the branch has no maximum of K followed by a minimum{more}")
-    return top, low
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -194,11 +167,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cr.add_argument("--bisections", type=int, default=4, help="bisections of each threshold (default %(default)s)")
     cr.add_argument("--compare-full", action="store_true", help="also run the full-atomistic reference")
     cr.add_argument("--flexible", type=int, metavar="POINTS",
-                    help="flexible boundary (the far field follows the tip): trace POINTS points of the equilibrium "
-                         "branch in (tip, K) and report its first maximum (K+) and the minimum after it (K-), with the "
-                         "bond tip at the start and the end (whether a bond broke on the way)")
+                    help="flexible boundary (the far field follows the tip): trace the equilibrium branch in "
+                         "(tip, K) from K_G up in K to its first maximum (K+) and down to its first minimum (K-), "
+                         "at most POINTS points each way, and report the bond tip at K_G and at both ends (whether "
+                         "a bond broke on the way)")
     cr.add_argument("--checkpoint", type=Path, metavar="DIR",
-                    help="with --flexible: save each branch after every point (DIR/branch_coupled.npz, "
-                         "DIR/branch_full.npz) and resume from there when rerun")
+                    help="with --flexible: save each trace after every point (DIR/branch_coupled_up.npz, "
+                         "DIR/branch_coupled_down.npz, DIR/branch_full_up.npz, DIR/branch_full_down.npz) and "
+                         "resume from there when rerun")
     cr.add_argument("--json", action="store_true", help="print one JSON object")
     cr.set_defaults(func=run)

@@ -28,7 +28,7 @@ import numpy as np
 from ..errors import CheckpointError, ConvergenceError, SolverError
 from .flexible import TRIAL_ERRORS, FlexibleCrack, FlexibleState
 
-__all__ = ["Branch", "Fold", "trace_branch"]
+__all__ = ["Branch", "Fold", "TrappedBranch", "trace_branch", "trace_trapped"]
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,89 @@ class Branch:
         return min(m) if m else None
 
 
+@dataclass(frozen=True)
+class TrappedBranch:
+    """The stretch of the branch that holds the crack trapped at K_G, traced from K_G up in K
+    to its maximum and down in K to its minimum.
+
+    Beyond either fold no trapped equilibrium of this tip is left: above the maximum the crack
+    advances, below the minimum it heals. Tracing both ways from K_G finds the two folds of
+    one trapped stretch whichever way alpha moves along it (on W (100) alpha grows with K, on
+    Si (111) it shrinks).
+
+    Attributes
+    ----------
+    up, down : Branch
+        The traces from K_G rising and falling in K, each with K_G's equilibrium first.
+    """
+
+    up: Branch
+    down: Branch
+
+    def folds(self, label: str = "") -> tuple[Fold, Fold]:
+        """K+ and K-: the first maximum of K going up and the first minimum going down.
+
+        Raises
+        ------
+        ConvergenceError
+            A trace ended before its fold; ``label`` starts the message.
+        """
+        top = next((f for f in self.up.folds() if f.maximum), None)
+        low = next((f for f in self.down.folds() if not f.maximum), None)
+        for fold, trace, kind in ((top, self.up, "maximum"), (low, self.down, "minimum")):
+            if fold is None:
+                why = f" ({trace.stopped})" if trace.stopped else ""
+                raise ConvergenceError(f"{label}the trace from K_G {'up' if kind == 'maximum' else 'down'} in K "
+                                       f"found no {kind} of K within {len(trace.K) - 1} points{why}; "
+                                       "trace more points")
+        assert top is not None and low is not None
+        return top, low
+
+    @property
+    def seconds(self) -> float:
+        """Wall time of both traces (s)."""
+        return self.up.seconds + self.down.seconds
+
+
+def trace_trapped(crack: FlexibleCrack, start: FlexibleState | None, *, points: int = 40,
+                  ds_min: float = 0.002, checkpoint: str | Path | None = None,
+                  progress: Callable[[str], None] | None = None) -> TrappedBranch:
+    """Trace the branch from K_G up in K to its first maximum and down to its first minimum.
+
+    Parameters
+    ----------
+    crack : FlexibleCrack
+    start : FlexibleState or None
+        The equilibrium at K_G (:meth:`FlexibleCrack.find_tip`); may be None when both
+        checkpoints exist.
+    points : int
+        Most points of each trace.
+    ds_min : float
+        Smallest arclength step of :func:`trace_branch`.
+    checkpoint : path, optional
+        A stem: the traces are saved to ``<stem>_up.npz`` and ``<stem>_down.npz`` after every
+        point, and resumed from there.
+    progress : callable, optional
+        Called with a line per point, prefixed ``[up]`` or ``[down]``.
+
+    Returns
+    -------
+    TrappedBranch
+        ``.folds()`` gives K+ and K- (eV/A^(5/2)).
+    """
+    traces = {}
+    for rising, name in ((True, "up"), (False, "down")):
+        path = None if checkpoint is None else Path(f"{checkpoint}_{name}.npz")
+
+        def say(line: str, name: str = name) -> None:
+            if progress is not None:
+                progress(f"[{name}] {line}")
+
+        traces[name] = trace_branch(crack, start, points=points, checkpoint=path, progress=say, rising=rising,
+                                    ds_min=ds_min, strict=False, to_fold=True)
+    return TrappedBranch(traces["up"], traces["down"])
+
+
 def _save(path: Path, branch: Branch, previous: FlexibleState, ds: float) -> None:
     s = branch.state
     assert s is not None
@@ -136,7 +219,7 @@ def trace_branch(crack: FlexibleCrack, start: FlexibleState | None, *, points: i
                  ds_max: float = 0.5, ds_min: float = 0.002, k_scale: float | None = None,
                  corrector_iterations: int = 10, checkpoint: str | Path | None = None,
                  progress: Callable[[str], None] | None = None, rising: bool | None = None,
-                 strict: bool = True) -> Branch:
+                 strict: bool = True, to_fold: bool = False) -> Branch:
     """Follow the equilibrium branch through ``start`` towards a longer crack (or up or down in K).
 
     Parameters
@@ -171,6 +254,8 @@ def trace_branch(crack: FlexibleCrack, start: FlexibleState | None, *, points: i
     strict : bool
         Raise when the continuation stops (default); otherwise return the branch so far with
         the reason in ``Branch.stopped`` (a snap of the configuration, where no step passes).
+    to_fold : bool
+        End at the first fold of K (one point past it) instead of after ``points`` points.
 
     Returns
     -------
@@ -248,7 +333,7 @@ def trace_branch(crack: FlexibleCrack, start: FlexibleState | None, *, points: i
     assert cur is not None
     secant = (z_of(cur) - z_of(prev)) / scale
     t = tangent(z_of(cur), secant / float(np.linalg.norm(secant)))
-    while len(branch.K) < points + 1:
+    while len(branch.K) < points + 1 and not (to_fold and branch.folds()):
         z1 = z_of(cur)
 
         def F(z: np.ndarray, z1: np.ndarray = z1, t: np.ndarray = t, ds: float = ds) -> np.ndarray:
