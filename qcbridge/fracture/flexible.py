@@ -36,7 +36,7 @@ from ..engines.lammps import LammpsEngine
 from ..errors import ConvergenceError, DefectGeometryError, MeshError, PaddingError, SolverError, StructureError
 from ..fingerprint import fingerprint
 from ..solvers import FIRE, RelaxOptions, relax
-from .linear_solves import augmented_solve, bordered_solve
+from .linear_solves import augmented_solve
 from .preconditioners import Preconditioner
 from .problem import CrackProblem
 
@@ -193,8 +193,7 @@ class FlexibleCrack:
         self.free = ~np.asarray(forces.fixed, dtype=bool)
         self.boundary = np.flatnonzero(~self.free)
         self._sublattice = problem.sublattice_of(self.X)
-        self.preconditioner = Preconditioner(preconditioner)
-        self._precon = self.preconditioner.build(forces, self.X, self.free, problem)
+        self._precon = Preconditioner(preconditioner).build(forces, self.X, self.free, problem)
         self.evaluations, self.seconds = 0, 0.0
         self.log: Callable[[str], None] | None = None
         self._pure: tuple[tuple[float, float], np.ndarray, np.ndarray] | None = None
@@ -403,11 +402,11 @@ class FlexibleCrack:
 
     def linear_solve(self, F: Callable[[np.ndarray], np.ndarray], z: np.ndarray, Fz: np.ndarray,
                      rhs: np.ndarray, eta: float) -> tuple[np.ndarray, int]:
-        """Solve J d = rhs, J the Jacobian of F at z (F(z) = ``Fz``) by differences: bordered
-        with the Laplacian, augmented with the Hessian (:mod:`.linear_solves`). Returns d and
-        GMRES's worst info."""
-        solve = augmented_solve if self.preconditioner is Preconditioner.HESSIAN else bordered_solve
-        return solve(F, z, Fz, rhs, eta, n=self.node_dofs, precondition=self.precondition, krylov=self.krylov)
+        """Solve J d = rhs, J the Jacobian of F at z (F(z) = ``Fz``) by differences, with GMRES
+        on all of J right-preconditioned by the node preconditioner (:mod:`.linear_solves`).
+        Returns d and GMRES's info."""
+        return augmented_solve(F, z, Fz, rhs, eta, n=self.node_dofs, precondition=self.precondition,
+                               krylov=self.krylov)
 
     def close(self) -> None:
         """Release the force field (its LAMMPS instance)."""

@@ -4,16 +4,15 @@ residual F(z) at z, applied by one-sided differences of F (Knoll & Keyes, J. Com
 (tip position, K); J = [[A, B], [C, D]] with A the node block. The columns B, D of the
 extra unknowns are central differences with a step of 1e-3 of their size (:data:`EXTRA_STEP`).
 
-- :func:`bordered_solve` (Keller): GMRES on the preconditioned node block only, then the m x m
-  Schur complement. Needs a regular A; the extra unknowns, whose diagonal entries may vanish
-  (the tip force hardly changes with the tip at fixed nodes), never enter GMRES. Suits a
-  rough preconditioner of A (a graph Laplacian).
-- :func:`augmented_solve`: GMRES on all of J, right-preconditioned by P = [[M, B], [0, I]]
-  (M the node preconditioner, B the extra unknowns' columns by differences). For M = A,
-  J P^-1 = [[I, 0], [C A^-1, D - C A^-1 B]]: an identity block and an m x m block, which
-  GMRES resolves in about m + 1 iterations. J may be regular where A is singular, at the folds
-  where the configuration itself snaps (a tip bond breaks or re-forms): bordering cannot pass
-  them, this can. Suits an accurate M (the Hessian).
+:func:`augmented_solve` runs GMRES on all of J, right-preconditioned by P = [[M, B], [0, I]]
+(M the node preconditioner, B the extra unknowns' columns by differences). For M = A,
+J P^-1 = [[I, 0], [C A^-1, D - C A^-1 B]]: an identity block and an m x m block, which GMRES
+resolves in about m + 1 iterations; with a rougher M (a graph Laplacian) it needs more. J may
+be regular where A is singular, at the folds where the configuration itself snaps (a tip bond
+breaks or re-forms). Keller's bordering (GMRES on A alone, then the m x m Schur complement),
+used until this was measured against it, needs a regular A: on the BQCF Si crack its GMRES
+stopped converging near the upper fold, and on W (100) it took twice the wall time to the same
+folds.
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ from collections.abc import Callable
 import numpy as np
 import scipy.sparse.linalg as spla
 
-__all__ = ["EXTRA_STEP", "augmented_solve", "bordered_solve", "jacobian_product"]
+__all__ = ["EXTRA_STEP", "augmented_solve", "jacobian_product"]
 
 Residual = Callable[[np.ndarray], np.ndarray]
 Precondition = Callable[[np.ndarray], np.ndarray]
@@ -57,18 +56,17 @@ def _extra_columns(F: Residual, z: np.ndarray, n: int) -> np.ndarray:
     return np.array(cols).reshape(len(z) - n, len(z)).T
 
 
-def bordered_solve(F: Residual, z: np.ndarray, Fz: np.ndarray, rhs: np.ndarray, eta: float, *, n: int,
-                   precondition: Precondition, krylov: int) -> tuple[np.ndarray, int]:
-    """Solve J d = rhs by bordering: (D - C A^-1 B) y = rhs_e - C A^-1 rhs_u, then
-    A d_u = rhs_u - B y, with GMRES on the node block to ``eta`` for rhs_u and to 1e-4 for
-    the columns (which are multiplied by y afterwards).
+def augmented_solve(F: Residual, z: np.ndarray, Fz: np.ndarray, rhs: np.ndarray, eta: float, *, n: int,
+                    precondition: Precondition, krylov: int) -> tuple[np.ndarray, int]:
+    """Solve J d = rhs by GMRES on all of J, right-preconditioned by [[M, B], [0, I]] (see
+    the module docstring).
 
     Parameters
     ----------
     F, z, Fz : the residual, the point and F(z)
     rhs : ndarray, shape (n + m,)
     eta : float
-        Relative tolerance of the solve for rhs_u.
+        Relative tolerance of the solve.
     n : int
         Node components (the leading part of z).
     precondition : callable
@@ -80,34 +78,8 @@ def bordered_solve(F: Residual, z: np.ndarray, Fz: np.ndarray, rhs: np.ndarray, 
     -------
     d : ndarray, shape (n + m,)
     info : int
-        GMRES's worst info (0: converged).
+        GMRES's info (0: converged).
     """
-    m = len(z) - n
-    product = jacobian_product(F, z, Fz)
-    A = spla.LinearOperator((n, n), matvec=lambda v: product(np.concatenate([v, np.zeros(m)]))[:n], dtype=float)
-    P = spla.LinearOperator((n, n), matvec=lambda v: np.ravel(precondition(v)), dtype=float)
-    cols = _extra_columns(F, z, n)
-    B, D = cols[:n], cols[n:]
-    solutions, worst = [], 0
-    for k, b in enumerate([rhs[:n], *(-B.T)]):
-        if k == 0 and not np.any(b):
-            solutions.append(np.zeros(n))
-            continue
-        x, info = spla.gmres(A, b, rtol=eta if k == 0 else 1e-4, atol=0.0, restart=min(krylov, n), maxiter=3, M=P)
-        solutions.append(x)
-        worst = max(worst, int(info))
-    if m == 0:
-        return solutions[0], worst
-    Cx = np.array([product(np.concatenate([x, np.zeros(m)]))[n:] for x in solutions]).T  # (m, m + 1)
-    y = np.linalg.solve(D + Cx[:, 1:], rhs[n:] - Cx[:, 0])
-    d_u = solutions[0] + np.array(solutions[1:]).T @ y
-    return np.concatenate([d_u, y]), worst
-
-
-def augmented_solve(F: Residual, z: np.ndarray, Fz: np.ndarray, rhs: np.ndarray, eta: float, *, n: int,
-                    precondition: Precondition, krylov: int) -> tuple[np.ndarray, int]:
-    """Solve J d = rhs by GMRES on all of J, right-preconditioned by [[M, B], [0, I]] (see
-    the module docstring); parameters and returns as for :func:`bordered_solve`."""
     m = len(z) - n
     product = jacobian_product(F, z, Fz)
     cols = _extra_columns(F, z, n)
