@@ -13,6 +13,11 @@ stretching) as much as in alpha and K, so w is part of the arclength; and the ta
 the Jacobian's own ([J; t_prev] t = [0; 1]), not a secant, which near a sharp fold lies almost
 across the branch and makes the corrector singular.
 
+The stretch that holds the crack trapped at K_G ends in a fold each way:
+:func:`trace_trapped` traces from K_G up in K to the first maximum (K+) and down to the first
+minimum (K-), since the stable stretch leans either way in alpha (forward on W (100),
+backward on Si (111)).
+
 Long traces checkpoint every point (``checkpoint=``, a ``.npz`` file) and resume from it.
 """
 
