@@ -113,7 +113,8 @@ def test_the_trapping_range_is_the_first_fold_up_and_the_first_fold_down_in_K():
     """K+ and K- of the flexible boundary are the folds of the trapped stretch through K_G,
     whichever way alpha moves along it: W-like (alpha grows with K) and Si-like (alpha shrinks
     as K rises) branches give the same folds; a later fold of an unstable arm is never
-    reported, and a trace that ends before its fold is named."""
+    reported; a trace that ends at a snap gives its last point, and one that stops for
+    another reason before its fold is named."""
     from qcbridge.errors import ConvergenceError
     from qcbridge.fracture.continuation import Branch, TrappedBranch
 
@@ -125,7 +126,11 @@ def test_the_trapping_range_is_the_first_fold_up_and_the_first_fold_down_in_K():
         top, low = trapped.folds()
         assert top.maximum and not low.maximum
         assert top.K == pytest.approx(K_plus, abs=0.01) and low.K == pytest.approx(K_minus, abs=0.01)
+    snapped = TrappedBranch(up=Branch(alpha=[0.0, 0.1, 0.2], K=[1.0, 1.1, 1.2], stopped="jumped", snapped=True),
+                            down=w_like.down)
+    top, _ = snapped.folds()
+    assert top.snap and top.K == 1.2 and top.alpha == 0.2
     unfinished = TrappedBranch(up=Branch(alpha=[0.0, 0.1, 0.2], K=[1.0, 1.1, 1.2], stopped="the corrector failed"),
                                down=w_like.down)
-    with pytest.raises(ConvergenceError, match="up in K found no maximum of K within 2 points .the corrector"):
+    with pytest.raises(ConvergenceError, match="up in K found no maximum of K within 2 points; it stopped before one"):
         unfinished.folds()

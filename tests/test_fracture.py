@@ -431,3 +431,37 @@ def test_crack_command_prints_griffith_and_trapping_of_both_models_as_json():
     assert bad.returncode == 2 and "not in the plane" in bad.stderr
     lone = subprocess.run(cmd[:-1] + ["--checkpoint", "ckpt"], capture_output=True, text=True, timeout=60)
     assert lone.returncode == 2 and "without --flexible" in lone.stderr
+
+
+def test_crack_command_flexible_traces_both_folds_and_resumes(tmp_path):
+    """`qcbridge crack --flexible` on the small argon crack (~40 s): from K_G the trapped
+    stretch ends above K_G (K+) and below it (K-), for BQCF and full atomistics alike (0.5 %:
+    the coupled model against LAMMPS on every site); this weakly trapped crack's stretch ends
+    in snaps (the branch turns within the smallest step), which the JSON says. Each trace is
+    checkpointed, and a rerun resumes from the files and reports the same folds."""
+    import json
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "qcbridge.cli", "crack", "--potential", "lj:Ar:0.0104:3.4:6.0", "--lattice", "fcc",
+           "--plane", "1", "1", "1", "--front", "-1", "1", "0", "--domain", "40", "--radius", "12", "--flexible", "15",
+           "--compare-full", "--json", "--checkpoint", str(tmp_path)]
+    first = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr
+    assert "[up] point" in first.stderr and "[down] point" in first.stderr
+    out = json.loads(first.stdout)
+    K_G = out["K_G"]
+    for r in (out, out["full"]):
+        assert r["K_minus"] < K_G < r["K_plus"]
+        assert {"alpha_K_plus", "alpha_K_minus", "K_plus_snap", "K_minus_snap", "bond_tip_at_K_G"} <= set(r)
+    assert out["K_plus"] == pytest.approx(out["full"]["K_plus"], rel=5e-3)
+    assert out["K_minus"] == pytest.approx(out["full"]["K_minus"], rel=5e-3)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"branch_{m}_{w}.npz" for m in ("coupled", "full")
+                                                          for w in ("down", "up")]
+    again = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert "resumed" in again.stderr and "far-field tip at K_G" not in again.stderr
+    resumed = json.loads(again.stdout)
+    for key in ("K_plus", "K_minus"):
+        assert resumed[key] == pytest.approx(out[key], rel=1e-3)
+        assert resumed["full"][key] == pytest.approx(out["full"][key], rel=1e-3)

@@ -138,6 +138,7 @@ def _flexible_runs(problem: CrackProblem, args: argparse.Namespace, radius: floa
             runs[name] = {"K_plus": top.K / MPA_SQRT_M, "K_minus": low.K / MPA_SQRT_M, "dofs": crack.dofs,
                           "wall_s": trapped.seconds, "relaxations": len(up.K) + len(down.K) - 1,
                           "alpha_at_K_G": up.alpha[0], "alpha_K_plus": top.alpha, "alpha_K_minus": low.alpha,
+                          "K_plus_snap": top.snap, "K_minus_snap": low.snap,
                           "bond_tip_at_K_G": up.tip[0], "bond_tip_up": up.tip[-1], "bond_tip_down": down.tip[-1]}
     return runs
 

@@ -48,11 +48,15 @@ class Fold:
         Tip position of the far field there (A).
     maximum : bool
         True for a maximum (K+), False for a minimum (K-).
+    snap : bool
+        True where the trace ended at a snap (``Branch.snapped``) instead of turning: K and
+        alpha are then the last point's, within one smallest step of where the branch ends.
     """
 
     K: float
     alpha: float
     maximum: bool
+    snap: bool = False
 
 
 @dataclass
@@ -71,6 +75,10 @@ class Branch:
         Wall time of the trace.
     stopped : str or None
         Why a trace that was not ``strict`` ended before its points (None if it did not).
+    snapped : bool
+        The trace ended at a snap: from its last point, even the smallest step's corrector
+        lands on another stretch of the branch, more than two steps away (the stretch ends,
+        or turns, within the smallest step; the configuration jumps there).
     """
 
     alpha: list[float] = field(default_factory=list)
@@ -80,6 +88,7 @@ class Branch:
     state: FlexibleState | None = None
     seconds: float = 0.0
     stopped: str | None = None
+    snapped: bool = False
 
     def add(self, s: FlexibleState) -> None:
         self.alpha.append(s.alpha)
@@ -136,23 +145,28 @@ class TrappedBranch:
     down: Branch
 
     def folds(self, label: str = "") -> tuple[Fold, Fold]:
-        """K+ and K-: the first maximum of K going up and the first minimum going down.
+        """K+ and K-: the first maximum of K going up and the first minimum going down; a
+        trace that ended at a snap (``Branch.snapped``) before turning gives its last point
+        (``Fold.snap``).
 
         Raises
         ------
         ConvergenceError
-            A trace ended before its fold; ``label`` starts the message.
+            A trace ended before its fold for another reason; ``label`` starts the message.
         """
-        top = next((f for f in self.up.folds() if f.maximum), None)
-        low = next((f for f in self.down.folds() if not f.maximum), None)
-        for fold, trace, kind in ((top, self.up, "maximum"), (low, self.down, "minimum")):
+        out = []
+        for trace, maximum in ((self.up, True), (self.down, False)):
+            fold = next((f for f in trace.folds() if f.maximum is maximum), None)
+            if fold is None and trace.snapped:
+                fold = Fold(trace.K[-1], trace.alpha[-1], maximum, snap=True)
             if fold is None:
-                why = f" ({trace.stopped})" if trace.stopped else ""
-                raise ConvergenceError(f"{label}the trace from K_G {'up' if kind == 'maximum' else 'down'} in K "
-                                       f"found no {kind} of K within {len(trace.K) - 1} points{why}; "
-                                       "trace more points")
-        assert top is not None and low is not None
-        return top, low
+                way, kind = ("up", "maximum") if maximum else ("down", "minimum")
+                why = (f"it stopped before one: {trace.stopped}" if trace.stopped
+                       else "trace more points")
+                raise ConvergenceError(f"{label}the trace from K_G {way} in K found no {kind} of K within "
+                                       f"{len(trace.K) - 1} points; {why}")
+            out.append(fold)
+        return out[0], out[1]
 
     @property
     def seconds(self) -> float:
@@ -370,6 +384,7 @@ def trace_branch(crack: FlexibleCrack, start: FlexibleState | None, *, points: i
             # branch turns within the step: both call for a smaller step; a turn within the
             # smallest step that lands where it should is a sharp fold, and is taken
             if ds / 2 < ds_min:
+                branch.snapped = True
                 stop(cur, f"the corrector jumped {jump:.3g} for ds = {ds:.3g}")
                 break
             ds /= 2
