@@ -197,6 +197,7 @@ class FlexibleCrack:
         self.evaluations, self.seconds = 0, 0.0
         self.log: Callable[[str], None] | None = None
         self._pure: tuple[tuple[float, float], np.ndarray, np.ndarray] | None = None
+        self._field_at: tuple[tuple[float, float], np.ndarray] | None = None
         self._last_u = np.zeros_like(self.X)  # displacements of the last residual (A)
 
     @classmethod
@@ -242,9 +243,11 @@ class FlexibleCrack:
     def field(self, alpha: float, K: float, X: np.ndarray | None = None) -> np.ndarray:
         """Far-field displacement (A) of mode-I ``K`` (eV/A^(5/2)) with its tip ``alpha`` (A)
         ahead of the problem's tip, at the nodes (or at ``X``)."""
-        if X is None:
-            return K * self.problem.unit_field(self.X, alpha, self._sublattice)
-        return K * self.problem.unit_field(X, alpha)
+        if X is not None:
+            return self.problem.far_field(X, K, alpha)
+        if self._field_at is None or self._field_at[0] != (alpha, K):  # GMRES asks at one (alpha, K)
+            self._field_at = ((alpha, K), self.problem.far_field(self.X, K, alpha, self._sublattice))
+        return self._field_at[1].copy()
 
     def shift(self, alpha: float, K: float, X: np.ndarray) -> np.ndarray:
         """dU/dalpha (dimensionless) at ``X`` by central differences (the boundary is far from

@@ -151,8 +151,6 @@ class AtomisticCrackSolver(CrackSolver):
 
     def __init__(self, problem: CrackProblem, *, ftol: float = 1e-3, max_iter: int = 20000):
         super().__init__(problem)
-        X = problem.crystal.positions
-        self.unit = problem.unit_field(X)
         atoms = problem.crystal.copy()  # type: ignore[no-untyped-call]  # unannotated in ase
         self.fixed = problem.layer
         self.engine = LammpsEngine(atoms, problem.potential, fixed=np.flatnonzero(self.fixed))
@@ -163,11 +161,11 @@ class AtomisticCrackSolver(CrackSolver):
         return 3 * int((~self.fixed).sum())
 
     def predictor(self, K: float) -> np.ndarray:
-        return K * self.unit
+        return self.problem.far_field(self.problem.crystal.positions, K)
 
     def _relax(self, K: float, state: np.ndarray, K_state: float) -> np.ndarray:
         X = self.problem.crystal.positions
-        self.engine.set_positions(X + state + (K - K_state) * self.unit)
+        self.engine.set_positions(X + state + self.predictor(K) - self.predictor(K_state))
         self.engine.commands(["min_style cg", "min_modify line quadratic",
                               f"minimize 0 {self.ftol} {self.max_iter} {10 * self.max_iter}"])
         return self.engine.positions() - X
