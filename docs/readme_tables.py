@@ -243,13 +243,13 @@ def crack_si111() -> str:
     h, f = r["held"], r["flexible"]
     down, up = f["down"], f["up"]
 
-    def fold(b: dict, maximum: bool) -> str:
-        ks = [x for x in b["folds"] if x["maximum"] == maximum]
-        return f"{ks[0]['K_over_K_G']:.4f} (fold, alpha {ks[0]['alpha']:.2f} Å)" if ks else "not reached"
+    def fold(key: str) -> str:
+        x = f[key]
+        return f"{x['K_over_K_G']:.4f} ({'snap' if x['snap'] else 'fold'}, alpha {x['alpha']:.2f} Å)"
 
     o = r["opening"]
-    rows = [("K− / K_G (the crack heals)", f"{h['K_minus']:.4f}", fold(down, False)),
-            ("K+ / K_G (the crack advances)", f"{h['K_plus']:.4f}", fold(up, True)),
+    rows = [("K− / K_G (the crack heals)", f"{h['K_minus']:.4f}", fold("K_minus")),
+            ("K+ / K_G (the crack advances)", f"{h['K_plus']:.4f}", fold("K_plus")),
             ("crack at K_G", f"bond tip {h['tip']:.2f} Å",
              f"far-field tip alpha {f['alpha_at_K_G']:.2f} Å, bond tip {f['bond_tip_at_K_G']:.2f} Å"),
             (f"opening {o['r']:.1f} Å behind the slit's tip at K_G (LEFM)",

@@ -15,8 +15,10 @@ inner shift of the second sublattice, is held on a boundary layer 2.2 cutoffs de
 3. Flexible boundary (the far field's tip alpha an unknown; Newton-Krylov preconditioned by
    the Hessian of LAMMPS's forces by coloured differences): the tip found at K_G, then the
    equilibrium branch traced down in K (through the fold where the crack heals, onto the
-   unstable branch beyond it) and up in K (to where the tip's configuration snaps). Each
-   trace checkpoints (``OUTDIR/branch_down.npz``, ``branch_up.npz``) and resumes.
+   unstable branch beyond it) and up in K (to where the tip's configuration snaps). K+ and
+   K- are the first maximum going up and the first minimum going down, or the last point of
+   a trace that ends in a snap (``TrappedBranch.folds``). Each trace checkpoints
+   (``OUTDIR/branch_down.npz``, ``branch_up.npz``) and resumes.
 
 Writes crack_si111.png (K against the crack-tip position with the field held; K against the
 far field's tip alpha with the flexible boundary, folds marked; opening behind the tip at K_G
@@ -38,7 +40,7 @@ from ase import Atoms
 
 from qcbridge import load_potential
 from qcbridge.fracture import CrackOrientation
-from qcbridge.fracture.continuation import Branch, trace_branch
+from qcbridge.fracture.continuation import Branch, TrappedBranch, trace_branch
 from qcbridge.fracture.flexible import FlexibleCrack, FlexibleState
 from qcbridge.fracture.preconditioners import Preconditioner
 from qcbridge.fracture.problem import CrackProblem
@@ -72,6 +74,7 @@ def branch_summary(problem: CrackProblem, crack: FlexibleCrack, branch: Branch) 
     assert s is not None
     end = snapshot(problem, crack, s).positions
     return {"points": len(branch.K), "wall_s": round(branch.seconds, 1), "stopped": branch.stopped,
+            "snapped": branch.snapped,
             "folds": [{"K_over_K_G": f.K / K_G, "alpha": f.alpha, "maximum": f.maximum} for f in branch.folds()],
             "bond_tip": [branch.tip[0], branch.tip[-1]], "end_pairs": tip_pairs(problem, end, branch.tip[-1]),
             "branch": {"alpha": branch.alpha, "K_over_K_G": [k / K_G for k in branch.K]}}
@@ -100,13 +103,16 @@ def run(outdir: Path, *, half_width: float = 60.0, points: int = 80) -> dict:
         write(outdir / "crack_si111_K_G.extxyz", snapshot(problem, crack, start))
         x_flex = snapshot(problem, crack, start).positions
         out["flexible"] = {"dofs": crack.dofs, "alpha_at_K_G": start.alpha, "bond_tip_at_K_G": start.tip}
+        traces = {}
         for name, rising, path in (("down", False, down_path), ("up", True, up_path)):
-            branch = trace_branch(crack, None if path.exists() else start, points=points, ds_min=5e-4,
+            branch = traces[name] = trace_branch(crack, None if path.exists() else start, points=points, ds_min=5e-4,
                                   rising=rising, strict=False, checkpoint=path,
                                   progress=lambda line, name=name: print(f"[{name}] {line}", flush=True))
             out["flexible"][name] = branch_summary(problem, crack, branch)
             assert branch.state is not None
             write(outdir / f"crack_si111_{name}.extxyz", snapshot(problem, crack, branch.state))
+        for key, fold in zip(("K_plus", "K_minus"), TrappedBranch(traces["up"], traces["down"]).folds(), strict=True):
+            out["flexible"][key] = {"K_over_K_G": fold.K / K_G, "alpha": fold.alpha, "snap": fold.snap}
         out["flexible"]["hessian_evaluations"] = crack.preconditioner_evaluations
         out["flexible"]["residual_evaluations"] = crack.evaluations
     r, open_held = problem.opening_behind(x_held)
