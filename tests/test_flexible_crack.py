@@ -111,26 +111,26 @@ def test_continuation_passes_the_fold_a_load_ramp_cannot(w_crack, full_tip, tmp_
 
 def test_the_trapping_range_is_the_first_fold_up_and_the_first_fold_down_in_K():
     """K+ and K- of the flexible boundary are the folds of the trapped stretch through K_G,
-    whichever way alpha moves along it: W-like (alpha grows with K) and Si-like (alpha shrinks
-    as K rises) branches give the same folds; a later fold of an unstable arm is never
+    whichever way alpha moves along it: branches leaning forwards (alpha grows with K) and
+    backwards give the same folds; a later fold of an unstable arm is never
     reported; a trace that ends at a snap gives its last point, and one that stops for
     another reason before its fold is named."""
     from qcbridge.errors import ConvergenceError
     from qcbridge.fracture.continuation import Branch, TrappedBranch
 
-    w_like = TrappedBranch(up=Branch(alpha=[0.0, 0.2, 0.4, 0.6], K=[1.0, 1.05, 1.07, 1.04]),
+    forwards = TrappedBranch(up=Branch(alpha=[0.0, 0.2, 0.4, 0.6], K=[1.0, 1.05, 1.07, 1.04]),
                            down=Branch(alpha=[0.0, -0.2, -0.4, -0.6], K=[1.0, 0.95, 0.93, 0.96]))
-    si_like = TrappedBranch(up=Branch(alpha=[0.0, -0.1, -0.2, -0.1, 2.0, 3.0], K=[1.0, 1.3, 1.38, 1.35, 0.3, 0.5]),
+    backwards = TrappedBranch(up=Branch(alpha=[0.0, -0.1, -0.2, -0.1, 2.0, 3.0], K=[1.0, 1.3, 1.38, 1.35, 0.3, 0.5]),
                             down=Branch(alpha=[0.0, 0.03, 0.06, 0.0, -3.0, -3.3], K=[1.0, 0.7, 0.56, 0.57, 1.4, 1.3]))
-    for trapped, (K_plus, K_minus) in ((w_like, (1.07, 0.93)), (si_like, (1.38, 0.56))):
+    for trapped, (K_plus, K_minus) in ((forwards, (1.07, 0.93)), (backwards, (1.38, 0.56))):
         top, low = trapped.folds()
         assert top.maximum and not low.maximum
         assert top.K == pytest.approx(K_plus, abs=0.01) and low.K == pytest.approx(K_minus, abs=0.01)
     snapped = TrappedBranch(up=Branch(alpha=[0.0, 0.1, 0.2], K=[1.0, 1.1, 1.2], stopped="jumped", snapped=True),
-                            down=w_like.down)
+                            down=forwards.down)
     top, _ = snapped.folds()
     assert top.snap and top.K == 1.2 and top.alpha == 0.2
     unfinished = TrappedBranch(up=Branch(alpha=[0.0, 0.1, 0.2], K=[1.0, 1.1, 1.2], stopped="the corrector failed"),
-                               down=w_like.down)
+                               down=forwards.down)
     with pytest.raises(ConvergenceError, match="up in K found no maximum of K within 2 points; it stopped before one"):
         unfinished.folds()

@@ -13,10 +13,12 @@ stretching) as much as in alpha and K, so w is part of the arclength; and the ta
 the Jacobian's own ([J; t_prev] t = [0; 1]), not a secant, which near a sharp fold lies almost
 across the branch and makes the corrector singular.
 
-The stretch that holds the crack trapped at K_G ends in a fold each way:
+The stretch that holds the crack trapped at K_G ends in a fold (or a snap) each way:
 :func:`trace_trapped` traces from K_G up in K to the first maximum (K+) and down to the first
-minimum (K-), since the stable stretch leans either way in alpha (forward on W (100),
-backward on Si (111)).
+minimum (K-). A single trace towards a longer crack meets the next stretch's folds after the
+first maximum (on W (100) the minimum after it, 0.96 K_G, belongs to the next stretch; the
+stretch through K_G reaches down to 0.73 K_G), and on a stretch that leans backwards in
+alpha it meets K- first.
 
 Long traces checkpoint every point (``checkpoint=``, a ``.npz`` file) and resume from it.
 """
@@ -132,8 +134,7 @@ class TrappedBranch:
 
     Beyond either fold no trapped equilibrium of this tip is left: above the maximum the crack
     advances, below the minimum it heals. Tracing both ways from K_G finds the two folds of
-    one trapped stretch whichever way alpha moves along it (on W (100) alpha grows with K, on
-    Si (111) it shrinks).
+    that one stretch, whichever way alpha moves along it.
 
     Attributes
     ----------
