@@ -119,9 +119,9 @@ def test_the_trapping_range_is_the_first_fold_up_and_the_first_fold_down_in_K():
     from qcbridge.fracture.continuation import Branch, TrappedBranch
 
     forwards = TrappedBranch(up=Branch(alpha=[0.0, 0.2, 0.4, 0.6], K=[1.0, 1.05, 1.07, 1.04]),
-                           down=Branch(alpha=[0.0, -0.2, -0.4, -0.6], K=[1.0, 0.95, 0.93, 0.96]))
+                             down=Branch(alpha=[0.0, -0.2, -0.4, -0.6], K=[1.0, 0.95, 0.93, 0.96]))
     backwards = TrappedBranch(up=Branch(alpha=[0.0, -0.1, -0.2, -0.1, 2.0, 3.0], K=[1.0, 1.3, 1.38, 1.35, 0.3, 0.5]),
-                            down=Branch(alpha=[0.0, 0.03, 0.06, 0.0, -3.0, -3.3], K=[1.0, 0.7, 0.56, 0.57, 1.4, 1.3]))
+                              down=Branch(alpha=[0.0, 0.03, 0.06, 0.0, -3.0, -3.3], K=[1.0, 0.7, 0.56, 0.57, 1.4, 1.3]))
     for trapped, (K_plus, K_minus) in ((forwards, (1.07, 0.93)), (backwards, (1.38, 0.56))):
         top, low = trapped.folds()
         assert top.maximum and not low.maximum
