@@ -6,7 +6,7 @@ of the Jacobian's node block, the Hessian of the free nodes (eV/A^2).
 - ``LAPLACIAN``: a graph Laplacian of the nodes (their nearest neighbours in the plane, cut
   along the crack) times a shear stiffness: what elasticity looks like at long wavelengths, as
   in ASE's ``precon`` module. Built once, for any force field; GMRES needs more iterations
-  than with ``HESSIAN`` but no Hessian is built (on the Si crack's branch 0.7 times its wall
+  than with ``HESSIAN`` but no Hessian is built (on the Si crack's branch 0.45-0.6 times its wall
   time, on W (100) with an EAM 0.14 times: ``benchmarks/flexible_preconditioner.py``).
 - ``HESSIAN``: the force field's own Hessian by coloured finite differences
   (:func:`~qcbridge.solvers.hessian.coloured_hessian`), factorized by sparse LU and refreshed
