@@ -143,10 +143,15 @@ def test_crack_faces_stay_open_as_anisotropic_lefm(w_crack):
         crack_openings(w_crack, DefectProblem.geometry(w_crack, 15.0))
 
 
-@pytest.mark.slow
-def test_without_the_slit_the_continuum_heals_the_crack(w_crack):
-    healed = crack_openings(w_crack, DefectProblem.geometry(w_crack, 15.0, strain_margin=0.3))
-    assert np.all(healed[:, 0] < 0.6 * healed[:, 1]), healed
+def test_without_the_slit_the_continuum_cannot_hold_the_crack(w_crack):
+    """With a padding wide enough to accept the elements the K field tears, an element spans
+    the faces, the field itself distorts it past what any crystal survives, and the model's
+    first evaluation stops with a named error (before such elements were refused, the
+    continuum healed the crack: 1.97 A of opening where LEFM gives 8.06 A)."""
+    from qcbridge.errors import InvertedElementError
+
+    with pytest.raises(InvertedElementError, match="too distorted for the material"):
+        crack_openings(w_crack, DefectProblem.geometry(w_crack, 15.0, strain_margin=0.3))
 
 
 def test_griffith_K_equals_sqrt_2_gamma_E_from_lammps_directly(w_crack):
