@@ -114,7 +114,7 @@ def _flexible_runs(problem: CrackProblem, args: argparse.Namespace, radius: floa
     in K (:func:`qcbridge.fracture.continuation.trace_trapped`), for the coupled model and,
     with --compare-full, full atomistics."""
     from ..defects.stroh import MPA_SQRT_M
-    from ..fracture.continuation import trace_trapped
+    from ..fracture.continuation import trace_trapped, trapped_checkpoints
     from ..fracture.flexible import FlexibleCrack
 
     builds: dict[str, Callable[[], FlexibleCrack]] = {
@@ -129,7 +129,7 @@ def _flexible_runs(problem: CrackProblem, args: argparse.Namespace, radius: floa
             _say(f"{name}, flexible boundary: {crack.dofs} DOF (nodes and the far field's tip)")
             stem = None if args.checkpoint is None else args.checkpoint / f"branch_{name.split()[0]}"
             start = None
-            if stem is None or not all(Path(f"{stem}_{way}.npz").exists() for way in ("up", "down")):
+            if stem is None or not all(path.exists() for path in trapped_checkpoints(stem).values()):
                 start = crack.find_tip(crack.start())
                 report(f"far-field tip at K_G: alpha = {start.alpha:.3f} A, bond tip {start.tip:.2f} A")
             trapped = trace_trapped(crack, start, points=args.flexible, checkpoint=stem, progress=report)

@@ -35,7 +35,7 @@ import numpy as np
 from ..errors import CheckpointError, ConvergenceError, SolverError
 from .flexible import TRIAL_ERRORS, FlexibleCrack, FlexibleState
 
-__all__ = ["Branch", "Fold", "TrappedBranch", "trace_branch", "trace_trapped"]
+__all__ = ["Branch", "Fold", "TrappedBranch", "trace_branch", "trace_trapped", "trapped_checkpoints"]
 
 
 @dataclass(frozen=True)
@@ -175,6 +175,12 @@ class TrappedBranch:
         return self.up.seconds + self.down.seconds
 
 
+def trapped_checkpoints(stem: str | Path) -> dict[str, Path]:
+    """The checkpoint files of :func:`trace_trapped` with ``checkpoint=stem``, by trace
+    (``"up"``, ``"down"``)."""
+    return {name: Path(f"{stem}_{name}.npz") for name in ("up", "down")}
+
+
 def trace_trapped(crack: FlexibleCrack, start: FlexibleState | None, *, points: int = 40,
                   ds_min: float = 5e-4, checkpoint: str | Path | None = None,
                   progress: Callable[[str], None] | None = None) -> TrappedBranch:
@@ -203,9 +209,10 @@ def trace_trapped(crack: FlexibleCrack, start: FlexibleState | None, *, points: 
     TrappedBranch
         ``.folds()`` gives K+ and K- (eV/A^(5/2)).
     """
+    paths = None if checkpoint is None else trapped_checkpoints(checkpoint)
     traces = {}
     for rising, name in ((True, "up"), (False, "down")):
-        path = None if checkpoint is None else Path(f"{checkpoint}_{name}.npz")
+        path = None if paths is None else paths[name]
 
         def say(line: str, name: str = name) -> None:
             if progress is not None:
